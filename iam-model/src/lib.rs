@@ -1,0 +1,1 @@
+//! A typed model of AWS IAM policies and access setups.
