@@ -1,1 +1,3 @@
-//! End-to-end tests.
+//! End-to-end tests: the managed policy corpus, broken policies, the CLI.
+mod managed_policies;
+mod support;

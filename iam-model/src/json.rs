@@ -1,0 +1,296 @@
+//! JSON shapes shared by the raw mirror and the model: a value that is one item or a list,
+//! an object that keeps its key order, and JSON pointers.
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// One item or a list of items, as AWS policy elements are written (`"Action": "s3:GetObject"`
+/// or `"Action": ["s3:GetObject"]`). The form that was read is kept, so printing gives it back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OneOrMany<T> {
+    /// A single item written without a list.
+    One(T),
+    /// A list, possibly with one item.
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    /// The items, in the order written.
+    pub fn as_slice(&self) -> &[T] {
+        match self {
+            Self::One(item) => std::slice::from_ref(item),
+            Self::Many(items) => items,
+        }
+    }
+
+    /// An iterator over the items with the JSON-pointer suffix of each: `""` for a single
+    /// item, `"/0"`, `"/1"`, … for list items.
+    pub fn iter_with_pointer(&self) -> impl Iterator<Item = (String, &T)> {
+        let single = matches!(self, Self::One(_));
+        self.as_slice().iter().enumerate().map(move |(i, item)| {
+            let suffix = if single {
+                String::new()
+            } else {
+                format!("/{i}")
+            };
+            (suffix, item)
+        })
+    }
+
+    /// An iterator over the items.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.as_slice().iter()
+    }
+
+    /// How many items there are.
+    pub fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    /// Whether there are no items (only possible for an empty list).
+    pub fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    /// Whether the items were written as a list.
+    pub fn is_list(&self) -> bool {
+        matches!(self, Self::Many(_))
+    }
+
+    /// Convert every item, keeping the form.
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> OneOrMany<U> {
+        match self {
+            Self::One(item) => OneOrMany::One(f(item)),
+            Self::Many(items) => OneOrMany::Many(items.into_iter().map(f).collect()),
+        }
+    }
+
+    /// Convert every item, keeping the form, stopping at the first error.
+    pub fn try_map<U, E>(self, mut f: impl FnMut(T) -> Result<U, E>) -> Result<OneOrMany<U>, E> {
+        Ok(match self {
+            Self::One(item) => OneOrMany::One(f(item)?),
+            Self::Many(items) => {
+                OneOrMany::Many(items.into_iter().map(f).collect::<Result<_, _>>()?)
+            }
+        })
+    }
+
+    /// The canonical form: a one-item list becomes a single item; other lists stay lists.
+    pub fn canonical(self) -> Self {
+        match self {
+            Self::Many(mut items) if items.len() == 1 => match items.pop() {
+                Some(item) => Self::One(item),
+                None => Self::Many(items),
+            },
+            other => other,
+        }
+    }
+
+    /// The items as a vector.
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            Self::One(item) => vec![item],
+            Self::Many(items) => items,
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for OneOrMany<T> {
+    fn from(items: Vec<T>) -> Self {
+        Self::Many(items)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a OneOrMany<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for OneOrMany<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::One(item) => item.serialize(serializer),
+            Self::Many(items) => items.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Buffer once, then decide on the shape, so that errors inside a list keep their index.
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match value {
+            serde_json::Value::Array(_) => Vec::<T>::deserialize(value)
+                .map(Self::Many)
+                .map_err(serde::de::Error::custom),
+            other => T::deserialize(other)
+                .map(Self::One)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// A JSON object that keeps its keys in the order written and remembers keys written twice
+/// (`serde_json` keeps only the last one, so a duplicate would otherwise vanish silently).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrderedMap<K, V> {
+    entries: Vec<(K, V)>,
+    duplicates: Vec<K>,
+}
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        Self {
+            entries: Vec::new(),
+            duplicates: Vec::new(),
+        }
+    }
+}
+
+impl<K: PartialEq, V> OrderedMap<K, V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Insert a key, replacing the value of an equal key in place.
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// The value for a key.
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The entries in the order written.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&K, &V)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The entries, consumed.
+    pub fn into_entries(self) -> Vec<(K, V)> {
+        self.entries
+    }
+
+    /// Keys that appeared more than once in the input (the last value was kept).
+    pub fn duplicates(&self) -> &[K] {
+        &self.duplicates
+    }
+
+    /// How many entries there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<K: PartialEq, V> FromIterator<(K, V)> for OrderedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = Self::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for OrderedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (k, v) in &self.entries {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
+where
+    K: Deserialize<'de> + PartialEq + Clone,
+    V: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
+        where
+            K: Deserialize<'de> + PartialEq + Clone,
+            V: Deserialize<'de>,
+        {
+            type Value = OrderedMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut map = OrderedMap::new();
+                while let Some((key, value)) = access.next_entry::<K, V>()? {
+                    if map.get(&key).is_some() {
+                        map.duplicates.push(key.clone());
+                    }
+                    map.insert(key, value);
+                }
+                Ok(map)
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Pretty JSON (two-space indent) with a trailing newline: the form of every JSON artifact.
+pub fn to_pretty<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Compact JSON, with no white space outside strings.
+pub fn to_compact<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Escape one JSON-pointer reference token (RFC 6901: `~` as `~0`, `/` as `~1`).
+pub fn pointer_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_or_many_keeps_its_form() {
+        let one: OneOrMany<String> = serde_json::from_str(r#""a""#).unwrap();
+        let many: OneOrMany<String> = serde_json::from_str(r#"["a"]"#).unwrap();
+        assert_eq!(serde_json::to_string(&one).unwrap(), r#""a""#);
+        assert_eq!(serde_json::to_string(&many).unwrap(), r#"["a"]"#);
+        assert_eq!(many.clone().canonical(), one);
+        let pointers: Vec<String> = many.iter_with_pointer().map(|(p, _)| p).collect();
+        assert_eq!(pointers, vec!["/0".to_string()]);
+    }
+
+    #[test]
+    fn ordered_map_keeps_order_and_reports_duplicates() {
+        let map: OrderedMap<String, u8> = serde_json::from_str(r#"{"b":1,"a":2,"b":3}"#).unwrap();
+        let keys: Vec<&String> = map.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["b", "a"]);
+        assert_eq!(map.get(&"b".to_string()), Some(&3));
+        assert_eq!(map.duplicates(), ["b".to_string()]);
+        assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"b":3,"a":2}"#);
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        assert_eq!(pointer_token("aws:RequestTag/a~b"), "aws:RequestTag~1a~0b");
+    }
+}
