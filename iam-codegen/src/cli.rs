@@ -3,6 +3,8 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod catalog;
+
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
 #[command(name = "iam-codegen", version, about, long_about = None)]
@@ -29,6 +31,8 @@ pub enum Format {
 pub enum Command {
     /// Print the version.
     Version,
+    /// Look up actions, resource types and condition keys in the AWS service catalogue.
+    Catalog(catalog::CatalogArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -53,6 +57,9 @@ pub enum CliError {
     /// Writing to stdout or stderr failed.
     #[error("cannot write output")]
     Write(#[source] std::io::Error),
+    /// A catalogue lookup failed.
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -62,5 +69,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<ExitSt
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
+        Command::Catalog(args) => catalog::run(args, cli.format, out),
     }
 }
