@@ -121,16 +121,45 @@ impl<T: Serialize> Serialize for OneOrMany<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Buffer once, then decide on the shape, so that errors inside a list keep their index.
-        let value = serde_json::Value::deserialize(deserializer)?;
-        match value {
-            serde_json::Value::Array(_) => Vec::<T>::deserialize(value)
-                .map(Self::Many)
-                .map_err(serde::de::Error::custom),
-            other => T::deserialize(other)
-                .map(Self::One)
-                .map_err(serde::de::Error::custom),
+        // Dispatch on the JSON shape without buffering into `serde_json::Value`, which would
+        // sort object keys, drop duplicate keys and lose the error path.
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+
+        struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+
+        macro_rules! forward {
+            ($($method:ident: $ty:ty),*) => {$(
+                fn $method<E: serde::de::Error>(self, v: $ty) -> Result<Self::Value, E> {
+                    T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+                }
+            )*};
         }
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                Vec::<T>::deserialize(SeqAccessDeserializer::new(seq)).map(OneOrMany::Many)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(OneOrMany::One)
+            }
+            forward!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_string: String);
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                T::deserialize(().into_deserializer()).map(OneOrMany::One)
+            }
+        }
+
+        deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
     }
 }
 
@@ -287,6 +316,27 @@ mod tests {
         assert_eq!(map.get(&"b".to_string()), Some(&3));
         assert_eq!(map.duplicates(), ["b".to_string()]);
         assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"b":3,"a":2}"#);
+    }
+
+    #[test]
+    fn one_or_many_keeps_object_key_order_and_duplicates() {
+        let v: OneOrMany<OrderedMap<String, OrderedMap<String, u8>>> =
+            serde_json::from_str(r#"[{"x":{"z":1,"a":2,"z":3}}]"#).unwrap();
+        let inner = v.as_slice()[0].get(&"x".to_string()).unwrap();
+        let keys: Vec<&String> = inner.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["z", "a"]);
+        assert_eq!(inner.duplicates(), ["z".to_string()]);
+    }
+
+    #[test]
+    fn one_or_many_errors_name_the_list_index() {
+        let mut de = serde_json::Deserializer::from_str(r#"{"a":["x",5]}"#);
+        let err = serde_path_to_error::deserialize::<
+            _,
+            std::collections::BTreeMap<String, OneOrMany<String>>,
+        >(&mut de)
+        .unwrap_err();
+        assert_eq!(err.path().to_string(), "a[1]");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! Problems in a policy or a model are findings, not errors: every check runs and all
 //! findings are collected in a [`Report`].
+pub mod catalog;
 pub mod policy;
 
 use std::fmt;

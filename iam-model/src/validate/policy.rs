@@ -37,7 +37,8 @@ use crate::validate::Report;
 pub fn check_policy_json(text: &str, kind: PolicyKind) -> Result<Report, JsonError> {
     let raw = read_raw(text)?;
     let mut report = Report::new();
-    decode(&raw, kind, "", &mut report);
+    let (_, statements) = decode_statements(&raw, kind, "", &mut report);
+    crate::validate::catalog::check_statements(&statements, &mut report);
     check_size(aws_size(text), kind, "", &mut report);
     Ok(report)
 }
@@ -127,6 +128,17 @@ pub fn decode(
     base: &str,
     report: &mut Report,
 ) -> Option<PolicyDocument> {
+    decode_statements(raw, kind, base, report).0
+}
+
+/// Like [`decode`], and also every statement that could be built, with its JSON pointer, so
+/// that later checks see the good statements of a policy that has a bad one.
+pub fn decode_statements(
+    raw: &raw::Policy,
+    kind: PolicyKind,
+    base: &str,
+    report: &mut Report,
+) -> (Option<PolicyDocument>, Vec<(String, Statement)>) {
     let mut d = Decoder {
         kind,
         report,
@@ -203,7 +215,7 @@ pub fn decode(
                 "the policy has no `Statement`",
                 "add at least one statement",
             );
-            return None;
+            return (None, Vec::new());
         }
         Some(list) if list.is_empty() => {
             d.report.error(
@@ -212,7 +224,7 @@ pub fn decode(
                 "`Statement` is an empty list",
                 "add at least one statement",
             );
-            return None;
+            return (None, Vec::new());
         }
         Some(list) => list,
     };
@@ -233,7 +245,7 @@ pub fn decode(
                 sids.insert(sid, format!("{path}/Sid"));
             }
         }
-        typed.push(d.statement(statement, &path));
+        typed.push((path.clone(), d.statement(statement, &path)));
     }
 
     if d.uses_variables && version != Some(Version::V2012_10_17) && version.is_some() {
@@ -252,18 +264,26 @@ pub fn decode(
         );
     }
 
-    let statements: Option<Vec<Statement>> = typed.into_iter().collect();
-    let statements = statements?;
+    let complete = typed.iter().all(|(_, s)| s.is_some());
+    let good: Vec<(String, Statement)> = typed
+        .into_iter()
+        .filter_map(|(p, s)| s.map(|s| (p, s)))
+        .collect();
+    if !complete {
+        return (None, good);
+    }
+    let statements: Vec<Statement> = good.iter().map(|(_, s)| s.clone()).collect();
     let statements = if raw.statement.as_ref().is_some_and(OneOrMany::is_list) {
         OneOrMany::Many(statements)
     } else {
         OneOrMany::Many(statements).canonical()
     };
-    Some(PolicyDocument {
+    let document = PolicyDocument {
         version,
         id: raw.id.clone(),
         statements,
-    })
+    };
+    (Some(document), good)
 }
 
 impl Decoder<'_> {
