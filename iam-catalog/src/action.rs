@@ -122,9 +122,7 @@ pub struct KnownAction(u16);
 
 impl KnownAction {
     /// The action at `index` in [`KnownAction::all`] order; used by generated code.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn from_index(index: u16) -> Self {
+    pub(crate) const fn from_index(index: u16) -> Self {
         Self(index)
     }
 
