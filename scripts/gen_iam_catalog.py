@@ -91,6 +91,15 @@ def rs_str(s):
     return json.dumps(s, ensure_ascii=False).replace("\\/", "/")
 
 
+def fnv1a(data):
+    """FNV-1a 64 of already-lowercased bytes (mirrored in iam-catalog/src/action.rs)."""
+    h = 0xCBF29CE484222325
+    for b in data:
+        h ^= b
+        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -246,6 +255,7 @@ def main():
     cond_rows = [(strings.add(k), KEY_TYPES[cond[k][0]], cond[k][1]) for k in cond_names]
     full_names = [(f"{prefixes[r[0]]}:{strings.parts[r[1]]}".lower(), i) for i, r in enumerate(act_rows)]
     lookup = [i for _, i in sorted(full_names)]
+    hashed = sorted((fnv1a(name.encode("utf-8")), i) for name, i in full_names)
 
     # Managed policies.
     index = load(os.path.join(data, "managed-policies-index.json"))["policies"]
@@ -309,6 +319,8 @@ def main():
         array("RESOURCE_TYPE_CONDITION_KEYS", "u16", rt_cks, str, 20),
         array("SERVICE_CONDITION_KEYS", "u16", svc_cks, str, 20),
         array("ACTION_LOOKUP", "u16", lookup, str, 20),
+        array("ACTION_HASHES", "u64", [h for h, _ in hashed], lambda h: f"0x{h:016x}", 8),
+        array("ACTION_HASH_INDEX", "u16", [i for _, i in hashed], str, 20),
         array("POLICIES", "PolicyRec", pol_rows, lambda r: "PolicyRec::new({}, {}, {}, {}, {}, {}, {})".format(*r), 2),
         array("POLICIES_BY_ARN", "u16", pol_by_arn, str, 20),
     ]

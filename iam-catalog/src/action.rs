@@ -122,9 +122,7 @@ pub struct KnownAction(u16);
 
 impl KnownAction {
     /// The action at `index` in [`KnownAction::all`] order; used by generated code.
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn from_index(index: u16) -> Self {
+    pub(crate) const fn from_index(index: u16) -> Self {
         Self(index)
     }
 
@@ -141,10 +139,32 @@ impl KnownAction {
         (0..u16::try_from(data::ACTIONS.len()).unwrap_or(u16::MAX)).map(KnownAction)
     }
 
-    /// Look up `service:Action` as written in a policy, ASCII case-insensitively (binary search).
+    /// Look up `service:Action` as written in a policy, ASCII case-insensitively.
+    ///
+    /// Hashes the lowercased name (FNV-1a) and binary-searches a sorted hash table, then
+    /// confirms the name; no allocation.
     #[must_use]
     pub fn lookup(name: &str) -> Option<KnownAction> {
-        Self::from_name(name)
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in name.bytes() {
+            hash ^= u64::from(byte.to_ascii_lowercase());
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let start = data::ACTION_HASHES.partition_point(|&h| h < hash);
+        let hashes = data::ACTION_HASHES.get(start..).unwrap_or(&[]);
+        let indices = data::ACTION_HASH_INDEX.get(start..).unwrap_or(&[]);
+        hashes
+            .iter()
+            .zip(indices)
+            .take_while(|(h, _)| **h == hash)
+            .map(|(_, &index)| index)
+            .map(KnownAction)
+            .find(|action| {
+                name.split_once(':').is_some_and(|(service, action_name)| {
+                    action.name().eq_ignore_ascii_case(action_name)
+                        && action.service().prefix().eq_ignore_ascii_case(service)
+                })
+            })
     }
 
     /// The same as [`KnownAction::lookup`], usable in const context.
