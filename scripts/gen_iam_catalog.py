@@ -336,6 +336,9 @@ def main():
     for si, p in enumerate(prefixes):
         s = services[p]
         r = svc_rows[si]
+        if r[3] == 0:
+            # A retired service whose actions no source describes: nothing to name.
+            continue
         lines.append(f"\n/// Actions of `{p}` ({s['name']}).\n")
         lines.append("#[expect(non_upper_case_globals, reason = \"constants use the AWS action names\")]\n")
         lines.append(f"pub mod {ident(p.replace('-', '_'))} {{\n    use crate::KnownAction;\n")

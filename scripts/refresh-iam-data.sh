@@ -42,5 +42,7 @@ python3 "$root/scripts/refresh_iam_data.py" convert \
     --managed-policies mp/package/dist/managedPolicies.json \
     --cc-iam-data cc/package \
     --out "$data"
+# Keep the actions and services that AWS managed policies still name but the reference lost.
+python3 "$root/scripts/refresh_iam_data.py" seed-deprecated --cc-iam-data cc/package --out "$data"
 generate
 echo "refreshed $data; review with git diff" >&2

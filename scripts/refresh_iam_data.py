@@ -229,6 +229,10 @@ RETIRED_SERVICE_NAMES = {
     "iot1click": "AWS IoT 1-Click",
     "iotroborunner": "AWS IoT RoboRunner",
     "mobilehub": "AWS Mobile Hub",
+    "datazonecontrol": "Amazon DataZone (preview control plane)",
+    "deeplens": "AWS DeepLens",
+    "sagemaker-groundtruth-synthetic": "Amazon SageMaker Ground Truth Synthetic",
+    "zocalo": "Amazon WorkDocs (Zocalo)",
 }
 
 
@@ -254,11 +258,15 @@ def save_deprecated(dep, new_services, out):
         actions = {
             a: v for a, v in sorted(s.get("actions", {}).items()) if (p, a.lower()) not in new_lower
         }
-        if not actions:
+        # A retired service stays even when no source lists its actions: policies still name
+        # it with wildcards (`deeplens:*`), which must read as retired, not as a typo.
+        if not actions and (p in new_services or not s.get("retired")):
             continue
         entry = {}
         if p not in new_services:
             entry["name"] = s.get("name") or RETIRED_SERVICE_NAMES.get(p, p)
+            if s.get("retired"):
+                entry["retired"] = True
         entry["actions"] = actions
         new_rts = new_services.get(p, {}).get("resourceTypes", {})
         rts = {k: v for k, v in sorted(s.get("resourceTypes", {}).items()) if k not in new_rts}
@@ -328,7 +336,7 @@ def policy_action_names(out):
     mp_dir = os.path.join(out, "managed-policies")
     for f in sorted(os.listdir(mp_dir)):
         walk(load(os.path.join(mp_dir, f))["Document"])
-    return sorted(n for n in names if ":" in n and "*" not in n and "?" not in n)
+    return sorted(n for n in names if ":" in n)
 
 
 def infer_access(name):
@@ -355,7 +363,18 @@ def seed_deprecated(args):
         for a, v in s["actions"].items():
             if (p, a.lower()) not in new_lower:
                 add_deprecated(dep, p, s, a, v, old_version)
-    for full in policy_action_names(out):
+    patterns = policy_action_names(out)
+    # Services that managed policies name but the current reference lacks are retired, even
+    # when no exact action name of theirs is known (`deeplens:*`, `deepracer:Add*`).
+    for full in patterns:
+        p = full.split(":", 1)[0].lower()
+        if p not in new_services and "*" not in p and "?" not in p:
+            s = dep["services"].setdefault(p, {"actions": {}})
+            s["retired"] = True
+            s.setdefault("name", old_services.get(p, {}).get("name") or RETIRED_SERVICE_NAMES.get(p, p))
+    for full in patterns:
+        if "*" in full or "?" in full:
+            continue
         p, a = full.split(":", 1)
         p = p.lower()
         if (p, a.lower()) in new_lower:

@@ -74,3 +74,46 @@ fn size_limits_bind_customer_policies_not_aws_managed_ones() {
     }
     assert_eq!(over, 81);
 }
+
+/// The findings the catalogue checks report on AWS's own policies. Deprecated actions are
+/// expected (AWS managed policies still name retired services); every other finding must be
+/// listed, with its reason, in `tests/managed-policies/exceptions.tsv`.
+/// `UPDATE_GOLDEN=1 cargo test` rewrites the list (keeping its header); review with `git diff`.
+#[test]
+fn catalogue_findings_on_managed_policies_are_all_explained() {
+    let mut found = Vec::new();
+    for (name, document) in corpus() {
+        let report = check_policy_json(&document, PolicyKind::AwsManaged).unwrap();
+        for f in report.findings() {
+            if f.code != "deprecated-action" {
+                found.push(format!("{name}\t{}\t{}", f.code, f.path));
+            }
+        }
+    }
+    let path = root().join("tests/managed-policies/exceptions.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let header: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let mut out = header.join("\n");
+        out.push('\n');
+        for line in &found {
+            out.push_str(line);
+            out.push('\n');
+        }
+        std::fs::write(&path, out).unwrap();
+        return;
+    }
+    let expected: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(String::from)
+        .collect();
+    pretty_assertions::assert_eq!(found, expected);
+    // Every listed code has its reason in the header.
+    for code in ["resource-type-mismatch", "unsupported-condition-key"] {
+        assert!(
+            header.iter().any(|h| h.contains(code)),
+            "no reason given for {code}"
+        );
+    }
+}

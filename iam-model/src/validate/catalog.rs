@@ -104,13 +104,19 @@ fn check_action(action: &Action, path: &str, report: &mut Report) -> Option<Vec<
         );
         return None;
     };
+    if service.is_retired() {
+        // Retired services keep only the actions some source still described; any pattern
+        // under them is dead, whether or not we know its name.
+        deprecated(action.as_str(), service, path, report);
+        return None;
+    }
     if action.has_wildcard() {
         let matched: Vec<KnownAction> = iam_catalog::expand(action.as_str()).collect();
         if matched.is_empty() {
             wildcard_matches_nothing(action, path, report);
             return None;
         }
-        if service.is_retired() || matched.iter().all(|a| a.is_deprecated()) {
+        if matched.iter().all(|a| a.is_deprecated()) {
             deprecated(action.as_str(), service, path, report);
         }
         return Some(matched);
@@ -395,6 +401,20 @@ mod tests {
             f.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
             vec!["deprecated-action"]
         );
+    }
+
+    #[test]
+    fn patterns_under_a_retired_service_are_deprecated() {
+        for action in ["deeplens:*", "deepracer:Add*", "zocalo:Describe*"] {
+            let f = findings(&format!(
+                r#"{{"Effect":"Allow","Action":"{action}","Resource":"*"}}"#
+            ));
+            assert_eq!(
+                f.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+                vec!["deprecated-action"],
+                "{action}"
+            );
+        }
     }
 
     #[test]
