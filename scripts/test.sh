@@ -12,3 +12,5 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+# The fuzz targets are built (not run) here; run them with `cargo fuzz run TARGET` (nightly).
+cargo build --manifest-path fuzz/Cargo.toml --locked
