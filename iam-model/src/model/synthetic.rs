@@ -1,0 +1,1 @@
+//! Synthetic organizations for benchmarks and tests.
