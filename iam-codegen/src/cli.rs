@@ -4,6 +4,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod catalog;
+mod validate;
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
@@ -33,6 +34,14 @@ pub enum Command {
     Version,
     /// Look up actions, resource types and condition keys in the AWS service catalogue.
     Catalog(catalog::CatalogArgs),
+    /// Check a model file: every policy by its kind, references, names and AWS quotas.
+    ///
+    /// Prints every finding as `FILE:PATH: SEVERITY CODE: MESSAGE` with a help line (the
+    /// shape of `policy check`) and a summary on stderr. Exit 0 when valid (warnings
+    /// allowed), 3 with error findings, 1 when the file cannot be read or is not a model file.
+    Validate(validate::ValidateArgs),
+    /// Print the JSON Schema of the model file format.
+    Schema,
 }
 
 /// How a command ended; the process exit code.
@@ -40,13 +49,29 @@ pub enum Command {
 pub enum ExitStatus {
     /// 0: success, allowed or valid.
     Success,
+    /// 1: failure (I/O, unreadable input, template error).
+    Failure,
+    /// 3: the policy or model has validation errors.
+    Invalid,
+    /// 4: the request was denied.
+    Denied,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Failure => 1,
+            Self::Invalid => 3,
+            Self::Denied => 4,
+        }
+    }
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
     fn from(status: ExitStatus) -> Self {
-        match status {
-            ExitStatus::Success => std::process::ExitCode::SUCCESS,
-        }
+        std::process::ExitCode::from(status.code())
     }
 }
 
@@ -63,12 +88,14 @@ pub enum CliError {
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
-pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<ExitStatus, CliError> {
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Version => {
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
         Command::Catalog(args) => catalog::run(args, cli.format, out),
+        Command::Validate(args) => validate::run(&args, cli.format, out, err),
+        Command::Schema => validate::schema(out),
     }
 }

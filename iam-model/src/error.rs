@@ -107,8 +107,23 @@ fn first_problem(findings: &[crate::validate::Finding]) -> String {
             )
         }
         Some(f) => format!("{} ({}) at `{}`", f.message, f.code, f.path),
-        None => "invalid policy".to_string(),
+        None => "invalid input".to_string(),
     }
+}
+
+/// A model file could not be read: the JSON is malformed or of the wrong shape, or names,
+/// values or policies in it are invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// The text is not JSON, or not JSON of the model file's shape (a wrong type, an unknown
+    /// field, a missing field).
+    #[error("{0}")]
+    Json(JsonError),
+    /// Names, values or policies in the file are invalid; the first problem is shown, all
+    /// are listed.
+    #[error("{}", first_problem(.0))]
+    Invalid(Vec<crate::validate::Finding>),
 }
 
 /// Malformed JSON, or JSON of the wrong shape, with where it happened.

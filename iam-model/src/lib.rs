@@ -3,11 +3,13 @@
 pub mod error;
 pub mod fuzzing;
 pub mod json;
+pub mod model;
 pub mod policy;
 pub mod raw;
 pub mod validate;
 pub mod wildcard;
 
-pub use error::{JsonError, ParseError, PolicyError};
+pub use error::{JsonError, ModelError, ParseError, PolicyError};
+pub use model::Model;
 pub use policy::{Policy, PolicyDocument, PolicyKind};
 pub use validate::{Finding, Report, Severity};

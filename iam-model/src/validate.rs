@@ -3,10 +3,12 @@
 //! Problems in a policy or a model are findings, not errors: every check runs and all
 //! findings are collected in a [`Report`].
 pub mod catalog;
+pub mod model;
 pub mod policy;
 
 use std::fmt;
 
+pub use model::validate;
 pub use policy::{check_policy, check_policy_json};
 
 /// How bad a finding is.

@@ -1,0 +1,185 @@
+//! `iam-codegen validate MODEL` and `iam-codegen schema`: check a model file, and print the
+//! JSON Schema of the model file format.
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use iam_model::model::Model;
+use iam_model::{Finding, JsonError, ModelError, Report, Severity};
+
+use super::{CliError, ExitStatus, Format};
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The model file (JSON).
+    #[arg(value_name = "MODEL")]
+    pub model: PathBuf,
+}
+
+/// Why the model could not be checked.
+enum Unreadable {
+    Io(io::Error),
+    Json(JsonError),
+}
+
+/// Read and check a model file: the findings of reading it (bad names, values, policies)
+/// or, when it reads, of [`iam_model::validate::validate`].
+fn check_file(path: &std::path::Path) -> Result<Report, Unreadable> {
+    let text = std::fs::read_to_string(path).map_err(Unreadable::Io)?;
+    match Model::from_json(&text) {
+        Ok(model) => Ok(iam_model::validate::validate(&model)),
+        Err(ModelError::Json(e)) => Err(Unreadable::Json(e)),
+        Err(ModelError::Invalid(findings)) => {
+            let mut report = Report::new();
+            for f in findings {
+                report.push(f);
+            }
+            Ok(report)
+        }
+        Err(e) => Err(Unreadable::Io(io::Error::other(e.to_string()))),
+    }
+}
+
+/// Run `validate`: findings on stdout in the shape of `policy check`, a summary on stderr.
+/// Exit 0 when valid (warnings allowed), 3 with error findings, 1 when the file cannot be
+/// read or is not a model file.
+pub fn run(
+    args: &ValidateArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus, CliError> {
+    match validate(args, format, out, err) {
+        Ok(status) => Ok(status),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitStatus::Success),
+        Err(e) => Err(CliError::Write(e)),
+    }
+}
+
+fn validate(
+    args: &ValidateArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let file = args.model.display().to_string();
+    let outcome = check_file(&args.model);
+    match format {
+        Format::Text => {
+            match &outcome {
+                Ok(report) => {
+                    for finding in report.findings() {
+                        write_finding(&file, finding, out)?;
+                    }
+                }
+                Err(Unreadable::Io(e)) => {
+                    writeln!(out, "{file}: error: cannot read the file: {e}")?
+                }
+                Err(Unreadable::Json(e)) => write_json_error(&file, e, out)?,
+            }
+            writeln!(err, "{}", summary(&file, &outcome))?;
+        }
+        Format::Json => {
+            let (findings, error) = match &outcome {
+                Ok(report) => (Some(report.findings()), None),
+                Err(Unreadable::Io(e)) => (None, Some(format!("cannot read the file: {e}"))),
+                Err(Unreadable::Json(e)) => (None, Some(e.to_string())),
+            };
+            let document = CheckOutput {
+                version: 1,
+                files: vec![FileOutput {
+                    file: file.clone(),
+                    findings,
+                    error,
+                }],
+            };
+            out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(match &outcome {
+        Err(_) => ExitStatus::Failure,
+        Ok(report) if report.has_errors() => ExitStatus::Invalid,
+        Ok(_) => ExitStatus::Success,
+    })
+}
+
+/// `FILE:PATH: SEVERITY CODE: MESSAGE` and an indented help line.
+fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    if f.path.is_empty() {
+        writeln!(out, "{file}: {} {}: {}", f.severity, f.code, f.message)?;
+    } else {
+        writeln!(
+            out,
+            "{file}:{}: {} {}: {}",
+            f.path, f.severity, f.code, f.message
+        )?;
+    }
+    writeln!(out, "  help: {}", f.help)
+}
+
+/// `FILE:LINE:COLUMN: error: MESSAGE (at `PATH`)`.
+fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -> io::Result<()> {
+    if e.path.is_empty() {
+        writeln!(out, "{file}:{}:{}: error: {}", e.line, e.column, e.message)
+    } else {
+        writeln!(
+            out,
+            "{file}:{}:{}: error: {} (at `{}`)",
+            e.line, e.column, e.message, e.path
+        )
+    }
+}
+
+/// The `--format json` document, the shape of `policy check`'s.
+#[derive(serde::Serialize)]
+struct CheckOutput<'a> {
+    version: u32,
+    files: Vec<FileOutput<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct FileOutput<'a> {
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<&'a [Finding]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+fn summary(file: &str, outcome: &Result<Report, Unreadable>) -> String {
+    match outcome {
+        Err(_) => format!("{file}: not checked: the file is unreadable"),
+        Ok(report) => {
+            let errors = report
+                .findings()
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let warnings = report.findings().len() - errors;
+            format!(
+                "{file}: {}, {}",
+                count(errors, "error", "errors"),
+                count(warnings, "warning", "warnings")
+            )
+        }
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Run `schema`: print the JSON Schema of the model file.
+pub fn schema(out: &mut dyn Write) -> Result<ExitStatus, CliError> {
+    match out.write_all(iam_model::model::file::json_schema().as_bytes()) {
+        Ok(()) => Ok(ExitStatus::Success),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitStatus::Success),
+        Err(e) => Err(CliError::Write(e)),
+    }
+}

@@ -1,0 +1,299 @@
+//! The access model: one typed description of a whole AWS access setup, from the
+//! organization down to each policy.
+//!
+//! A [`Model`] is built with builders in Rust or read from a JSON model file with
+//! [`Model::from_json`]; [`Model::to_json`] writes it back. Reading checks the file's shape,
+//! parses every name and decodes every policy by its kind; what the parts mean together
+//! (references, limits, uniqueness) is checked by [`crate::validate::validate`].
+pub mod account;
+pub mod file;
+pub mod iam;
+pub mod names;
+pub mod org;
+pub mod sso;
+pub mod synthetic;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+pub use account::{Account, AccountBuilder, Budget, BudgetThreshold, BudgetTimeUnit};
+pub use iam::{
+    Group, GroupBuilder, Iam, InstanceProfile, ManagedPolicy, ManagedPolicyBuilder,
+    ManagedPolicyRef, MaxSessionDuration, NoTrustPolicy, OidcProvider, PasswordPolicy, Permissions,
+    Role, RoleBuilder, SamlProvider, User, UserBuilder,
+};
+pub use names::{AccountName, UnitPath};
+pub use org::{
+    Environment, OrgPolicy, OrgPolicyBuilder, Organization, ResourceControlPolicy,
+    ServiceControlPolicy, Tags, Target, Unit,
+};
+pub use sso::{
+    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
+    PermissionSetBoundary, PermissionSetBuilder, SessionDuration, SsoGroup, SsoUser,
+};
+
+use crate::error::{ModelError, ParseError};
+use crate::policy::Action;
+
+/// The URL model files name in `"$schema"`.
+pub const SCHEMA_URL: &str = "https://iam-codegen.dev/schema/model-v1.json";
+
+/// The model file format version this crate reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole access setup: the organization, its accounts with their IAM entities, IAM
+/// Identity Center, and access assertions to check with the evaluator.
+///
+/// ```
+/// use iam_model::model::{Model, Organization, Account, Environment};
+/// use iam_model::model::names::AccountName;
+/// use iam_model::policy::AccountId;
+/// const MANAGEMENT: AccountName = AccountName::from_static("management");
+/// let model = Model::builder(Organization::new(MANAGEMENT))
+///     .account(MANAGEMENT, Account::builder(AccountId::from_static("111111111111"),
+///         "aws-management@example.com", Environment::Management).build())
+///     .build();
+/// let text = model.to_json();
+/// assert!(text.starts_with("{\n  \"$schema\": \"https://iam-codegen.dev/schema/model-v1.json\",\n  \"version\": 1,"));
+/// assert_eq!(Model::from_json(&text)?, model);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    pub(crate) organization: Organization,
+    pub(crate) accounts: BTreeMap<AccountName, Account>,
+    pub(crate) identity_center: Option<IdentityCenter>,
+    pub(crate) assertions: Vec<Assertion>,
+}
+
+impl Model {
+    /// A builder for a model of one organization.
+    pub fn builder(organization: Organization) -> ModelBuilder {
+        ModelBuilder(Self {
+            organization,
+            accounts: BTreeMap::new(),
+            identity_center: None,
+            assertions: Vec::new(),
+        })
+    }
+
+    /// Read a model file. Malformed JSON, a wrong type or an unknown field is
+    /// [`ModelError::Json`] with line, column and path; bad names, values and policies are
+    /// [`ModelError::Invalid`] with every finding.
+    ///
+    /// ```
+    /// use iam_model::model::Model;
+    /// let err = Model::from_json(r#"{"version": 1, "organisation": {}}"#).unwrap_err();
+    /// assert_eq!(err.to_string(), "line 1 column 29 (at `/organisation`): unknown field `organisation`, \
+    ///     expected one of `$schema`, `version`, `organization`, `accounts`, `identity_center`, `assertions`");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Self, ModelError> {
+        let raw: file::ModelFile = crate::policy::read_json(text).map_err(ModelError::Json)?;
+        file::decode(&raw).map_err(ModelError::Invalid)
+    }
+
+    /// The model file: pretty JSON with a trailing newline, maps sorted by name, statements
+    /// in the order written.
+    pub fn to_json(&self) -> String {
+        crate::json::to_pretty(&file::encode(self))
+    }
+
+    /// The organization.
+    pub fn organization(&self) -> &Organization {
+        &self.organization
+    }
+
+    /// The accounts by name.
+    pub fn accounts(&self) -> &BTreeMap<AccountName, Account> {
+        &self.accounts
+    }
+
+    /// One account by name.
+    pub fn account(&self, name: &str) -> Option<&Account> {
+        self.accounts.get(name)
+    }
+
+    /// The accounts, for changes.
+    pub fn accounts_mut(&mut self) -> &mut BTreeMap<AccountName, Account> {
+        &mut self.accounts
+    }
+
+    /// IAM Identity Center, if used.
+    pub fn identity_center(&self) -> Option<&IdentityCenter> {
+        self.identity_center.as_ref()
+    }
+
+    /// The access assertions.
+    pub fn assertions(&self) -> &[Assertion] {
+        &self.assertions
+    }
+
+    /// The names of the accounts in an OU or below it, in sorted order.
+    pub fn accounts_under<'a>(
+        &'a self,
+        unit: &'a UnitPath,
+    ) -> impl Iterator<Item = &'a AccountName> + 'a {
+        self.accounts
+            .iter()
+            .filter(move |(_, a)| a.unit.as_ref().is_some_and(|u| u.is_within(unit)))
+            .map(|(name, _)| name)
+    }
+}
+
+/// Builds a [`Model`]; see [`Model::builder`].
+#[derive(Debug, Clone)]
+pub struct ModelBuilder(Model);
+
+impl ModelBuilder {
+    /// Add an account.
+    pub fn account(mut self, name: AccountName, account: Account) -> Self {
+        self.0.accounts.insert(name, account);
+        self
+    }
+
+    /// Set IAM Identity Center.
+    pub fn identity_center(mut self, identity_center: IdentityCenter) -> Self {
+        self.0.identity_center = Some(identity_center);
+        self
+    }
+
+    /// Add an access assertion.
+    pub fn assertion(mut self, assertion: Assertion) -> Self {
+        self.0.assertions.push(assertion);
+        self
+    }
+
+    /// The model. What its parts mean together is checked by [`crate::validate::validate`].
+    pub fn build(self) -> Model {
+        self.0
+    }
+}
+
+/// The principal of an access assertion.
+///
+/// In a model file: `group:NAME` or `user:NAME` (Identity Center), `permission-set:NAME`,
+/// `role:NAME` or `iam-user:NAME` (IAM, in the assertion's account).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssertionPrincipal {
+    /// Members of an Identity Center group, through every permission set assigned to it.
+    Group(String),
+    /// An Identity Center user, through every permission set assigned to them.
+    User(String),
+    /// A permission set's role in the account.
+    PermissionSet(names::PermissionSetName),
+    /// An IAM role of the account.
+    Role(names::RoleName),
+    /// An IAM user of the account.
+    IamUser(names::UserName),
+}
+
+impl FromStr for AssertionPrincipal {
+    type Err = ParseError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let err = |reason: String| ParseError::Value {
+            what: "assertion principal",
+            input: input.to_string(),
+            reason,
+        };
+        let Some((kind, name)) = input.split_once(':') else {
+            return Err(err(
+                "expected `group:`, `user:`, `permission-set:`, `role:` or `iam-user:` and a name"
+                    .to_string(),
+            ));
+        };
+        let name_err = |e: ParseError| err(e.to_string());
+        match kind {
+            "group" if !name.is_empty() => Ok(Self::Group(name.to_string())),
+            "user" if !name.is_empty() => Ok(Self::User(name.to_string())),
+            "permission-set" => name.parse().map(Self::PermissionSet).map_err(name_err),
+            "role" => name.parse().map(Self::Role).map_err(name_err),
+            "iam-user" => name.parse().map(Self::IamUser).map_err(name_err),
+            _ => Err(err(
+                "expected `group:`, `user:`, `permission-set:`, `role:` or `iam-user:` and a name"
+                    .to_string(),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for AssertionPrincipal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Group(n) => write!(f, "group:{n}"),
+            Self::User(n) => write!(f, "user:{n}"),
+            Self::PermissionSet(n) => write!(f, "permission-set:{n}"),
+            Self::Role(n) => write!(f, "role:{n}"),
+            Self::IamUser(n) => write!(f, "iam-user:{n}"),
+        }
+    }
+}
+
+/// An expectation about access, checked by the evaluator: the principal can (or cannot) do
+/// these actions on the resource in the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assertion {
+    pub(crate) principal: AssertionPrincipal,
+    pub(crate) account: AccountName,
+    pub(crate) resource: String,
+    pub(crate) denied: Vec<Action>,
+    pub(crate) allowed: Vec<Action>,
+}
+
+impl Assertion {
+    /// An assertion on every resource (`*`) with no actions yet.
+    pub fn new(principal: AssertionPrincipal, account: AccountName) -> Self {
+        Self {
+            principal,
+            account,
+            resource: "*".to_string(),
+            denied: Vec::new(),
+            allowed: Vec::new(),
+        }
+    }
+
+    /// The same assertion on another resource.
+    pub fn on(self, resource: impl Into<String>) -> Self {
+        Self {
+            resource: resource.into(),
+            ..self
+        }
+    }
+
+    /// Expect the action to be denied.
+    pub fn deny(mut self, action: Action) -> Self {
+        self.denied.push(action);
+        self
+    }
+
+    /// Expect the action to be allowed.
+    pub fn allow(mut self, action: Action) -> Self {
+        self.allowed.push(action);
+        self
+    }
+
+    /// Who.
+    pub fn principal(&self) -> &AssertionPrincipal {
+        &self.principal
+    }
+
+    /// Where.
+    pub fn account(&self) -> &AccountName {
+        &self.account
+    }
+
+    /// On what (`*` or an ARN).
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// Actions that must be denied.
+    pub fn denied(&self) -> &[Action] {
+        &self.denied
+    }
+
+    /// Actions that must be allowed.
+    pub fn allowed(&self) -> &[Action] {
+        &self.allowed
+    }
+}

@@ -1,0 +1,377 @@
+//! Names: OU and Identity Center names, uniqueness (IAM names ignore case; account ids and
+//! emails are unique in an organization), well-formed emails, and collisions of the logical
+//! ids and Terraform names the emitters derive from names.
+use std::collections::BTreeMap;
+
+use crate::model::Model;
+use crate::model::Unit;
+use crate::model::names::{EntityKind, UnitPath, logical_id, terraform_name};
+use crate::validate::Report;
+
+use super::{account_path, at, email_ok};
+
+fn units(units: &BTreeMap<String, Unit>, base: &str, report: &mut Report) {
+    for (name, unit) in units {
+        let path = at(&format!("{base}/units"), name);
+        if let Err(e) = UnitPath::check_segment(name) {
+            report.error(
+                "invalid-name",
+                path.clone(),
+                e.to_string(),
+                "an OU name is 1 to 128 characters without `/` (`CreateOrganizationalUnit`)",
+            );
+        }
+        self::units(unit.units(), &path, report);
+    }
+}
+
+/// Names that must be unique ignoring case: report every later one at its path.
+fn case_insensitive<'a>(
+    kind: &str,
+    names: impl Iterator<Item = (&'a str, String)>,
+    report: &mut Report,
+) {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (name, path) in names {
+        let folded = name.to_lowercase();
+        if let Some(first) = seen.get(&folded) {
+            report.error(
+                "duplicate-name",
+                path,
+                format!("the {kind} `{name}` differs from `{first}` only in case"),
+                "IAM names of users, groups, roles and instance profiles are unique in an account regardless of case (\"IAM and AWS STS quotas\")",
+            );
+        } else {
+            seen.insert(folded, name);
+        }
+    }
+}
+
+fn emails(model: &Model, report: &mut Report) {
+    let mut ids = BTreeMap::new();
+    let mut seen = BTreeMap::new();
+    for (name, account) in model.accounts() {
+        let base = account_path(name.as_str());
+        if let Some(first) = ids.insert(account.id(), name) {
+            // Keep the first owner so later duplicates all point at it.
+            ids.insert(account.id(), first);
+            report.error(
+                "duplicate-account-id",
+                format!("{base}/id"),
+                format!(
+                    "account id `{}` is also the id of account `{first}`",
+                    account.id()
+                ),
+                "each AWS account has its own 12-digit id",
+            );
+        }
+        let email = account.email();
+        // "CreateAccount" Email: 6 to 64 characters.
+        if !email_ok(email) || email.len() < 6 || email.len() > 64 {
+            report.error(
+                "invalid-email",
+                format!("{base}/email"),
+                format!("`{email}` is not a valid account email"),
+                "an account email is an address of 6 to 64 characters such as `aws-prod@example.com`",
+            );
+        } else if let Some(first) = seen.get(&email.to_lowercase()) {
+            report.error(
+                "duplicate-email",
+                format!("{base}/email"),
+                format!("`{email}` is also the email of account `{first}`"),
+                "AWS Organizations needs a different root email for each account; plus addressing (`aws+prod@example.com`) helps",
+            );
+        } else {
+            seen.insert(email.to_lowercase(), name);
+        }
+        if let Some(budget) = account.budget() {
+            for (i, t) in budget.thresholds.iter().enumerate() {
+                for (j, s) in t.subscribers.iter().enumerate() {
+                    if !email_ok(s) {
+                        report.error(
+                            "invalid-email",
+                            format!("{base}/budget/thresholds/{i}/subscribers/{j}"),
+                            format!("`{s}` is not a valid email address"),
+                            "budget alerts go to email addresses such as `finance@example.com`",
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn identity_center(model: &Model, report: &mut Report) {
+    let Some(ic) = model.identity_center() else {
+        return;
+    };
+    let mut seen = BTreeMap::new();
+    for (name, user) in ic.users() {
+        let base = at("/identity_center/users", name);
+        // Identity Store `CreateUser` UserName: 1 to 128 characters, no white space or controls.
+        if name.is_empty()
+            || name.chars().count() > 128
+            || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            report.error(
+                "invalid-name",
+                base.clone(),
+                format!("invalid Identity Center user name `{name}`"),
+                "a user name is 1 to 128 characters without white space (Identity Store `CreateUser`)",
+            );
+        }
+        if !email_ok(&user.email) {
+            report.error(
+                "invalid-email",
+                format!("{base}/email"),
+                format!("`{}` is not a valid email address", user.email),
+                "Identity Center sends the invitation and one-time passwords to this address",
+            );
+        } else if let Some(first) = seen.get(&user.email.to_lowercase()) {
+            report.error(
+                "duplicate-email",
+                format!("{base}/email"),
+                format!("`{}` is also the email of user `{first}`", user.email),
+                "each Identity Center user needs their own email address; shared identities defeat auditing",
+            );
+        } else {
+            seen.insert(user.email.to_lowercase(), name);
+        }
+    }
+    for name in ic.groups().keys() {
+        // Identity Store `CreateGroup` DisplayName: 1 to 1,024 characters.
+        if name.is_empty() || name.chars().count() > 1024 || name.chars().any(char::is_control) {
+            report.error(
+                "invalid-name",
+                at("/identity_center/groups", name),
+                format!("invalid Identity Center group name `{name}`"),
+                "a group display name is 1 to 1,024 characters (Identity Store `CreateGroup`)",
+            );
+        }
+    }
+}
+
+/// Entities that end up in one template, with their kind, name and path.
+struct Template<'a> {
+    entities: Vec<(EntityKind, &'a str, String)>,
+}
+
+impl<'a> Template<'a> {
+    fn collisions(&self, report: &mut Report) {
+        let mut ids: BTreeMap<String, (EntityKind, &str)> = BTreeMap::new();
+        let mut tf: BTreeMap<String, (EntityKind, &str)> = BTreeMap::new();
+        for (kind, name, path) in &self.entities {
+            let id = logical_id(*kind, name);
+            let t = terraform_name(*kind, name);
+            let clash = match (ids.get(&id), tf.get(&t)) {
+                (Some(first), _) => Some((first, format!("CloudFormation logical id `{id}`"))),
+                (None, Some(first)) => Some((first, format!("Terraform name `{t}`"))),
+                (None, None) => None,
+            };
+            match clash {
+                // Reported as `duplicate-name` already.
+                Some(((first_kind, first_name), _))
+                    if first_kind == kind
+                        && first_name.to_lowercase() == name.to_lowercase()
+                        && matches!(
+                            kind,
+                            EntityKind::User
+                                | EntityKind::Group
+                                | EntityKind::Role
+                                | EntityKind::InstanceProfile
+                        ) => {}
+                Some(((first_kind, first_name), what)) => report.error(
+                    "name-collision",
+                    path.clone(),
+                    format!(
+                        "{} `{name}` and {} `{first_name}` both become {what}",
+                        kind.describe(),
+                        first_kind.describe()
+                    ),
+                    "logical ids and Terraform names drop punctuation and case (`ci-deploy`, `ci_deploy` and `CiDeploy` are the same); rename one of them",
+                ),
+                None => {
+                    ids.insert(id, (*kind, name));
+                    tf.insert(t, (*kind, name));
+                }
+            }
+        }
+    }
+}
+
+fn iam_entities<'a>(
+    model: &'a Model,
+    account: &'a str,
+    out: &mut Vec<(EntityKind, &'a str, String)>,
+) {
+    let Some(a) = model.account(account) else {
+        return;
+    };
+    let base = format!("{}/iam", account_path(account));
+    let iam = a.iam();
+    out.extend(iam.users().keys().map(|n| {
+        (
+            EntityKind::User,
+            n.as_str(),
+            at(&format!("{base}/users"), n.as_str()),
+        )
+    }));
+    out.extend(iam.groups().keys().map(|n| {
+        (
+            EntityKind::Group,
+            n.as_str(),
+            at(&format!("{base}/groups"), n.as_str()),
+        )
+    }));
+    out.extend(iam.roles().keys().map(|n| {
+        (
+            EntityKind::Role,
+            n.as_str(),
+            at(&format!("{base}/roles"), n.as_str()),
+        )
+    }));
+    out.extend(iam.policies().keys().map(|n| {
+        (
+            EntityKind::Policy,
+            n.as_str(),
+            at(&format!("{base}/policies"), n.as_str()),
+        )
+    }));
+    out.extend(iam.instance_profiles().keys().map(|n| {
+        (
+            EntityKind::InstanceProfile,
+            n.as_str(),
+            at(&format!("{base}/instance_profiles"), n.as_str()),
+        )
+    }));
+    out.extend(iam.oidc_providers().keys().map(|n| {
+        (
+            EntityKind::OidcProvider,
+            n.as_str(),
+            at(&format!("{base}/oidc_providers"), n.as_str()),
+        )
+    }));
+    out.extend(iam.saml_providers().keys().map(|n| {
+        (
+            EntityKind::SamlProvider,
+            n.as_str(),
+            at(&format!("{base}/saml_providers"), n.as_str()),
+        )
+    }));
+}
+
+fn collisions(model: &Model, report: &mut Report) {
+    let org = model.organization();
+    let management = org.management_account().as_str();
+    let unit_paths: Vec<(UnitPath, String)> = org
+        .unit_paths()
+        .into_iter()
+        .map(|(p, _)| {
+            let path = super::unit_path(&p);
+            (p, path)
+        })
+        .collect();
+    // The management template: Organizations and Identity Center resources, and the
+    // management account's own IAM entities.
+    let mut entities: Vec<(EntityKind, &str, String)> = Vec::new();
+    entities.extend(
+        unit_paths
+            .iter()
+            .map(|(p, path)| (EntityKind::Unit, p.as_str(), path.clone())),
+    );
+    entities.extend(
+        model
+            .accounts()
+            .keys()
+            .map(|n| (EntityKind::Account, n.as_str(), account_path(n.as_str()))),
+    );
+    entities.extend(org.scps().keys().map(|n| {
+        (
+            EntityKind::Scp,
+            n.as_str(),
+            at("/organization/scps", n.as_str()),
+        )
+    }));
+    entities.extend(org.rcps().keys().map(|n| {
+        (
+            EntityKind::Rcp,
+            n.as_str(),
+            at("/organization/rcps", n.as_str()),
+        )
+    }));
+    if let Some(ic) = model.identity_center() {
+        entities.extend(ic.users().keys().map(|n| {
+            (
+                EntityKind::SsoUser,
+                n.as_str(),
+                at("/identity_center/users", n),
+            )
+        }));
+        entities.extend(ic.groups().keys().map(|n| {
+            (
+                EntityKind::SsoGroup,
+                n.as_str(),
+                at("/identity_center/groups", n),
+            )
+        }));
+        entities.extend(ic.permission_sets().keys().map(|n| {
+            (
+                EntityKind::PermissionSet,
+                n.as_str(),
+                at("/identity_center/permission_sets", n.as_str()),
+            )
+        }));
+    }
+    iam_entities(model, management, &mut entities);
+    Template { entities }.collisions(report);
+    for name in model.accounts().keys() {
+        if name.as_str() == management {
+            continue;
+        }
+        let mut entities = Vec::new();
+        iam_entities(model, name.as_str(), &mut entities);
+        Template { entities }.collisions(report);
+    }
+}
+
+pub(super) fn check(model: &Model, report: &mut Report) {
+    units(model.organization().units(), "/organization", report);
+    for (name, account) in model.accounts() {
+        let base = format!("{}/iam", account_path(name.as_str()));
+        let iam = account.iam();
+        case_insensitive(
+            "user",
+            iam.users()
+                .keys()
+                .map(|n| (n.as_str(), at(&format!("{base}/users"), n.as_str()))),
+            report,
+        );
+        case_insensitive(
+            "group",
+            iam.groups()
+                .keys()
+                .map(|n| (n.as_str(), at(&format!("{base}/groups"), n.as_str()))),
+            report,
+        );
+        case_insensitive(
+            "role",
+            iam.roles()
+                .keys()
+                .map(|n| (n.as_str(), at(&format!("{base}/roles"), n.as_str()))),
+            report,
+        );
+        case_insensitive(
+            "instance profile",
+            iam.instance_profiles().keys().map(|n| {
+                (
+                    n.as_str(),
+                    at(&format!("{base}/instance_profiles"), n.as_str()),
+                )
+            }),
+            report,
+        );
+    }
+    emails(model, report);
+    identity_center(model, report);
+    collisions(model, report);
+}

@@ -1,0 +1,162 @@
+//! The access model: every check has a fixture with exactly that defect
+//! (`tests/models/invalid/NAME.json`) and the exact codes and paths it must produce
+//! (`tests/models/invalid/expected.json`); bad model files give line, column and path; the
+//! model reader never panics; a rich model validates cleanly and round-trips; the committed
+//! JSON Schema matches the generated one (`UPDATE_GOLDEN=1` rewrites it).
+use std::collections::BTreeMap;
+
+use iam_model::model::Model;
+use iam_model::{Finding, ModelError};
+use proptest::prelude::*;
+
+use crate::support::{files, root};
+
+/// The findings of a model file: reading it, or validating what was read.
+fn findings(text: &str) -> Vec<Finding> {
+    match Model::from_json(text) {
+        Ok(model) => iam_model::validate::validate(&model).into_findings(),
+        Err(ModelError::Invalid(findings)) => findings,
+        Err(e) => panic!("not a model file: {e}"),
+    }
+}
+
+fn code_paths(findings: &[Finding]) -> Vec<(String, String)> {
+    findings
+        .iter()
+        .map(|f| (f.code.to_string(), f.path.clone()))
+        .collect()
+}
+
+#[test]
+fn every_check_fixture_gives_exactly_its_findings() {
+    let dir = root().join("tests/models/invalid");
+    let expected_text = std::fs::read_to_string(dir.join("expected.json")).unwrap();
+    let expected: BTreeMap<String, Vec<BTreeMap<String, String>>> =
+        serde_json::from_str(&expected_text).unwrap();
+    let mut actual: BTreeMap<String, Vec<BTreeMap<String, String>>> = BTreeMap::new();
+    for path in files(&dir, "json") {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "expected" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let list = code_paths(&findings(&text))
+            .into_iter()
+            .map(|(code, path)| {
+                BTreeMap::from([("code".to_string(), code), ("path".to_string(), path)])
+            })
+            .collect();
+        actual.insert(name, list);
+    }
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(
+            dir.join("expected.json"),
+            iam_model::json::to_pretty(&actual),
+        )
+        .unwrap();
+        return;
+    }
+    // A fixture without an expectation, or an expectation without a fixture, fails here.
+    pretty_assertions::assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    pretty_assertions::assert_eq!(actual, expected);
+    for (name, list) in &actual {
+        assert!(!list.is_empty(), "fixture `{name}` has no finding");
+    }
+}
+
+#[test]
+fn the_rich_model_validates_and_round_trips() {
+    let text =
+        std::fs::read_to_string(root().join("tests/models/valid/organization.json")).unwrap();
+    let model = Model::from_json(&text).unwrap();
+    assert_eq!(iam_model::validate::validate(&model).findings(), []);
+    let written = model.to_json();
+    let again = Model::from_json(&written).unwrap();
+    assert_eq!(again, model);
+    // Writing is deterministic and a fixed point.
+    assert_eq!(again.to_json(), written);
+    assert!(written.ends_with("}\n"));
+}
+
+#[test]
+fn the_synthetic_organization_round_trips_and_validates() {
+    let model = iam_model::model::synthetic::organization(20, 5, 10, 50, 200);
+    let report = iam_model::validate::validate(&model);
+    assert_eq!(report.findings(), []);
+    assert_eq!(Model::from_json(&model.to_json()).unwrap(), model);
+}
+
+fn json_error(text: &str) -> String {
+    match Model::from_json(text) {
+        Err(ModelError::Json(e)) => e.to_string(),
+        other => panic!("expected a JSON error, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_model_files_say_where_and_what_was_expected() {
+    assert_eq!(
+        json_error("{\"version\": 1,\n \"organization\": {\"management_account\": 7}}"),
+        "line 2 column 41 (at `/organization/management_account`): invalid type: integer `7`, expected a string"
+    );
+    assert_eq!(
+        json_error(
+            "{\"version\": 1, \"organization\": {\"management_account\": \"m\"},\n \"accounts\": {\"m\": {\"id\": \"111111111111\", \"email\": \"a@b.co\", \"environment\": \"management\", \"owner\": \"x\"}}}"
+        ),
+        "line 2 column 97 (at `/accounts/m/owner`): unknown field `owner`, expected one of `id`, `email`, `environment`, `unit`, `tags`, `budget`, `iam`"
+    );
+    assert_eq!(
+        json_error("{\"version\": 1,"),
+        "line 1 column 14: EOF while parsing a value"
+    );
+    assert_eq!(
+        json_error("{\"version\": 1}"),
+        "line 1 column 14: missing field `organization`"
+    );
+}
+
+/// Valid JSON values that are near a real model: the rich model with one value replaced.
+fn mutated(seed: Vec<(usize, u8)>) -> String {
+    let text =
+        std::fs::read_to_string(root().join("tests/models/valid/organization.json")).unwrap();
+    let mut bytes = text.into_bytes();
+    for (pos, byte) in seed {
+        let len = bytes.len();
+        if let Some(b) = bytes.get_mut(pos % len) {
+            *b = byte;
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn the_model_reader_never_panics_on_mutated_files(seed in proptest::collection::vec((0usize..20_000, 0x20u8..0x7f), 1..8)) {
+        let text = mutated(seed);
+        if let Ok(model) = Model::from_json(&text) {
+            let _ = iam_model::validate::validate(&model);
+            prop_assert_eq!(Model::from_json(&model.to_json()).unwrap(), model);
+        }
+    }
+
+    #[test]
+    fn the_model_reader_never_panics_on_arbitrary_text(text in "\\PC{0,200}") {
+        let _ = Model::from_json(&text);
+    }
+}
+
+#[test]
+fn the_committed_schema_is_the_generated_one() {
+    let path = root().join("schema/model-v1.json");
+    let generated = iam_model::model::file::json_schema();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    pretty_assertions::assert_eq!(committed, generated);
+}
