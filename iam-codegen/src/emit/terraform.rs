@@ -1,0 +1,14 @@
+//! The `terraform` target (issue 6). Not written yet: emits no files.
+use iam_model::model::Model;
+
+use crate::emit::{Artifacts, EmitError, EmitOptions};
+
+/// Terraform options.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct TerraformOptions {}
+
+/// The files of this target, relative to its directory.
+pub fn emit(_model: &Model, _options: &EmitOptions) -> Result<Artifacts, EmitError> {
+    Ok(Artifacts::new())
+}

@@ -1,0 +1,134 @@
+//! Handlebars templates for the text artifacts. The defaults live in `templates/` and are
+//! embedded in the binary; a team can replace any of them by name (`--templates DIR` on the
+//! command line, [`Templates::with_overrides`] in code). Strict mode is on, HTML escaping is
+//! off, and the `json` helper writes a value as JSON.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use iam_codegen::templates::Templates;
+//! let names: Vec<&str> = Templates::default().names().collect();
+//! assert!(names.iter().all(|n| n.ends_with(".hbs")));
+//! let err = Templates::with_overrides(BTreeMap::from([("nope.hbs".to_string(), String::new())])).unwrap_err();
+//! assert!(err.to_string().starts_with("there is no template `nope.hbs`"));
+//! ```
+use std::collections::BTreeMap;
+
+use handlebars::Handlebars;
+
+use crate::emit::EmitError;
+
+/// The embedded templates: name (its path under `templates/`) and text. Targets add their
+/// templates here.
+const EMBEDDED: &[(&str, &str)] = &[];
+
+/// The template set: the embedded defaults, with overrides.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    texts: BTreeMap<&'static str, String>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self {
+            texts: EMBEDDED
+                .iter()
+                .map(|(n, t)| (*n, (*t).to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// Errors from setting up templates.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// An override names no template.
+    #[error("there is no template `{name}`; the templates are: {known}")]
+    Unknown {
+        /// The name given.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// A template does not parse.
+    #[error("template `{name}` does not parse")]
+    Parse {
+        /// The name.
+        name: String,
+        /// The parser's error.
+        #[source]
+        source: Box<handlebars::TemplateError>,
+    },
+}
+
+impl Templates {
+    /// The embedded templates with some replaced; each override must name an embedded
+    /// template, and every template must parse.
+    pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, TemplateError> {
+        let mut templates = Self::default();
+        for (name, text) in overrides {
+            let Some(slot) = templates
+                .texts
+                .iter_mut()
+                .find(|(n, _)| **n == name)
+                .map(|(_, t)| t)
+            else {
+                let known = templates.names().collect::<Vec<_>>().join(", ");
+                return Err(TemplateError::Unknown { name, known });
+            };
+            *slot = text;
+        }
+        templates.registry()?;
+        Ok(templates)
+    }
+
+    /// The template names.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.texts.keys().copied()
+    }
+
+    fn registry(&self) -> Result<Handlebars<'static>, TemplateError> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        hb.register_helper("json", Box::new(json_helper));
+        for (name, text) in &self.texts {
+            hb.register_template_string(name, text)
+                .map_err(|e| TemplateError::Parse {
+                    name: (*name).to_string(),
+                    source: Box::new(e),
+                })?;
+        }
+        Ok(hb)
+    }
+
+    /// Render one template with a context.
+    pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<String, EmitError> {
+        let hb = self.registry().map_err(|e| EmitError::TemplateOutput {
+            name: name.to_string(),
+            reason: e.to_string(),
+        })?;
+        hb.render(name, context)
+            .map_err(|source| EmitError::Template {
+                name: name.to_string(),
+                source: Box::new(source),
+            })
+    }
+}
+
+fn json_helper(
+    h: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let value = h
+        .param(0)
+        .map(|p| p.value().clone())
+        .unwrap_or(serde_json::Value::Null);
+    let text = serde_json::to_string(&value)
+        .map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()))?;
+    out.write(&text)?;
+    Ok(())
+}
