@@ -3,6 +3,9 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod simulate;
+pub use simulate::SimulateArgs;
+
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
 #[command(name = "iam-codegen", version, about, long_about = None)]
@@ -29,6 +32,8 @@ pub enum Format {
 pub enum Command {
     /// Print the version.
     Version,
+    /// Evaluate requests offline: allowed or denied, and why.
+    Simulate(SimulateArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -36,12 +41,21 @@ pub enum Command {
 pub enum ExitStatus {
     /// 0: success, allowed or valid.
     Success,
+    /// 1: failure (I/O, unreadable input).
+    Failure,
+    /// 3: the input has validation errors.
+    Invalid,
+    /// 4: the request was denied.
+    Denied,
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
     fn from(status: ExitStatus) -> Self {
         match status {
             ExitStatus::Success => std::process::ExitCode::SUCCESS,
+            ExitStatus::Failure => std::process::ExitCode::from(1),
+            ExitStatus::Invalid => std::process::ExitCode::from(3),
+            ExitStatus::Denied => std::process::ExitCode::from(4),
         }
     }
 }
@@ -53,14 +67,47 @@ pub enum CliError {
     /// Writing to stdout or stderr failed.
     #[error("cannot write output")]
     Write(#[source] std::io::Error),
+    /// A file could not be read.
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A case file is malformed.
+    #[error("invalid case file `{}`", path.display())]
+    Cases {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where and what.
+        #[source]
+        source: iam_model::JsonError,
+    },
+    /// Two cases of a case file have the same id.
+    #[error("invalid case file `{}`: the case id `{id}` is used twice", path.display())]
+    DuplicateCase {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The id.
+        id: String,
+    },
+    /// A required argument is missing.
+    #[error("missing argument `{name}`")]
+    MissingArgument {
+        /// The argument.
+        name: &'static str,
+    },
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
-pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<ExitStatus, CliError> {
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Version => {
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
+        Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
     }
 }
