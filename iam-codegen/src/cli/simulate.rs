@@ -469,7 +469,10 @@ mod tests {
             "line 1 column 71 (at `/cases/0/request`): missing field `resource`"
         );
         let err = read_cases("{\"cases\": [}").unwrap_err();
-        assert_eq!(err.to_string(), "line 1 column 12: expected value");
+        assert_eq!(
+            err.to_string(),
+            "line 1 column 12 (at `/cases/0`): expected value"
+        );
     }
 
     #[test]
