@@ -450,3 +450,621 @@ impl<'a> Scan<'a, '_> {
             .copied()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::OrgLevel;
+    use crate::policy::{Policy, PolicyDocument, kind};
+    use proptest::prelude::*;
+
+    const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+    const OTHER: &str = "arn:aws:iam::444455556666:user/olga";
+    const BUCKET: &str = "arn:aws:s3:::reports/q1.csv";
+
+    fn statements(list: &str) -> String {
+        format!(r#"{{"Version":"2012-10-17","Statement":[{list}]}}"#)
+    }
+    fn identity(list: &str) -> PolicyDocument {
+        Policy::<kind::Identity>::from_json(&statements(list))
+            .unwrap()
+            .into_document()
+    }
+    fn scp(list: &str) -> PolicyDocument {
+        Policy::<kind::Scp>::from_json(&statements(list))
+            .unwrap()
+            .into_document()
+    }
+    fn resource(list: &str) -> PolicyDocument {
+        Policy::<kind::ResourceBased>::from_json(&statements(list))
+            .unwrap()
+            .into_document()
+    }
+    fn trust(list: &str) -> PolicyDocument {
+        Policy::<kind::Trust>::from_json(&statements(list))
+            .unwrap()
+            .into_document()
+    }
+    fn rcp_deny(list: &str) -> PolicyDocument {
+        Policy::<kind::Rcp>::from_json(&statements(list))
+            .unwrap()
+            .into_document()
+    }
+    // RCPFullAWSAccess cannot be written as a customer RCP; read it as a resource policy.
+    fn rcp_full() -> PolicyDocument {
+        resource(r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#)
+    }
+
+    const ALLOW_ALL: &str = r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#;
+    const ALLOW_S3: &str = r#"{"Sid":"S3","Effect":"Allow","Action":"s3:*","Resource":"*"}"#;
+
+    fn request(principal: &str, action: &str, resource: &str) -> Request {
+        Request::new(principal.parse().unwrap(), action, resource)
+    }
+
+    fn outcome(set: &PolicySet, r: &Request) -> (Decision, Option<Layer>, Option<String>) {
+        let e = evaluate(set, r);
+        (
+            e.decision(),
+            e.blocked_by(),
+            e.blocked_level().map(str::to_string),
+        )
+    }
+
+    use Decision::{Allowed, ExplicitlyDenied, ImplicitlyDenied};
+
+    #[test]
+    fn no_policies_deny_implicitly() {
+        let r = request(ALICE, "s3:GetObject", BUCKET);
+        let empty = PolicySet::new();
+        let e = evaluate(&empty, &r);
+        assert_eq!(e.decision(), ImplicitlyDenied);
+        assert_eq!(e.reason(), Reason::NoAllow);
+        assert_eq!(e.blocked_by(), Some(Layer::Identity));
+        assert!(e.matches().is_empty());
+    }
+
+    #[test]
+    fn explicit_deny_beats_allow() {
+        let set = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .identity(
+                "no-delete",
+                identity(
+                    r#"{"Sid":"NoDelete","Effect":"Deny","Action":"s3:Delete*","Resource":"*"}"#,
+                ),
+            );
+        let e = evaluate(&set, &request(ALICE, "s3:DeleteObject", BUCKET));
+        assert_eq!(e.decision(), ExplicitlyDenied);
+        assert_eq!(e.blocked_by(), Some(Layer::Identity));
+        let denied: Vec<_> = e
+            .denied_by()
+            .map(|m| (m.policy, m.statement, m.sid))
+            .collect();
+        assert_eq!(denied, [("no-delete", 0, Some("NoDelete"))]);
+        let allowed: Vec<_> = e.allowed_by().map(|m| (m.policy, m.statement)).collect();
+        assert_eq!(allowed, [("admin", 0)]);
+        assert_eq!(
+            evaluate(&set, &request(ALICE, "s3:GetObject", BUCKET)).decision(),
+            Allowed
+        );
+    }
+
+    #[test]
+    fn scps_must_allow_at_every_level() {
+        let set = |ou: &str| {
+            PolicySet::new()
+                .identity("admin", identity(ALLOW_ALL))
+                .scp_level(OrgLevel::new("Root").policy("Full", scp(ALLOW_ALL)))
+                .scp_level(OrgLevel::new("Workloads").policy("OU", scp(ou)))
+                .scp_level(OrgLevel::new("prod").policy("Full", scp(ALLOW_ALL)))
+        };
+        let s3 = request(ALICE, "s3:GetObject", BUCKET);
+        let ec2 = request(ALICE, "ec2:RunInstances", "*");
+        assert_eq!(outcome(&set(ALLOW_S3), &s3), (Allowed, None, None));
+        assert_eq!(
+            outcome(&set(ALLOW_S3), &ec2),
+            (ImplicitlyDenied, Some(Layer::Scp), Some("Workloads".into()))
+        );
+        // A level with no policies allows nothing.
+        let empty = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .scp_level(OrgLevel::new("Root").policy("Full", scp(ALLOW_ALL)))
+            .scp_level(OrgLevel::new("acct"));
+        assert_eq!(
+            outcome(&empty, &s3),
+            (ImplicitlyDenied, Some(Layer::Scp), Some("acct".into()))
+        );
+        // A deny at the root wins over allows everywhere.
+        let deny = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .scp_level(OrgLevel::new("Root").policy(
+                "NoS3",
+                scp(&format!(
+                    r#"{ALLOW_ALL},{{"Effect":"Deny","Action":"s3:*","Resource":"*"}}"#
+                )),
+            ));
+        assert_eq!(
+            outcome(&deny, &s3),
+            (ExplicitlyDenied, Some(Layer::Scp), Some("Root".into()))
+        );
+    }
+
+    #[test]
+    fn scps_do_not_limit_service_linked_roles_or_services() {
+        let set = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .scp_level(OrgLevel::new("Root"))
+            .resource_policy(
+                "bucket",
+                resource(r#"{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"*"}"#),
+            );
+        let slr = "arn:aws:iam::111122223333:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing";
+        assert_eq!(
+            outcome(&set, &request(slr, "s3:GetObject", BUCKET)).0,
+            Allowed
+        );
+        assert_eq!(
+            outcome(&set, &request(ALICE, "s3:GetObject", BUCKET)).1,
+            Some(Layer::Scp)
+        );
+        assert_eq!(
+            outcome(
+                &set,
+                &request("cloudtrail.amazonaws.com", "s3:PutObject", BUCKET)
+            )
+            .0,
+            Allowed
+        );
+    }
+
+    #[test]
+    fn rcps_limit_every_principal_but_service_linked_roles() {
+        let set = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .rcp_level(
+                OrgLevel::new("Root").policy("RCPFullAWSAccess", rcp_full()).policy(
+                    "TLS",
+                    rcp_deny(r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}"#),
+                ),
+            );
+        let plain =
+            request(ALICE, "s3:GetObject", BUCKET).context("aws:SecureTransport", ["false"]);
+        let tls = request(ALICE, "s3:GetObject", BUCKET).context("aws:SecureTransport", ["true"]);
+        assert_eq!(
+            outcome(&set, &plain),
+            (ExplicitlyDenied, Some(Layer::Rcp), Some("Root".into()))
+        );
+        assert_eq!(outcome(&set, &tls).0, Allowed);
+        let no_full = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .rcp_level(OrgLevel::new("Root"));
+        assert_eq!(
+            outcome(&no_full, &tls),
+            (ImplicitlyDenied, Some(Layer::Rcp), Some("Root".into()))
+        );
+    }
+
+    #[test]
+    fn boundaries_and_session_policies_cap_identity_policies() {
+        let set = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .boundary("s3-only", identity(ALLOW_S3));
+        assert_eq!(
+            outcome(&set, &request(ALICE, "s3:GetObject", BUCKET)).0,
+            Allowed
+        );
+        assert_eq!(
+            outcome(&set, &request(ALICE, "ec2:RunInstances", "*")).1,
+            Some(Layer::Boundary)
+        );
+        let session = "arn:aws:sts::111122223333:assumed-role/Admin/alice";
+        let set = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .session_policy("s3-only", identity(ALLOW_S3));
+        assert_eq!(
+            outcome(&set, &request(session, "s3:GetObject", BUCKET)).0,
+            Allowed
+        );
+        assert_eq!(
+            outcome(&set, &request(session, "ec2:RunInstances", "*")),
+            (ImplicitlyDenied, Some(Layer::Session), None)
+        );
+    }
+
+    #[test]
+    fn same_account_resource_grants() {
+        let named = |principal: &str| {
+            PolicySet::new()
+                .boundary("ec2-only", identity(r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*"}"#))
+                .resource_policy(
+                    "bucket",
+                    resource(&format!(
+                        r#"{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"s3:GetObject","Resource":"*"}}"#
+                    )),
+                )
+        };
+        let r = request(ALICE, "s3:GetObject", BUCKET).resource_account(AccountIdConst::ID);
+        // Naming the user: the boundary does not limit the grant.
+        assert_eq!(outcome(&named(ALICE), &r).0, Allowed);
+        // Naming the account delegates to identity policies, and there are none.
+        assert_eq!(
+            outcome(&named("111122223333"), &r),
+            (ImplicitlyDenied, Some(Layer::Identity), None)
+        );
+        // A role ARN names the role's sessions, which the boundary still limits.
+        let session = request(
+            "arn:aws:sts::111122223333:assumed-role/App/s1",
+            "s3:GetObject",
+            BUCKET,
+        );
+        assert_eq!(
+            outcome(&named("arn:aws:iam::111122223333:role/App"), &session),
+            (ImplicitlyDenied, Some(Layer::Boundary), None)
+        );
+        let no_boundary = PolicySet::new().resource_policy(
+            "bucket",
+            resource(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/App"},"Action":"s3:GetObject","Resource":"*"}"#),
+        );
+        assert_eq!(outcome(&no_boundary, &session).0, Allowed);
+    }
+
+    struct AccountIdConst;
+    impl AccountIdConst {
+        const ID: crate::policy::AccountId = crate::policy::AccountId::from_static("111122223333");
+        const OTHER: crate::policy::AccountId =
+            crate::policy::AccountId::from_static("444455556666");
+    }
+
+    #[test]
+    fn cross_account_needs_both_sides() {
+        let bucket_policy = resource(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{OTHER}"}},"Action":"s3:GetObject","Resource":"*"}}"#
+        ));
+        let r = request(OTHER, "s3:GetObject", BUCKET).resource_account(AccountIdConst::ID);
+        let identity_only = PolicySet::new().identity("s3", identity(ALLOW_S3));
+        assert_eq!(
+            outcome(&identity_only, &r),
+            (ImplicitlyDenied, Some(Layer::Resource), None)
+        );
+        let resource_only = PolicySet::new().resource_policy("bucket", bucket_policy.clone());
+        assert_eq!(
+            outcome(&resource_only, &r),
+            (ImplicitlyDenied, Some(Layer::Identity), None)
+        );
+        let both = PolicySet::new()
+            .identity("s3", identity(ALLOW_S3))
+            .resource_policy("bucket", bucket_policy);
+        let e = evaluate(&both, &r);
+        assert_eq!(
+            (e.decision(), e.reason()),
+            (Allowed, Reason::AllowedCrossAccount)
+        );
+        // The same request within the owner's account needs only one side.
+        let same = request(OTHER, "s3:GetObject", BUCKET).resource_account(AccountIdConst::OTHER);
+        assert_eq!(outcome(&identity_only, &same).0, Allowed);
+    }
+
+    #[test]
+    fn role_trust_policies_must_allow_even_in_one_account() {
+        let role = "arn:aws:iam::111122223333:role/Deploy";
+        let r = request(ALICE, "sts:AssumeRole", role).resource_account(AccountIdConst::ID);
+        let identity_only = PolicySet::new().identity("admin", identity(ALLOW_ALL));
+        assert_eq!(
+            outcome(&identity_only, &r),
+            (ImplicitlyDenied, Some(Layer::Resource), None)
+        );
+        let account_trust = identity_only.clone().resource_policy(
+            "trust",
+            trust(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}"#),
+        );
+        assert_eq!(outcome(&account_trust, &r).0, Allowed);
+        let trust_only = PolicySet::new().resource_policy(
+            "trust",
+            trust(r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}"#),
+        );
+        assert_eq!(outcome(&trust_only, &r).1, Some(Layer::Identity));
+    }
+
+    #[test]
+    fn the_root_user_has_every_permission_in_its_account() {
+        let root = "arn:aws:iam::111122223333:root";
+        let r = request(root, "s3:GetObject", BUCKET).resource_account(AccountIdConst::ID);
+        let empty = PolicySet::new();
+        let e = evaluate(&empty, &r);
+        assert_eq!((e.decision(), e.reason()), (Allowed, Reason::AllowedRoot));
+        let limited = PolicySet::new().scp_level(OrgLevel::new("Root").policy("S3", scp(ALLOW_S3)));
+        assert_eq!(
+            outcome(&limited, &request(root, "ec2:RunInstances", "*")).1,
+            Some(Layer::Scp)
+        );
+        let elsewhere =
+            request(root, "s3:GetObject", BUCKET).resource_account(AccountIdConst::OTHER);
+        assert_eq!(
+            outcome(&PolicySet::new(), &elsewhere).1,
+            Some(Layer::Resource)
+        );
+    }
+
+    #[test]
+    fn only_resource_policies_allow_anonymous_requests() {
+        let anonymous = Request::new(RequestPrincipal::Anonymous, "s3:GetObject", BUCKET);
+        let identity_only = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .scp_level(OrgLevel::new("Root"));
+        assert_eq!(outcome(&identity_only, &anonymous).0, ImplicitlyDenied);
+        let public = PolicySet::new().scp_level(OrgLevel::new("Root")).resource_policy(
+            "public",
+            resource(r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}"#),
+        );
+        assert_eq!(outcome(&public, &anonymous).0, Allowed);
+        assert_eq!(
+            evaluate(&public, &anonymous).values_for_test(),
+            vec![(Layer::Resource, "public", 0)]
+        );
+    }
+
+    impl Evaluation<'_> {
+        fn values_for_test(&self) -> Vec<(Layer, &str, usize)> {
+            self.matches
+                .iter()
+                .map(|m| (m.layer, m.policy, m.statement))
+                .collect()
+        }
+    }
+
+    // Property tests: small pools of actions, resources and conditions, so that statements
+    // often apply.
+    const ACTIONS: [&str; 6] = [
+        "s3:GetObject",
+        "s3:*",
+        "s3:Get*",
+        "ec2:*",
+        "*",
+        "iam:CreateUser",
+    ];
+    const RESOURCES: [&str; 4] = [
+        "*",
+        "arn:aws:s3:::reports/*",
+        "arn:aws:s3:::other/*",
+        "arn:aws:ec2:*:*:instance/*",
+    ];
+    const CONDITIONS: [&str; 4] = [
+        "",
+        r#","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}"#,
+        r#","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":"team"}}"#,
+        r#","Condition":{"BoolIfExists":{"aws:SecureTransport":"true"}}"#,
+    ];
+
+    #[derive(Debug, Clone)]
+    struct Stmt {
+        allow: bool,
+        not_action: bool,
+        action: usize,
+        resource: usize,
+        condition: usize,
+    }
+
+    impl Stmt {
+        fn json(&self, principal: bool) -> String {
+            format!(
+                r#"{{"Effect":"{}"{},"{}":"{}","Resource":"{}"{}}}"#,
+                if self.allow { "Allow" } else { "Deny" },
+                if principal { r#","Principal":"*""# } else { "" },
+                if self.not_action {
+                    "NotAction"
+                } else {
+                    "Action"
+                },
+                ACTIONS[self.action],
+                RESOURCES[self.resource],
+                CONDITIONS[self.condition],
+            )
+        }
+    }
+
+    fn arb_stmt() -> impl Strategy<Value = Stmt> {
+        (
+            any::<bool>(),
+            prop::bool::weighted(0.15),
+            0..ACTIONS.len(),
+            0..RESOURCES.len(),
+            0..CONDITIONS.len(),
+        )
+            .prop_map(|(allow, not_action, action, resource, condition)| Stmt {
+                allow,
+                not_action,
+                action,
+                resource,
+                condition,
+            })
+    }
+
+    fn arb_policy() -> impl Strategy<Value = Vec<Stmt>> {
+        prop::collection::vec(arb_stmt(), 1..5)
+    }
+
+    #[derive(Debug, Clone)]
+    struct Spec {
+        identity: Vec<Vec<Stmt>>,
+        scps: Vec<Vec<Vec<Stmt>>>,
+        boundary: Option<Vec<Stmt>>,
+        resource: Option<Vec<Stmt>>,
+        session: Option<Vec<Stmt>>,
+    }
+
+    fn arb_spec() -> impl Strategy<Value = Spec> {
+        (
+            prop::collection::vec(arb_policy(), 0..4),
+            prop::collection::vec(prop::collection::vec(arb_policy(), 0..3), 0..3),
+            prop::option::weighted(0.3, arb_policy()),
+            prop::option::weighted(0.3, arb_policy()),
+            prop::option::weighted(0.2, arb_policy()),
+        )
+            .prop_map(|(identity, scps, boundary, resource, session)| Spec {
+                identity,
+                scps,
+                boundary,
+                resource,
+                session,
+            })
+    }
+
+    fn doc(stmts: &[Stmt], principal: bool) -> PolicyDocument {
+        let list: Vec<String> = stmts.iter().map(|s| s.json(principal)).collect();
+        if principal {
+            resource(&list.join(","))
+        } else {
+            // SCPs accept everything identity policies do in this pool.
+            scp(&list.join(","))
+        }
+    }
+
+    impl Spec {
+        fn set(&self) -> PolicySet {
+            let mut set = PolicySet::new();
+            for (i, p) in self.identity.iter().enumerate() {
+                set = set.identity(&format!("id{i}"), doc(p, false));
+            }
+            for (l, level) in self.scps.iter().enumerate() {
+                let mut org = OrgLevel::new(format!("L{l}"));
+                for (i, p) in level.iter().enumerate() {
+                    org = org.policy(&format!("scp{i}"), doc(p, false));
+                }
+                set = set.scp_level(org);
+            }
+            if let Some(p) = &self.boundary {
+                set = set.boundary("boundary", doc(p, false));
+            }
+            if let Some(p) = &self.resource {
+                set = set.resource_policy("resource", doc(p, true));
+            }
+            if let Some(p) = &self.session {
+                set = set.session_policy("session", doc(p, false));
+            }
+            set
+        }
+
+        // The same policies with statements, policies and levels in another order.
+        fn permuted(&self, k: usize) -> Spec {
+            fn turn<T: Clone>(v: &[T], k: usize) -> Vec<T> {
+                let mut out: Vec<T> = v.iter().rev().cloned().collect();
+                if !out.is_empty() {
+                    let n = k % out.len();
+                    out.rotate_left(n);
+                }
+                out
+            }
+            let p = |s: &Vec<Stmt>| turn(s, k);
+            Spec {
+                identity: turn(&self.identity.iter().map(p).collect::<Vec<_>>(), k + 1),
+                scps: turn(
+                    &self
+                        .scps
+                        .iter()
+                        .map(|l| turn(&l.iter().map(p).collect::<Vec<_>>(), k))
+                        .collect::<Vec<_>>(),
+                    k,
+                ),
+                boundary: self.boundary.as_ref().map(p),
+                resource: self.resource.as_ref().map(p),
+                session: self.session.as_ref().map(p),
+            }
+        }
+    }
+
+    fn arb_request() -> impl Strategy<Value = Request> {
+        (
+            prop::sample::select(vec![ALICE, "arn:aws:sts::111122223333:assumed-role/App/s"]),
+            prop::sample::select(vec![
+                "s3:GetObject",
+                "s3:PutObject",
+                "ec2:RunInstances",
+                "iam:CreateUser",
+            ]),
+            prop::sample::select(vec![
+                BUCKET,
+                "arn:aws:s3:::other/x",
+                "*",
+                "arn:aws:ec2:eu-west-1:111122223333:instance/i-1",
+            ]),
+            prop::option::of(prop::sample::select(vec!["eu-west-1", "us-east-1"])),
+            prop::option::of(prop::collection::vec(
+                prop::sample::select(vec!["team", "env"]),
+                0..3,
+            )),
+            prop::option::of(any::<bool>()),
+        )
+            .prop_map(|(principal, action, resource, region, tags, tls)| {
+                let mut r = request(principal, action, resource);
+                if let Some(region) = region {
+                    r = r.context("aws:RequestedRegion", [region]);
+                }
+                if let Some(tags) = tags {
+                    r = r.context("aws:TagKeys", tags);
+                }
+                if let Some(tls) = tls {
+                    r = r.context("aws:SecureTransport", [tls.to_string()]);
+                }
+                r
+            })
+    }
+
+    const DENY_ALL: Stmt = Stmt {
+        allow: false,
+        not_action: false,
+        action: 4,
+        resource: 0,
+        condition: 0,
+    };
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn explicit_deny_anywhere_wins(spec in arb_spec(), req in arb_request(), layer in 0usize..5) {
+            let mut spec = spec;
+            match layer {
+                0 => spec.identity.push(vec![DENY_ALL]),
+                1 => match spec.scps.first_mut() {
+                    Some(level) => level.push(vec![DENY_ALL]),
+                    None => spec.scps.push(vec![vec![DENY_ALL]]),
+                },
+                2 => spec.boundary.get_or_insert_with(Vec::new).push(DENY_ALL),
+                3 => spec.resource.get_or_insert_with(Vec::new).push(DENY_ALL),
+                _ => spec.session.get_or_insert_with(Vec::new).push(DENY_ALL),
+            }
+            let set = spec.set();
+            prop_assert_eq!(evaluate(&set, &req).decision(), ExplicitlyDenied);
+        }
+
+        #[test]
+        fn order_never_changes_a_decision(spec in arb_spec(), req in arb_request(), k in 0usize..7) {
+            let a = spec.set();
+            let b = spec.permuted(k).set();
+            prop_assert_eq!(evaluate(&a, &req).decision(), evaluate(&b, &req).decision());
+        }
+
+        #[test]
+        fn no_policies_deny_implicitly_for_any_request(req in arb_request()) {
+            prop_assert_eq!(evaluate(&PolicySet::new(), &req).decision(), ImplicitlyDenied);
+        }
+
+        #[test]
+        fn adding_an_allow_never_denies_what_was_allowed(
+            spec in arb_spec(), req in arb_request(), extra in arb_stmt(), target in 0usize..4
+        ) {
+            let before = evaluate(&spec.set(), &req).decision();
+            let extra = Stmt { allow: true, ..extra };
+            let mut more = spec.clone();
+            match more.identity.get_mut(target) {
+                Some(p) => p.push(extra),
+                None => more.identity.push(vec![extra]),
+            }
+            let after = evaluate(&more.set(), &req).decision();
+            if before == Allowed {
+                prop_assert_eq!(after, Allowed);
+            }
+        }
+    }
+}
