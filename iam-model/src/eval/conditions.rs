@@ -23,7 +23,7 @@
 use std::net::IpAddr;
 
 use crate::eval::matching::{Scratch, Template, arn_like};
-use crate::eval::request::Request;
+use crate::eval::request::{Request, key_hash};
 use crate::policy::condition::{
     Condition, IpNetwork, Operator, SetQualifier, parse_bool, parse_date, parse_number,
 };
@@ -54,8 +54,9 @@ pub(crate) struct CompiledCondition {
     operator: Operator,
     qualifier: Option<SetQualifier>,
     if_exists: bool,
-    // Lowercase.
+    // Lowercase, with its hash.
     key: String,
+    key_hash: u64,
     values: Vec<CompiledValue>,
 }
 
@@ -105,6 +106,7 @@ impl CompiledCondition {
                     qualifier: operator.qualifier(),
                     if_exists: operator.if_exists(),
                     key: key.as_str().to_ascii_lowercase(),
+                    key_hash: key_hash(key.as_str()),
                     values,
                 });
             }
@@ -115,7 +117,9 @@ impl CompiledCondition {
     /// Whether the condition holds for the request; `None` when a policy variable in a value
     /// cannot be resolved (the statement then does not apply).
     pub(crate) fn holds(&self, request: &Request, scratch: &mut Scratch) -> Option<bool> {
-        let present = request.values_lower(&self.key).filter(|v| !v.is_empty());
+        let present = request
+            .values_hashed(self.key_hash, &self.key)
+            .filter(|v| !v.is_empty());
         if self.operator == Operator::Null {
             // `"Null": {"key": "true"}`: the key is absent.
             let mut any = false;

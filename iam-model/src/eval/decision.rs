@@ -234,7 +234,6 @@ impl<'a> Evaluation<'a> {
 
 struct Scan<'a, 'r> {
     request: &'r Request,
-    service: &'r str,
     scratch: Scratch,
     matches: Vec<StatementMatch<'a>>,
     denied: bool,
@@ -250,7 +249,7 @@ impl<'a> Scan<'a, '_> {
         level: Option<&'a str>,
     ) -> Option<Grant> {
         let mut best: Option<Grant> = None;
-        for s in policy.candidates(self.service) {
+        for s in policy.candidates(self.request) {
             let Some(grant) = s.applies(self.request, &mut self.scratch) else {
                 continue;
             };
@@ -325,13 +324,8 @@ fn resource_policy_required(request: &Request) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate<'a>(set: &'a PolicySet, request: &Request) -> Evaluation<'a> {
-    let service = match request.service_end {
-        Some(end) => request.action_lower.get(..end).unwrap_or_default(),
-        None => request.action_lower.as_str(),
-    };
     let mut scan = Scan {
         request,
-        service,
         scratch: Scratch::default(),
         matches: Vec::new(),
         denied: false,

@@ -9,7 +9,7 @@
 //! elements: Variables and tags" (`${key}`, `${key, 'default'}`, `${*}`, `${?}`, `${$}`;
 //! variables are read only in version `2012-10-17` policies).
 use crate::eval::conditions::CompiledCondition;
-use crate::eval::request::{IamPrincipal, IamPrincipalKind, Request, RequestPrincipal};
+use crate::eval::request::{IamPrincipal, IamPrincipalKind, Request, RequestPrincipal, key_hash};
 use crate::policy::variable::{self, Piece, Variable};
 use crate::policy::{
     ActionClause, AwsPrincipal, Effect, PolicyDocument, Principal, PrincipalClause, Resource,
@@ -33,6 +33,7 @@ pub(crate) enum VarPiece {
     Text(String),
     Key {
         lower: String,
+        hash: u64,
         default: Option<String>,
     },
     Literal(char),
@@ -56,6 +57,7 @@ impl Template {
                         Piece::Text(t) => VarPiece::Text(t.to_string()),
                         Piece::Variable(Variable::Key { key, default }) => VarPiece::Key {
                             lower: key.to_ascii_lowercase(),
+                            hash: key_hash(&key),
                             default,
                         },
                         Piece::Variable(Variable::Literal(c)) => VarPiece::Literal(c),
@@ -90,7 +92,11 @@ impl Template {
                     literal.resize(out.len(), true);
                     continue;
                 }
-                VarPiece::Key { lower, default } => match request.values_lower(lower) {
+                VarPiece::Key {
+                    lower,
+                    hash,
+                    default,
+                } => match request.values_hashed(*hash, lower) {
                     Some([value]) => (value, true),
                     _ => match default {
                         Some(d) => (d, true),
@@ -115,8 +121,16 @@ pub(crate) struct Scratch {
 #[derive(Debug, Clone, PartialEq)]
 enum CompiledAction {
     Any,
-    // Lowercase; `exact` when it holds no wildcard.
-    Pattern { text: String, exact: bool },
+    // Lowercase patterns: without wildcards, with one trailing `*` (kept without it), other.
+    Exact(String),
+    Prefix(String),
+    Pattern(String),
+}
+
+/// Byte equality written out, faster than a `memcmp` call for the short keys compared here.
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,16 +155,24 @@ pub(crate) struct CompiledStatement {
     conditions: Vec<CompiledCondition>,
 }
 
-/// A policy ready for matching, with its statements indexed by service prefix.
+/// A policy ready for matching, with its statements indexed by action.
+///
+/// The index key of an action pattern is its lowercase service prefix, a `:` and the first
+/// letter of the action name (`s3:g` for `s3:GetObject` and `s3:Get*`), or just the prefix
+/// and `:` when the name starts with a wildcard (`s3:` for `s3:*`). A request for
+/// `s3:GetObject` can only match statements under `s3:g`, under `s3:`, or outside the index.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledPolicy {
     pub(crate) name: String,
     pub(crate) document: PolicyDocument,
     pub(crate) statements: Vec<CompiledStatement>,
-    // Statements whose actions all name a literal service prefix, by prefix (lowercase,
-    // sorted); a statement with actions of several services is in each list.
-    by_service: Vec<(String, Vec<usize>)>,
-    // The other statements (`NotAction`, `*`, wildcard prefixes), by index.
+    // Statements whose actions all have a literal service prefix, by index key (sorted by
+    // the key's hash); a statement is in the list of each key of its actions.
+    by_key: Vec<(u64, String, Vec<usize>)>,
+    // An open-addressing table over `by_key`: `index + 1` of the entry, 0 when empty; its
+    // length is a power of two at least twice the number of keys.
+    table: Vec<u32>,
+    // The other statements (`NotAction`, `*`, wildcard service prefixes).
     generic: Vec<usize>,
 }
 
@@ -163,59 +185,88 @@ impl CompiledPolicy {
             .enumerate()
             .map(|(index, s)| CompiledStatement::new(index, s, variables))
             .collect();
-        let mut by_service: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut by_key: Vec<(u64, String, Vec<usize>)> = Vec::new();
         let mut generic = Vec::new();
         for (index, s) in document.statements().iter().enumerate() {
-            match literal_services(s.action()) {
-                Some(services) => {
-                    for service in services {
-                        match by_service.binary_search_by(|(k, _)| k.as_str().cmp(&service)) {
-                            Ok(i) => {
-                                if let Some((_, list)) = by_service.get_mut(i)
-                                    && list.last() != Some(&index)
-                                {
+            match index_keys(s.action()) {
+                Some(keys) => {
+                    for key in keys {
+                        let hash = key_hash(&key);
+                        match by_key.iter_mut().find(|(h, k, _)| *h == hash && *k == key) {
+                            Some((_, _, list)) => {
+                                if list.last() != Some(&index) {
                                     list.push(index);
                                 }
                             }
-                            Err(i) => by_service.insert(i, (service, vec![index])),
+                            None => by_key.push((hash, key, vec![index])),
                         }
                     }
                 }
                 None => generic.push(index),
             }
         }
+        let size = (by_key.len() * 2).max(1).next_power_of_two();
+        let mut table = vec![0u32; size];
+        let mask = size - 1;
+        for (i, (hash, _, _)) in by_key.iter().enumerate() {
+            let mut slot = (*hash as usize) & mask;
+            while table.get(slot).is_some_and(|e| *e != 0) {
+                slot = (slot + 1) & mask;
+            }
+            if let Some(e) = table.get_mut(slot) {
+                *e = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            }
+        }
         Self {
+            table,
             name: name.to_string(),
             document,
             statements,
-            by_service,
+            by_key,
             generic,
         }
     }
 
-    /// The statements that may match an action of `service` (lowercase), in order.
+    #[inline]
+    fn list(&self, hash: u64, request: &Request, letter: bool) -> &[usize] {
+        let mask = self.table.len().wrapping_sub(1);
+        let mut slot = (hash as usize) & mask;
+        while let Some(&entry) = self.table.get(slot) {
+            let Some((h, key, list)) = (entry as usize)
+                .checked_sub(1)
+                .and_then(|i| self.by_key.get(i))
+            else {
+                break;
+            };
+            if *h == hash && request.has_index_key(key, letter) {
+                return list;
+            }
+            slot = (slot + 1) & mask;
+        }
+        &[]
+    }
+
+    /// The statements that may match the request's action, in order.
     #[inline]
     pub(crate) fn candidates<'p>(
         &'p self,
-        service: &str,
+        request: &Request,
     ) -> impl Iterator<Item = &'p CompiledStatement> + 'p {
-        let specific: &[usize] = self
-            .by_service
-            .binary_search_by(|(k, _)| k.as_str().cmp(service))
-            .ok()
-            .and_then(|i| self.by_service.get(i))
-            .map_or(&[], |(_, list)| list.as_slice());
-        MergeSorted {
-            a: specific,
-            b: &self.generic,
+        let [letter, service] = request.index_keys;
+        Merge3 {
+            lists: [
+                self.list(letter, request, true),
+                self.list(service, request, false),
+                &self.generic,
+            ],
         }
         .filter_map(|i| self.statements.get(i))
     }
 }
 
-// The lowercase service prefixes of an `Action` clause whose every action names a literal
-// prefix; `None` when any does not (`*`, `s3*:Get`), or for `NotAction`.
-fn literal_services(clause: &ActionClause) -> Option<Vec<String>> {
+// The index keys of an `Action` clause whose every action has a literal service prefix;
+// `None` when any does not (`*`, `s3*:Get`), or for `NotAction`.
+fn index_keys(clause: &ActionClause) -> Option<Vec<String>> {
     let ActionClause::Action(actions) = clause else {
         return None;
     };
@@ -225,46 +276,41 @@ fn literal_services(clause: &ActionClause) -> Option<Vec<String>> {
         if service.contains(['*', '?']) {
             return None;
         }
-        let lower = service.to_ascii_lowercase();
-        if !out.contains(&lower) {
-            out.push(lower);
+        let mut key = service.to_ascii_lowercase();
+        key.push(':');
+        if let Some(first) = action
+            .name()
+            .chars()
+            .next()
+            .filter(|c| !matches!(c, '*' | '?'))
+        {
+            key.extend(first.to_lowercase());
+        }
+        if !out.contains(&key) {
+            out.push(key);
         }
     }
     Some(out)
 }
 
-struct MergeSorted<'a> {
-    a: &'a [usize],
-    b: &'a [usize],
+// Merge three sorted lists of statement indices, without repeats.
+struct Merge3<'a> {
+    lists: [&'a [usize]; 3],
 }
 
-impl Iterator for MergeSorted<'_> {
+impl Iterator for Merge3<'_> {
     type Item = usize;
     #[inline]
     fn next(&mut self) -> Option<usize> {
-        match (self.a.split_first(), self.b.split_first()) {
-            (Some((&x, ra)), Some((&y, rb))) => {
-                if x <= y {
-                    self.a = ra;
-                    if x == y {
-                        self.b = rb;
-                    }
-                    Some(x)
-                } else {
-                    self.b = rb;
-                    Some(y)
-                }
+        let next = self.lists.iter().filter_map(|l| l.first()).min().copied()?;
+        for list in &mut self.lists {
+            if let Some((&first, rest)) = list.split_first()
+                && first == next
+            {
+                *list = rest;
             }
-            (Some((&x, ra)), None) => {
-                self.a = ra;
-                Some(x)
-            }
-            (None, Some((&y, rb))) => {
-                self.b = rb;
-                Some(y)
-            }
-            (None, None) => None,
         }
+        Some(next)
     }
 }
 
@@ -281,9 +327,12 @@ impl CompiledStatement {
                     CompiledAction::Any
                 } else {
                     let text = a.as_str().to_ascii_lowercase();
-                    CompiledAction::Pattern {
-                        exact: !a.has_wildcard(),
-                        text,
+                    match text.strip_suffix('*') {
+                        _ if !a.has_wildcard() => CompiledAction::Exact(text),
+                        Some(prefix) if !prefix.contains(['*', '?']) => {
+                            CompiledAction::Prefix(prefix.to_string())
+                        }
+                        _ => CompiledAction::Pattern(text),
                     }
                 }
             })
@@ -368,8 +417,12 @@ impl CompiledStatement {
         let action = request.action_lower.as_str();
         self.actions.iter().any(|a| match a {
             CompiledAction::Any => true,
-            CompiledAction::Pattern { text, exact: true } => text == action,
-            CompiledAction::Pattern { text, exact: false } => wildcard::matches(text, action),
+            CompiledAction::Exact(text) => bytes_eq(text.as_bytes(), action.as_bytes()),
+            CompiledAction::Prefix(prefix) => action
+                .as_bytes()
+                .get(..prefix.len())
+                .is_some_and(|head| bytes_eq(head, prefix.as_bytes())),
+            CompiledAction::Pattern(text) => wildcard::matches(text, action),
         })
     }
 }
@@ -816,16 +869,23 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":[
               {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
               {"Effect":"Allow","Action":"*","Resource":"*"},
-              {"Effect":"Allow","Action":["ec2:RunInstances","s3:PutObject"],"Resource":"*"},
+              {"Effect":"Allow","Action":["ec2:Run*","s3:*"],"Resource":"*"},
               {"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#,
         )
         .unwrap()
         .into_document();
         let p = CompiledPolicy::new("p", doc);
-        let indices = |service: &str| p.candidates(service).map(|s| s.index).collect::<Vec<_>>();
-        assert_eq!(indices("s3"), [0, 1, 2, 3]);
-        assert_eq!(indices("ec2"), [1, 2, 3]);
-        assert_eq!(indices("iam"), [1, 3]);
+        let indices = |action: &str| {
+            p.candidates(&request(ALICE, action, "*"))
+                .map(|s| s.index)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(indices("s3:GetObject"), [0, 1, 2, 3]);
+        assert_eq!(indices("s3:PutObject"), [1, 2, 3]);
+        assert_eq!(indices("ec2:RunInstances"), [1, 2, 3]);
+        assert_eq!(indices("EC2:runinstances"), [1, 2, 3]);
+        assert_eq!(indices("iam:CreateUser"), [1, 3]);
+        assert_eq!(indices("sts:AssumeRole"), [1, 3]);
     }
 
     #[test]

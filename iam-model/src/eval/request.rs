@@ -235,14 +235,19 @@ pub struct Request {
     action: String,
     // The action in lowercase, compared with the lowercased action patterns of policies.
     pub(crate) action_lower: String,
-    // Byte offset of the `:` after the service prefix in `action_lower`.
-    pub(crate) service_end: Option<usize>,
+    // Hashes of the statement index keys of the action: `service:x` (the service prefix and
+    // the first letter of the action name) and `service:` (see `matching::CompiledPolicy`).
+    pub(crate) index_keys: [u64; 2],
+    // The byte lengths of those keys in `action_lower`.
+    index_lengths: [usize; 2],
     resource: String,
     // Byte offsets of the first five `:` of the resource, when it is an ARN.
     pub(crate) resource_colons: Option<[usize; 5]>,
     resource_account: Option<AccountId>,
-    // INVARIANT: sorted by key, keys lowercase and unique.
+    // INVARIANT: sorted by key, keys lowercase and unique; `context_hashes` holds the
+    // `key_hash` of each key, in the same order.
     context: Vec<(String, Vec<String>)>,
+    context_hashes: Vec<u64>,
     // Keys the caller set, so that derived keys never overwrite them.
     explicit: Vec<String>,
 }
@@ -263,16 +268,33 @@ impl Request {
     /// - With [`Request::resource_account`]: `aws:ResourceAccount`.
     pub fn new(principal: RequestPrincipal, action: &str, resource: &str) -> Self {
         let action_lower = action.to_ascii_lowercase();
-        let service_end = action_lower.find(':');
+        let (index_keys, index_lengths) = match action_lower.find(':') {
+            Some(colon) => {
+                let service = action_lower.get(..=colon).unwrap_or_default();
+                let first = action_lower
+                    .get(colon + 1..)
+                    .and_then(|name| name.chars().next())
+                    .map_or(0, char::len_utf8);
+                let letter = action_lower.get(..=colon + first).unwrap_or(service);
+                (
+                    [key_hash(letter), key_hash(service)],
+                    [letter.len(), service.len()],
+                )
+            }
+            // Not `service:name`: only statements outside the index can match.
+            None => ([0, 0], [usize::MAX, usize::MAX]),
+        };
         let mut request = Self {
             principal,
             action: action.to_string(),
             action_lower,
-            service_end,
+            index_keys,
+            index_lengths,
             resource: resource.to_string(),
             resource_colons: arn_colons(resource),
             resource_account: None,
             context: Vec::new(),
+            context_hashes: Vec::new(),
             explicit: Vec::new(),
         };
         request.fill_principal_keys();
@@ -327,7 +349,10 @@ impl Request {
                     slot.1 = values;
                 }
             }
-            Err(i) => self.context.insert(i, (lower, values)),
+            Err(i) => {
+                self.context_hashes.insert(i, key_hash(&lower));
+                self.context.insert(i, (lower, values));
+            }
         }
     }
 
@@ -396,14 +421,29 @@ impl Request {
         self.context.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
-    /// The values of a context key given in lowercase; the hot path of the evaluator.
+    /// Whether `key` is the request's index key (with the first letter of the action name,
+    /// or without).
     #[inline]
-    pub(crate) fn values_lower(&self, lower: &str) -> Option<&[String]> {
-        self.context
-            .binary_search_by(|(k, _)| k.as_str().cmp(lower))
-            .ok()
-            .and_then(|i| self.context.get(i))
-            .map(|(_, v)| v.as_slice())
+    pub(crate) fn has_index_key(&self, key: &str, letter: bool) -> bool {
+        let [with_letter, without] = self.index_lengths;
+        let length = if letter { with_letter } else { without };
+        self.action_lower
+            .as_bytes()
+            .get(..length)
+            .is_some_and(|head| crate::eval::matching::bytes_eq(head, key.as_bytes()))
+    }
+
+    /// The values of a context key given in lowercase with its [`key_hash`]; the hot path of
+    /// the evaluator.
+    #[inline]
+    pub(crate) fn values_hashed(&self, hash: u64, lower: &str) -> Option<&[String]> {
+        self.context_hashes
+            .iter()
+            .zip(&self.context)
+            .find(|(h, (k, _))| {
+                **h == hash && crate::eval::matching::bytes_eq(k.as_bytes(), lower.as_bytes())
+            })
+            .map(|(_, (_, v))| v.as_slice())
     }
 
     /// The resource segment `index` (0 = `arn` … 5 = the resource part), for ARN resources.
@@ -417,6 +457,17 @@ impl Request {
         let end = colons.get(index).copied().unwrap_or(self.resource.len());
         self.resource.get(start..end)
     }
+}
+
+/// FNV-1a over the ASCII-lowercased bytes of `text`: a cheap first comparison of keys.
+#[inline]
+pub(crate) fn key_hash(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        hash ^= u64::from(b.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 // Compare `stored` (lowercase) with `key` as if `key` were lowercased.
