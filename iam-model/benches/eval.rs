@@ -3,7 +3,11 @@
 //! wildcards in actions and resources, policy variables and conditions.
 //!
 //! Run with `cargo bench -p iam-model --bench eval`.
-#![expect(clippy::unwrap_used, reason = "benchmark setup reads literal policies")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "benchmark setup reads literal policies and indexes fixed tables modulo their length"
+)]
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
