@@ -83,13 +83,16 @@ enum PrincipalIn {
 /// AWS Organizations' own policies, which a case may name instead of writing them out:
 /// `FullAWSAccess` (SCP) and `RCPFullAWSAccess` (RCP; AWS attaches it to every level and it
 /// cannot be written as a customer RCP, which may only deny).
-const BUILT_IN: [(&str, &str); 2] = [
+/// They are read as the kind given here, since a customer RCP cannot allow.
+const BUILT_IN: [(&str, PolicyKind, &str); 2] = [
     (
         "FullAWSAccess",
+        PolicyKind::Scp,
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
     ),
     (
         "RCPFullAWSAccess",
+        PolicyKind::Resource,
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
     ),
 ];
@@ -114,10 +117,12 @@ fn policy(
     report: &mut Report,
 ) -> Option<(String, PolicyDocument)> {
     let owned;
+    let mut kind = kind;
     let (value, name) = match value {
-        Value::String(name) => match BUILT_IN.iter().find(|(n, _)| n == name) {
-            Some((n, text)) => {
+        Value::String(name) => match BUILT_IN.iter().find(|(n, _, _)| n == name) {
+            Some((n, built_in_kind, text)) => {
                 owned = serde_json::from_str::<Value>(text).ok()?;
+                kind = *built_in_kind;
                 (&owned, (*n).to_string())
             }
             None => {
@@ -130,7 +135,11 @@ fn policy(
                 return None;
             }
         },
-        other => (other, base.trim_start_matches('/').to_string()),
+        // Named by its JSON pointer inside the case: `identity_policies/0`.
+        other => (
+            other,
+            base.splitn(4, '/').last().unwrap_or(base).to_string(),
+        ),
     };
     let raw: raw::Policy = match serde_json::from_value(value.clone()) {
         Ok(raw) => raw,
