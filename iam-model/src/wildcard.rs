@@ -23,7 +23,7 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     )
 }
 
-/// Like [`matches`], but ignoring ASCII case, as AWS compares action names.
+/// Like [`matches()`], but ignoring ASCII case, as AWS compares action names.
 ///
 /// ```
 /// use iam_model::wildcard::matches_ignore_case;
@@ -39,7 +39,7 @@ pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
     )
 }
 
-/// Like [`matches`], but a `*` or `?` at a position where `literal` is `true` stands for
+/// Like [`matches()`], but a `*` or `?` at a position where `literal` is `true` stands for
 /// itself. The evaluator uses this for text substituted from policy variables (`${*}`).
 pub(crate) fn matches_with_literals(pattern: &str, literal: &[bool], text: &str) -> bool {
     matches_bytes(

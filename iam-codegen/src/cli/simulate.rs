@@ -468,6 +468,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn simulate_parses_with_cases_and_without_them_fails() {
+        use clap::{CommandFactory, Parser};
+        super::super::Cli::command().debug_assert();
+        let cli = super::super::Cli::try_parse_from([
+            "iam-codegen",
+            "simulate",
+            "--cases",
+            "cases.json",
+            "--format",
+            "json",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, super::super::Command::Simulate(_)));
+        assert!(super::super::Cli::try_parse_from(["iam-codegen", "simulate"]).is_err());
+    }
+
+    #[test]
     fn bad_case_files_say_where() {
         let err = read_cases(
             r#"{"cases":[{"id":"a","request":{"principal":"x","action":"s3:GetObject"}}]}"#,
