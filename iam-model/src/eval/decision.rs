@@ -249,8 +249,14 @@ impl<'a> Scan<'a, '_> {
         level: Option<&'a str>,
     ) -> Option<Grant> {
         let mut best: Option<Grant> = None;
-        for s in policy.candidates(self.request) {
-            let Some(grant) = s.applies(self.request, &mut self.scratch) else {
+        for index in policy.candidates(self.request) {
+            if !policy.action_applies(index, self.request) {
+                continue;
+            }
+            let Some(s) = policy.statements.get(index) else {
+                continue;
+            };
+            let Some(grant) = s.applies_beyond_action(self.request, &mut self.scratch) else {
                 continue;
             };
             self.matches.push(StatementMatch {

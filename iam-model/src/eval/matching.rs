@@ -127,6 +127,23 @@ enum CompiledAction {
     Pattern(String),
 }
 
+/// An action pattern in a policy's flat action table: its kind and its bytes in the table's
+/// text. The table keeps the hot path to two contiguous arrays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FlatAction {
+    kind: FlatKind,
+    start: u32,
+    end: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FlatKind {
+    Any,
+    Exact,
+    Prefix,
+    Pattern,
+}
+
 /// Byte equality written out, faster than a `memcmp` call for the short keys compared here.
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
@@ -169,11 +186,16 @@ pub(crate) struct CompiledPolicy {
     // Statements whose actions all have a literal service prefix, by index key (sorted by
     // the key's hash); a statement is in the list of each key of its actions.
     by_key: Vec<(u64, String, Vec<usize>)>,
-    // An open-addressing table over `by_key`: `index + 1` of the entry, 0 when empty; its
-    // length is a power of two at least twice the number of keys.
-    table: Vec<u32>,
+    // An open-addressing table over `by_key`: the key's hash and `index + 1` of the entry
+    // (0 when empty); its length is a power of two at least twice the number of keys.
+    table: Vec<(u64, u32)>,
     // The other statements (`NotAction`, `*`, wildcard service prefixes).
     generic: Vec<usize>,
+    // The action patterns of every statement, flat: per statement the range of its patterns
+    // in `flat_actions` and whether it is `NotAction`; the pattern bytes in `flat_text`.
+    flat_ranges: Vec<(u32, u32, bool)>,
+    flat_actions: Vec<FlatAction>,
+    flat_text: String,
 }
 
 impl CompiledPolicy {
@@ -206,18 +228,44 @@ impl CompiledPolicy {
             }
         }
         let size = (by_key.len() * 2).max(1).next_power_of_two();
-        let mut table = vec![0u32; size];
+        let mut table = vec![(0u64, 0u32); size];
         let mask = size - 1;
         for (i, (hash, _, _)) in by_key.iter().enumerate() {
             let mut slot = (*hash as usize) & mask;
-            while table.get(slot).is_some_and(|e| *e != 0) {
+            while table.get(slot).is_some_and(|(_, e)| *e != 0) {
                 slot = (slot + 1) & mask;
             }
             if let Some(e) = table.get_mut(slot) {
-                *e = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                *e = (*hash, u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
+        let mut flat_ranges = Vec::with_capacity(statements.len());
+        let mut flat_actions = Vec::new();
+        let mut flat_text = String::new();
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for statement in &statements {
+            let first = to_u32(flat_actions.len());
+            for action in &statement.actions {
+                let (kind, text) = match action {
+                    CompiledAction::Any => (FlatKind::Any, ""),
+                    CompiledAction::Exact(t) => (FlatKind::Exact, t.as_str()),
+                    CompiledAction::Prefix(t) => (FlatKind::Prefix, t.as_str()),
+                    CompiledAction::Pattern(t) => (FlatKind::Pattern, t.as_str()),
+                };
+                let start = to_u32(flat_text.len());
+                flat_text.push_str(text);
+                flat_actions.push(FlatAction {
+                    kind,
+                    start,
+                    end: to_u32(flat_text.len()),
+                });
+            }
+            flat_ranges.push((first, to_u32(flat_actions.len()), statement.not_action));
+        }
         Self {
+            flat_ranges,
+            flat_actions,
+            flat_text,
             table,
             name: name.to_string(),
             document,
@@ -231,14 +279,14 @@ impl CompiledPolicy {
     fn list(&self, hash: u64, request: &Request, letter: bool) -> &[usize] {
         let mask = self.table.len().wrapping_sub(1);
         let mut slot = (hash as usize) & mask;
-        while let Some(&entry) = self.table.get(slot) {
-            let Some((h, key, list)) = (entry as usize)
-                .checked_sub(1)
-                .and_then(|i| self.by_key.get(i))
-            else {
+        while let Some(&(h, entry)) = self.table.get(slot) {
+            if entry == 0 {
                 break;
-            };
-            if *h == hash && request.has_index_key(key, letter) {
+            }
+            if h == hash
+                && let Some((_, key, list)) = self.by_key.get(entry as usize - 1)
+                && request.has_index_key(key, letter)
+            {
                 return list;
             }
             slot = (slot + 1) & mask;
@@ -246,12 +294,40 @@ impl CompiledPolicy {
         &[]
     }
 
+    /// Whether statement `index`'s `Action` or `NotAction` covers the request's action.
+    #[inline]
+    pub(crate) fn action_applies(&self, index: usize, request: &Request) -> bool {
+        let Some(&(first, end, not_action)) = self.flat_ranges.get(index) else {
+            return false;
+        };
+        let action = request.action_lower.as_bytes();
+        let text = self.flat_text.as_bytes();
+        let actions = self
+            .flat_actions
+            .get(first as usize..end as usize)
+            .unwrap_or_default();
+        let matched = actions.iter().any(|a| {
+            let pattern = text
+                .get(a.start as usize..a.end as usize)
+                .unwrap_or_default();
+            match a.kind {
+                FlatKind::Any => true,
+                FlatKind::Exact => bytes_eq(pattern, action),
+                FlatKind::Prefix => action
+                    .get(..pattern.len())
+                    .is_some_and(|head| bytes_eq(head, pattern)),
+                FlatKind::Pattern => self
+                    .flat_text
+                    .get(a.start as usize..a.end as usize)
+                    .is_some_and(|p| wildcard::matches(p, &request.action_lower)),
+            }
+        });
+        matched != not_action
+    }
+
     /// The statements that may match the request's action, in order.
     #[inline]
-    pub(crate) fn candidates<'p>(
-        &'p self,
-        request: &Request,
-    ) -> impl Iterator<Item = &'p CompiledStatement> + 'p {
+    pub(crate) fn candidates<'p>(&'p self, request: &Request) -> impl Iterator<Item = usize> + 'p {
         let [letter, service] = request.index_keys;
         Merge3 {
             lists: [
@@ -260,7 +336,6 @@ impl CompiledPolicy {
                 &self.generic,
             ],
         }
-        .filter_map(|i| self.statements.get(i))
     }
 }
 
@@ -382,6 +457,16 @@ impl CompiledStatement {
         if self.action_matches(request) == self.not_action {
             return None;
         }
+        self.applies_beyond_action(request, scratch)
+    }
+
+    /// Like [`CompiledStatement::applies`], once the action is known to be covered.
+    #[inline]
+    pub(crate) fn applies_beyond_action(
+        &self,
+        request: &Request,
+        scratch: &mut Scratch,
+    ) -> Option<Grant> {
         let grant = match &self.principal {
             None => Grant::Exact,
             Some(PrincipalClause::Principal(p)) => principal_grant(p, request.principal())?,
@@ -877,7 +962,6 @@ mod tests {
         let p = CompiledPolicy::new("p", doc);
         let indices = |action: &str| {
             p.candidates(&request(ALICE, action, "*"))
-                .map(|s| s.index)
                 .collect::<Vec<_>>()
         };
         assert_eq!(indices("s3:GetObject"), [0, 1, 2, 3]);
