@@ -250,13 +250,10 @@ impl<'a> Scan<'a, '_> {
     ) -> Option<Grant> {
         let mut best: Option<Grant> = None;
         for index in policy.candidates(self.request) {
-            if !policy.action_applies(index, self.request) {
-                continue;
-            }
-            let Some(s) = policy.statements.get(index) else {
+            let Some(grant) = policy.applies(index, self.request, &mut self.scratch) else {
                 continue;
             };
-            let Some(grant) = s.applies_beyond_action(self.request, &mut self.scratch) else {
+            let Some(s) = policy.statements.get(index) else {
                 continue;
             };
             self.matches.push(StatementMatch {

@@ -325,6 +325,23 @@ impl CompiledPolicy {
         matched != not_action
     }
 
+    /// Whether statement `index` applies to the request, and how strongly it names the
+    /// principal (see [`CompiledStatement::applies_beyond_action`]).
+    #[inline]
+    pub(crate) fn applies(
+        &self,
+        index: usize,
+        request: &Request,
+        scratch: &mut Scratch,
+    ) -> Option<Grant> {
+        if !self.action_applies(index, request) {
+            return None;
+        }
+        self.statements
+            .get(index)?
+            .applies_beyond_action(request, scratch)
+    }
+
     /// The statements that may match the request's action, in order.
     #[inline]
     pub(crate) fn candidates<'p>(&'p self, request: &Request) -> impl Iterator<Item = usize> + 'p {
@@ -450,17 +467,9 @@ impl CompiledStatement {
         }
     }
 
-    /// Whether the statement applies to the request; for statements with a `Principal`, how
-    /// strongly it names the principal. Identity-style statements give [`Grant::Exact`].
-    #[inline]
-    pub(crate) fn applies(&self, request: &Request, scratch: &mut Scratch) -> Option<Grant> {
-        if self.action_matches(request) == self.not_action {
-            return None;
-        }
-        self.applies_beyond_action(request, scratch)
-    }
-
-    /// Like [`CompiledStatement::applies`], once the action is known to be covered.
+    /// Whether the statement applies to the request once its action is known to be covered;
+    /// for statements with a `Principal`, how strongly it names the principal.
+    /// Identity-style statements give [`Grant::Exact`].
     #[inline]
     pub(crate) fn applies_beyond_action(
         &self,
@@ -495,20 +504,6 @@ impl CompiledStatement {
             }
         }
         Some(grant)
-    }
-
-    #[inline]
-    fn action_matches(&self, request: &Request) -> bool {
-        let action = request.action_lower.as_str();
-        self.actions.iter().any(|a| match a {
-            CompiledAction::Any => true,
-            CompiledAction::Exact(text) => bytes_eq(text.as_bytes(), action.as_bytes()),
-            CompiledAction::Prefix(prefix) => action
-                .as_bytes()
-                .get(..prefix.len())
-                .is_some_and(|head| bytes_eq(head, prefix.as_bytes())),
-            CompiledAction::Pattern(text) => wildcard::matches(text, action),
-        })
     }
 }
 
@@ -689,7 +684,7 @@ mod tests {
     use super::*;
     use crate::policy::{Policy, kind};
 
-    fn statement(json: &str, resource_based: bool) -> CompiledStatement {
+    fn statement(json: &str, resource_based: bool) -> CompiledPolicy {
         let text = format!(r#"{{"Version":"2012-10-17","Statement":{json}}}"#);
         let doc = if resource_based {
             Policy::<kind::ResourceBased>::from_json(&text)
@@ -700,7 +695,7 @@ mod tests {
                 .unwrap()
                 .into_document()
         };
-        CompiledPolicy::new("p", doc).statements.remove(0)
+        CompiledPolicy::new("p", doc)
     }
 
     fn request(principal: &str, action: &str, resource: &str) -> Request {
@@ -709,8 +704,8 @@ mod tests {
 
     const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
 
-    fn applies(s: &CompiledStatement, r: &Request) -> bool {
-        s.applies(r, &mut Scratch::default()).is_some()
+    fn applies(s: &CompiledPolicy, r: &Request) -> bool {
+        s.applies(0, r, &mut Scratch::default()).is_some()
     }
 
     #[test]
@@ -854,7 +849,7 @@ mod tests {
         )
         .unwrap()
         .into_document();
-        let s = CompiledPolicy::new("p", doc).statements.remove(0);
+        let s = CompiledPolicy::new("p", doc);
         assert!(applies(
             &s,
             &request(ALICE, "s3:GetObject", "arn:aws:s3:::home/${aws:username}")
@@ -881,13 +876,14 @@ mod tests {
                 "arn:aws:sts::111122223333:assumed-role/R/s",
             ] {
                 assert_eq!(
-                    s.applies(&request(who, "s3:GetObject", "*"), &mut scratch),
+                    s.applies(0, &request(who, "s3:GetObject", "*"), &mut scratch),
                     Some(Grant::Account),
                     "{who}"
                 );
             }
             assert_eq!(
                 s.applies(
+                    0,
                     &request("arn:aws:iam::444455556666:user/alice", "s3:GetObject", "*"),
                     &mut scratch
                 ),
@@ -904,7 +900,7 @@ mod tests {
         );
         let mut scratch = Scratch::default();
         let grant = |who: &str, scratch: &mut Scratch| {
-            s.applies(&request(who, "s3:GetObject", "*"), scratch)
+            s.applies(0, &request(who, "s3:GetObject", "*"), scratch)
         };
         assert_eq!(grant(ALICE, &mut scratch), Some(Grant::Exact));
         assert_eq!(
@@ -929,7 +925,7 @@ mod tests {
             true,
         );
         assert_eq!(
-            everyone.applies(&request("anonymous", "s3:GetObject", "*"), &mut scratch),
+            everyone.applies(0, &request("anonymous", "s3:GetObject", "*"), &mut scratch),
             Some(Grant::Principal)
         );
     }
