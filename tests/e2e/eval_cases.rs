@@ -144,3 +144,19 @@ fn a_malformed_case_file_is_an_error_with_its_position() {
         "{text}"
     );
 }
+
+#[test]
+fn case_ids_are_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("twice.json");
+    let case = r#"{"id": "a", "request": {"principal": "arn:aws:iam::111122223333:user/alice",
+        "action": "s3:GetObject", "resource": "*"}}"#;
+    std::fs::write(&path, format!(r#"{{"cases": [{case}, {case}]}}"#)).unwrap();
+    let (status, out) = simulate(path, Format::Json);
+    let err = status.unwrap_err().to_string();
+    assert!(
+        err.ends_with("twice.json`: the case id `a` is used twice"),
+        "{err}"
+    );
+    assert_eq!(out, "");
+}

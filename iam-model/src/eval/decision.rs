@@ -633,6 +633,11 @@ mod tests {
             (ExplicitlyDenied, Some(Layer::Rcp), Some("Root".into()))
         );
         assert_eq!(outcome(&set, &tls).0, Allowed);
+        let slr =
+            "arn:aws:iam::111122223333:role/aws-service-role/s3.amazonaws.com/AWSServiceRoleForS3";
+        let slr_plain =
+            request(slr, "s3:GetObject", BUCKET).context("aws:SecureTransport", ["false"]);
+        assert_eq!(outcome(&set, &slr_plain), (Allowed, None, None));
         let no_full = PolicySet::new()
             .identity("admin", identity(ALLOW_ALL))
             .rcp_level(OrgLevel::new("Root"));
