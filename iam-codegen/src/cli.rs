@@ -3,9 +3,13 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod policy;
+
+pub use policy::{CheckArgs, FmtArgs, KindArg, PolicyArgs, PolicyCommand};
+
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
-#[command(name = "iam-codegen", version, about, long_about = None)]
+#[command(name = "iam-codegen", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -14,6 +18,14 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
+
+/// The exit codes, listed in `--help`.
+const EXIT_CODES: &str = "Exit codes:
+  0  success: allowed, or valid
+  1  failure: a file cannot be read or is not JSON, or output cannot be written
+  2  usage error
+  3  invalid: a policy or model has error-severity findings
+  4  denied: the request was denied";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,6 +41,8 @@ pub enum Format {
 pub enum Command {
     /// Print the version.
     Version,
+    /// Check or format IAM policy documents.
+    Policy(PolicyArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -36,13 +50,29 @@ pub enum Command {
 pub enum ExitStatus {
     /// 0: success, allowed or valid.
     Success,
+    /// 1: failure (I/O, unreadable input, template error).
+    Failure,
+    /// 3: the policy or model has validation errors.
+    Invalid,
+    /// 4: the request was denied.
+    Denied,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Failure => 1,
+            Self::Invalid => 3,
+            Self::Denied => 4,
+        }
+    }
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
     fn from(status: ExitStatus) -> Self {
-        match status {
-            ExitStatus::Success => std::process::ExitCode::SUCCESS,
-        }
+        std::process::ExitCode::from(status.code())
     }
 }
 
@@ -56,11 +86,36 @@ pub enum CliError {
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
-pub fn run(cli: Cli, out: &mut dyn Write, _err: &mut dyn Write) -> Result<ExitStatus, CliError> {
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Version => {
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
+        Command::Policy(args) => policy::run(args, cli.format, out, err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_follow_the_style_guide() {
+        let codes = [
+            ExitStatus::Success,
+            ExitStatus::Failure,
+            ExitStatus::Invalid,
+            ExitStatus::Denied,
+        ]
+        .map(ExitStatus::code);
+        assert_eq!(codes, [0, 1, 3, 4]);
     }
 }
