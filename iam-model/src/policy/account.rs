@@ -39,7 +39,10 @@ impl AccountId {
         }
     }
 
-    #[expect(clippy::indexing_slicing, reason = "const fn; both indices are below the checked length 12")]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn; both indices are below the checked length 12"
+    )]
     const fn parse_const(text: &str) -> Option<Self> {
         let bytes = text.as_bytes();
         if bytes.len() != 12 {
