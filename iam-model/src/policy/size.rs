@@ -12,23 +12,28 @@
 /// assert_eq!(aws_size("{ \"Sid\" : \"a b\" }"), 13);
 /// ```
 pub fn aws_size(json: &str) -> usize {
+    // Bytes rather than chars: the structural characters are ASCII, and a character is counted
+    // once, at its first byte (UTF-8 continuation bytes are `0b10xx_xxxx`).
     let mut count = 0;
     let mut in_string = false;
     let mut escaped = false;
-    for c in json.chars() {
+    for &b in json.as_bytes() {
+        if b & 0xC0 == 0x80 {
+            continue;
+        }
         if in_string {
             count += 1;
             if escaped {
                 escaped = false;
-            } else if c == '\\' {
+            } else if b == b'\\' {
                 escaped = true;
-            } else if c == '"' {
+            } else if b == b'"' {
                 in_string = false;
             }
-        } else if c == '"' {
+        } else if b == b'"' {
             in_string = true;
             count += 1;
-        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
             count += 1;
         }
     }
