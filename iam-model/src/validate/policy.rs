@@ -38,7 +38,11 @@ pub fn check_policy_json(text: &str, kind: PolicyKind) -> Result<Report, JsonErr
     let raw = read_raw(text)?;
     let mut report = Report::new();
     decode(&raw, kind, "", &mut report);
-    check_size(aws_size(text), kind, "", &mut report);
+    // Counting is a pass over the whole text; kinds without a limit (AWS managed policies,
+    // resource-based policies) skip it.
+    if kind.hard_size_limit().is_some() {
+        check_size(aws_size(text), kind, "", &mut report);
+    }
     Ok(report)
 }
 
@@ -221,19 +225,21 @@ pub fn decode(
     };
 
     let mut typed = Vec::with_capacity(statements.len());
-    let mut sids: BTreeMap<&str, String> = BTreeMap::new();
-    for (suffix, statement) in statements.iter_with_pointer() {
-        let path = format!("{statement_path}{suffix}");
+    // Sid → the index of the first statement that has it.
+    let mut sids: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, statement) in statements.iter().enumerate() {
+        let path = item_path(&statement_path, statements.is_list(), i);
         if let Some(sid) = statement.sid.as_deref() {
-            if let Some(first) = sids.get(sid) {
+            if let Some(&first) = sids.get(sid) {
+                let first = item_path(&statement_path, statements.is_list(), first);
                 d.report.error(
                     "duplicate-sid",
                     format!("{path}/Sid"),
-                    format!("the Sid `{sid}` is already used at `{first}`"),
+                    format!("the Sid `{sid}` is already used at `{first}/Sid`"),
                     "in IAM, each Sid must be unique within a policy; rename one of the statements",
                 );
             } else {
-                sids.insert(sid, format!("{path}/Sid"));
+                sids.insert(sid, i);
             }
         }
         typed.push(d.statement(statement, &path));
@@ -643,11 +649,11 @@ impl Decoder<'_> {
             (Some(v), None) => ("Action", v),
             (None, Some(v)) => ("NotAction", v),
         };
-        let element_path = format!("{path}/{element}");
+        let element_path = || format!("{path}/{element}");
         if element == "NotAction" && matches!(kind, PolicyKind::Trust | PolicyKind::Rcp) {
             self.report.error(
                 "element-not-allowed",
-                &element_path,
+                element_path(),
                 format!("{} cannot use `NotAction`", kind.describe()),
                 "list the actions with `Action`",
             );
@@ -656,7 +662,7 @@ impl Decoder<'_> {
         if values.is_empty() {
             self.report.error(
                 "empty-list",
-                &element_path,
+                element_path(),
                 format!("`{element}` is an empty list"),
                 "name at least one action",
             );
@@ -666,7 +672,7 @@ impl Decoder<'_> {
         let mut out = Vec::with_capacity(values.len());
         for (i, text) in values.iter().enumerate() {
             // Paths are written out only when a finding needs one: most values have none.
-            let value_path = || item_path(&element_path, values.is_list(), i);
+            let value_path = || item_path(&element_path(), values.is_list(), i);
             match text.parse::<Action>() {
                 Ok(action) => {
                     if kind == PolicyKind::Trust && !trust_action_ok(&action) {
@@ -741,11 +747,11 @@ impl Decoder<'_> {
             (Some(v), None) => ("Resource", v),
             (None, Some(v)) => ("NotResource", v),
         };
-        let element_path = format!("{path}/{element}");
+        let element_path = || format!("{path}/{element}");
         if kind == PolicyKind::Trust {
             self.report.error(
                 "resource-not-allowed",
-                &element_path,
+                element_path(),
                 format!("a role trust policy cannot have `{element}`"),
                 "the resource of a trust policy is the role itself; remove the element (IAM says \"Has prohibited field Resource\")",
             );
@@ -754,7 +760,7 @@ impl Decoder<'_> {
         if values.is_empty() {
             self.report.error(
                 "empty-list",
-                &element_path,
+                element_path(),
                 format!("`{element}` is an empty list"),
                 "name at least one resource, or `\"*\"`",
             );
@@ -763,7 +769,7 @@ impl Decoder<'_> {
         let mut ok = true;
         let mut out = Vec::with_capacity(values.len());
         for (i, text) in values.iter().enumerate() {
-            let value_path = || item_path(&element_path, values.is_list(), i);
+            let value_path = || item_path(&element_path(), values.is_list(), i);
             self.iam_text(text, value_path);
             match text.parse::<Resource>() {
                 Ok(resource) => {
