@@ -13,7 +13,7 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     matches_with(pattern, text, |a, b| a == b)
 }
 
-/// Like [`matches`], but ignoring ASCII case, as AWS compares action names.
+/// Like [`matches()`], but ignoring ASCII case, as AWS compares action names.
 ///
 /// ```
 /// use iam_model::wildcard::matches_ignore_case;
