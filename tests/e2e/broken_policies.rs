@@ -11,7 +11,7 @@ use std::str::FromStr;
 use iam_model::PolicyKind;
 use iam_model::validate::check_policy_json;
 use pretty_assertions::assert_eq;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::support::{files, root};
 
@@ -123,22 +123,39 @@ fn every_broken_policy_has_exactly_the_expected_findings() {
     );
 
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        let mut out = serde_json::Map::new();
+        /// One entry of `expected.json`, with `kind` first.
+        #[derive(serde::Serialize)]
+        struct Entry {
+            kind: &'static str,
+            findings: Vec<Finding>,
+        }
+        #[derive(serde::Serialize)]
+        struct Finding {
+            code: String,
+            path: String,
+        }
+        let mut out = BTreeMap::new();
         for (name, text) in &corpus {
             let kind = expected[name].kind;
-            let findings: Vec<Value> = actual(text, kind)
-                .into_iter()
-                .map(|(code, path)| json!({"code": code, "path": path}))
-                .collect();
-            expected.get_mut(name).unwrap().findings = actual(text, kind);
+            let findings = actual(text, kind);
             out.insert(
                 name.clone(),
-                json!({"kind": kind.as_str(), "findings": findings}),
+                Entry {
+                    kind: kind.as_str(),
+                    findings: findings
+                        .iter()
+                        .map(|(code, path)| Finding {
+                            code: code.clone(),
+                            path: path.clone(),
+                        })
+                        .collect(),
+                },
             );
+            expected.get_mut(name).unwrap().findings = findings;
         }
         std::fs::write(
             corpus_dir().join("expected.json"),
-            iam_model::json::to_pretty(&Value::Object(out)),
+            iam_model::json::to_pretty(&out),
         )
         .unwrap();
     }
@@ -210,4 +227,43 @@ fn the_checker_emits_no_code_outside_the_list() {
     }
     let known: BTreeSet<String> = CODES.iter().map(|c| c.to_string()).collect();
     assert_eq!(emitted, known);
+}
+
+#[test]
+fn the_cli_reports_the_same_findings_and_exit_codes() {
+    use clap::Parser;
+    use iam_codegen::cli::{Cli, run};
+
+    for (name, want) in expectations() {
+        let path = corpus_dir().join(&name);
+        let path = path.to_str().unwrap();
+        let cli = Cli::try_parse_from([
+            "iam-codegen",
+            "--format",
+            "json",
+            "policy",
+            "check",
+            "--kind",
+            want.kind.as_str(),
+            path,
+        ])
+        .unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let status = run(cli, &mut out, &mut err).unwrap();
+        let document: Value = serde_json::from_slice(&out).unwrap();
+        let findings = document["files"][0]["findings"].as_array().unwrap();
+        let got: Vec<(String, String)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want.findings, "{name}");
+        let has_error = findings.iter().any(|f| f["severity"] == "error");
+        assert_eq!(status.code(), if has_error { 3 } else { 0 }, "{name}");
+        assert!(err.is_empty(), "{name}: stderr in JSON mode");
+    }
 }
