@@ -7,10 +7,13 @@ mod catalog;
 mod simulate;
 mod validate;
 pub use simulate::SimulateArgs;
+mod policy;
+
+pub use policy::{CheckArgs, FmtArgs, KindArg, PolicyArgs, PolicyCommand};
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
-#[command(name = "iam-codegen", version, about, long_about = None)]
+#[command(name = "iam-codegen", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -19,6 +22,14 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
+
+/// The exit codes, listed in `--help`.
+const EXIT_CODES: &str = "Exit codes:
+  0  success: allowed, or valid
+  1  failure: a file cannot be read or is not JSON, or output cannot be written
+  2  usage error
+  3  invalid: a policy or model has error-severity findings
+  4  denied: the request was denied";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,6 +57,8 @@ pub enum Command {
     Schema,
     /// Evaluate requests offline: allowed or denied, and why.
     Simulate(SimulateArgs),
+    /// Check or format IAM policy documents.
+    Policy(PolicyArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -134,5 +147,30 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Validate(args) => validate::run(&args, cli.format, out, err),
         Command::Schema => validate::schema(out),
         Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
+        Command::Policy(args) => policy::run(args, cli.format, out, err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_follow_the_style_guide() {
+        let codes = [
+            ExitStatus::Success,
+            ExitStatus::Failure,
+            ExitStatus::Invalid,
+            ExitStatus::Denied,
+        ]
+        .map(ExitStatus::code);
+        assert_eq!(codes, [0, 1, 3, 4]);
     }
 }

@@ -2,7 +2,8 @@
 //! an object that keeps its key order, and JSON pointers.
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// One item or a list of items, as AWS policy elements are written (`"Action": "s3:GetObject"`
@@ -121,45 +122,71 @@ impl<T: Serialize> Serialize for OneOrMany<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Dispatch on the JSON shape without buffering into `serde_json::Value`, which would
-        // sort object keys, drop duplicate keys and lose the error path.
-        use serde::de::IntoDeserializer;
-        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-
-        struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
-
-        macro_rules! forward {
-            ($($method:ident: $ty:ty),*) => {$(
-                fn $method<E: serde::de::Error>(self, v: $ty) -> Result<Self::Value, E> {
-                    T::deserialize(v.into_deserializer()).map(OneOrMany::One)
-                }
-            )*};
-        }
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
-            type Value = OneOrMany<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value or a list of values")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                Vec::<T>::deserialize(SeqAccessDeserializer::new(seq)).map(OneOrMany::Many)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(OneOrMany::One)
-            }
-            forward!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_string: String);
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
-            }
-            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                T::deserialize(().into_deserializer()).map(OneOrMany::One)
-            }
-        }
-
+        // Decide on the shape from the first token and hand the same deserializer on, without
+        // buffering: errors keep their line, column and path (`serde_path_to_error` sees every
+        // list index and object key), and objects keep keys written twice for `OrderedMap`.
         deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
+    }
+}
+
+struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> OneOrManyVisitor<T> {
+    fn one<'de, E: serde::de::Error>(
+        deserializer: impl Deserializer<'de, Error = E>,
+    ) -> Result<OneOrMany<T>, E>
+    where
+        T: Deserialize<'de>,
+    {
+        T::deserialize(deserializer).map(OneOrMany::One)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+    type Value = OneOrMany<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value or a list of values")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(OneOrMany::Many(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Self::one(MapAccessDeserializer::new(map))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Self::one(v.into_deserializer())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Self::one(().into_deserializer())
     }
 }
 
@@ -337,6 +364,33 @@ mod tests {
         >(&mut de)
         .unwrap_err();
         assert_eq!(err.path().to_string(), "a[1]");
+    }
+
+    #[test]
+    fn one_or_many_keeps_duplicate_keys_and_error_positions() {
+        // A single object inside `OneOrMany` is read without buffering, so `OrderedMap` still
+        // sees the key written twice.
+        let one: OneOrMany<OrderedMap<String, u8>> =
+            serde_json::from_str(r#"{"a":1,"a":2}"#).unwrap();
+        let OneOrMany::One(map) = one else {
+            panic!("one map")
+        };
+        assert_eq!(map.duplicates(), ["a".to_string()]);
+        // A value of the wrong type is reported where it is, not at the end of the list.
+        let err = serde_json::from_str::<OneOrMany<String>>("[\n\"a\",\n 5]").unwrap_err();
+        assert_eq!(
+            (err.to_string(), err.line(), err.column()),
+            (
+                "invalid type: integer `5`, expected a string at line 3 column 2".to_string(),
+                3,
+                2
+            )
+        );
+        let null = serde_json::from_str::<OneOrMany<String>>("null").unwrap_err();
+        assert_eq!(
+            null.to_string(),
+            "invalid type: null, expected a string at line 1 column 4"
+        );
     }
 
     #[test]

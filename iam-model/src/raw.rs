@@ -4,12 +4,17 @@
 //! Reading into these types only checks JSON shapes (an `Effect` is a string, a `Statement` is
 //! an object or a list of objects). What the strings mean is checked when the raw policy is
 //! turned into a [`crate::policy::PolicyDocument`].
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::json::{OneOrMany, OrderedMap};
 
 /// A policy document as written.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(expecting = "a policy object")]
 pub struct Policy {
     /// `Version`.
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +32,7 @@ pub struct Policy {
 
 /// A statement as written.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(expecting = "a statement object")]
 pub struct Statement {
     /// `Sid`.
     #[serde(rename = "Sid", default, skip_serializing_if = "Option::is_none")]
@@ -70,7 +76,7 @@ pub struct Statement {
 
 /// A `Principal` or `NotPrincipal` as written: `"*"` or a map from principal type
 /// (`AWS`, `Service`, `Federated`, `CanonicalUser`) to one or more ids.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Principal {
     /// A plain string; AWS accepts only `"*"`.
@@ -83,7 +89,7 @@ pub enum Principal {
 pub type Condition = OrderedMap<String, OrderedMap<String, OneOrMany<ConditionValue>>>;
 
 /// A condition value as written: AWS accepts JSON strings, booleans and numbers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum ConditionValue {
     /// A JSON string.
@@ -92,6 +98,64 @@ pub enum ConditionValue {
     Bool(bool),
     /// A JSON number, kept as written.
     Number(serde_json::Number),
+}
+
+// Hand-written rather than `#[serde(untagged)]`: an untagged enum buffers its input, which
+// loses the path and position of errors inside it and reports them as "data did not match
+// any variant of untagged enum".
+impl<'de> Deserialize<'de> for Principal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PrincipalVisitor;
+        impl<'de> Visitor<'de> for PrincipalVisitor {
+            type Value = Principal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`\"*\"` or an object of principal types such as `{\"AWS\": …}`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Principal, E> {
+                Ok(Principal::Text(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Principal, E> {
+                Ok(Principal::Text(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Principal, A::Error> {
+                OrderedMap::deserialize(MapAccessDeserializer::new(map)).map(Principal::Map)
+            }
+        }
+        deserializer.deserialize_any(PrincipalVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConditionValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl Visitor<'_> for ValueVisitor {
+            type Value = ConditionValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, a boolean or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::String(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::String(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::Bool(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::Number(v.into()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::Number(v.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ConditionValue, E> {
+                serde_json::Number::from_f64(v)
+                    .map(ConditionValue::Number)
+                    .ok_or_else(|| E::custom(format!("`{v}` is not a JSON number")))
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
 }
 
 impl ConditionValue {
@@ -124,6 +188,39 @@ mod tests {
         assert_eq!(condition.len(), 2);
         let back: Policy = serde_json::from_str(&serde_json::to_string(&policy).unwrap()).unwrap();
         assert_eq!(back, policy);
+    }
+
+    #[test]
+    fn shape_errors_name_policy_terms_and_the_place() {
+        let err = |text: &str| {
+            crate::validate::policy::read_raw(text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(
+                r#"{"Statement":{"Effect":"Allow","Condition":{"Bool":{"aws:SecureTransport":null}}}}"#
+            ),
+            "line 1 column 78 (at `/Statement/Condition/Bool/aws:SecureTransport`): invalid type: null, expected a string, a boolean or a number"
+        );
+        assert_eq!(
+            err(r#"{"Statement":{"Principal":{"AWS":["111122223333",5]}}}"#),
+            "line 1 column 50 (at `/Statement/Principal/AWS/1`): invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            err(r#"{"Statement":{"Principal":5}}"#),
+            "line 1 column 27 (at `/Statement/Principal`): invalid type: integer `5`, expected `\"*\"` or an object of principal types such as `{\"AWS\": …}`"
+        );
+        assert_eq!(
+            err(r#"{"Statement":"x"}"#),
+            "line 1 column 16 (at `/Statement`): invalid type: string \"x\", expected a statement object"
+        );
+    }
+
+    #[test]
+    fn numbers_in_conditions_keep_their_form() {
+        let value: OneOrMany<ConditionValue> = serde_json::from_str("[1, -2, 2.5, true]").unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), "[1,-2,2.5,true]");
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
+mod broken_policies;
 mod eval_cases;
 mod fuzz_corpus;
 mod managed_policies;
 mod model_checks;
+mod policy_cli;
+mod policy_props;
 mod support;

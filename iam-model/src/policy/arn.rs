@@ -133,7 +133,12 @@ impl FromStr for Arn {
                 "expected `arn:partition:service:region:account-id:resource`",
             ));
         }
-        if input.chars().any(char::is_whitespace) {
+        // A variable's default is written after a comma and a space
+        // (`${aws:PrincipalTag/team, 'company-wide'}`, "IAM policy elements: Variables and
+        // tags", Specifying default values), so only white space outside variables counts.
+        if input.contains(char::is_whitespace)
+            && strip_variables(input).contains(char::is_whitespace)
+        {
             return Err(err("an ARN has no white space"));
         }
         let arn = Self {
@@ -190,6 +195,18 @@ mod tests {
             ("", "", "bucket/*")
         );
         assert!(s3.has_wildcard());
+    }
+
+    #[test]
+    fn variable_defaults_may_hold_spaces() {
+        let arn: Arn = "arn:aws:s3:::bucket-${aws:PrincipalTag/team, 'company-wide'}/*"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            arn.resource(),
+            "bucket-${aws:PrincipalTag/team, 'company-wide'}/*"
+        );
+        assert!(arn.has_wildcard());
     }
 
     #[test]

@@ -122,22 +122,24 @@ fn check_action(action: &Action, path: &str, report: &mut Report) -> Option<Vec<
         return Some(matched);
     }
     let Some(known) = KnownAction::lookup(action.as_str()) else {
-        // Suggest the closest names of the same service, keeping only ties for the best.
-        let lower = action.as_str().to_ascii_lowercase();
-        let scored: Vec<(usize, KnownAction)> = iam_catalog::closest_actions(action.as_str(), 5)
-            .into_iter()
-            .filter(|a| a.service() == service)
+        // Suggest the closest names of the same service (a few hundred at most), keeping only
+        // ties for the best, and only when they are close enough to be a typo.
+        let wanted = action.name().to_ascii_lowercase();
+        let scored: Vec<(usize, KnownAction)> = service
+            .actions()
             .map(|a| {
                 (
-                    strsim::damerau_levenshtein(&lower, &a.full_name().to_ascii_lowercase()),
+                    strsim::damerau_levenshtein(&wanted, &a.name().to_ascii_lowercase()),
                     a,
                 )
             })
             .collect();
-        let best = scored.iter().map(|(d, _)| *d).min().unwrap_or(usize::MAX);
+        let limit = (wanted.chars().count() / 3).max(2);
+        let best = scored.iter().map(|(d, _)| *d).min().filter(|d| *d <= limit);
         let suggestions: Vec<String> = scored
             .iter()
-            .filter(|(d, _)| *d == best)
+            .filter(|(d, _)| Some(*d) == best)
+            .take(3)
             .map(|(_, a)| format!("`{}`", a.full_name()))
             .collect();
         report.error(

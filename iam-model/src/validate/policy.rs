@@ -39,7 +39,11 @@ pub fn check_policy_json(text: &str, kind: PolicyKind) -> Result<Report, JsonErr
     let mut report = Report::new();
     let (_, statements) = decode_statements(&raw, kind, "", &mut report);
     crate::validate::catalog::check_statements(&statements, &mut report);
-    check_size(aws_size(text), kind, "", &mut report);
+    // Counting is a pass over the whole text; kinds without a limit (AWS managed policies,
+    // resource-based policies) skip it.
+    if kind.hard_size_limit().is_some() {
+        check_size(aws_size(text), kind, "", &mut report);
+    }
     Ok(report)
 }
 
@@ -60,7 +64,10 @@ pub fn check_policy(raw: &raw::Policy, kind: PolicyKind, base: &str) -> Report {
 
 /// Read policy JSON into the raw mirror.
 pub fn read_raw(text: &str) -> Result<raw::Policy, JsonError> {
-    crate::policy::read_json(text)
+    // Most input is well-formed. Tracking the JSON pointer of every value costs about a third
+    // of the reading time, so read without it first, and again with it only to say where an
+    // error is.
+    serde_json::from_str(text).or_else(|_| crate::policy::read_json(text))
 }
 
 /// Check a policy size against the limit of its kind.
@@ -230,19 +237,21 @@ pub fn decode_statements(
     };
 
     let mut typed = Vec::with_capacity(statements.len());
-    let mut sids: BTreeMap<&str, String> = BTreeMap::new();
-    for (suffix, statement) in statements.iter_with_pointer() {
-        let path = format!("{statement_path}{suffix}");
+    // Sid → the index of the first statement that has it.
+    let mut sids: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, statement) in statements.iter().enumerate() {
+        let path = item_path(&statement_path, statements.is_list(), i);
         if let Some(sid) = statement.sid.as_deref() {
-            if let Some(first) = sids.get(sid) {
+            if let Some(&first) = sids.get(sid) {
+                let first = item_path(&statement_path, statements.is_list(), first);
                 d.report.error(
                     "duplicate-sid",
                     format!("{path}/Sid"),
-                    format!("the Sid `{sid}` is already used at `{first}`"),
+                    format!("the Sid `{sid}` is already used at `{first}/Sid`"),
                     "in IAM, each Sid must be unique within a policy; rename one of the statements",
                 );
             } else {
-                sids.insert(sid, format!("{path}/Sid"));
+                sids.insert(sid, i);
             }
         }
         typed.push((path.clone(), d.statement(statement, &path)));
@@ -311,7 +320,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn iam_text(&mut self, text: &str, path: &str) {
+    fn iam_text(&mut self, text: &str, path: impl FnOnce() -> String) {
         // "IAM and AWS STS quotas": policy documents may hold only U+0009, U+000A, U+000D
         // and U+0020 to U+00FF.
         if !self.kind.is_iam() {
@@ -323,7 +332,7 @@ impl Decoder<'_> {
         {
             self.report.error(
                 "invalid-character",
-                path,
+                path(),
                 format!(
                     "`{}` (U+{:04X}) is not allowed in IAM policies",
                     bad,
@@ -346,16 +355,16 @@ impl Decoder<'_> {
         let mut ok = true;
 
         if let Some(sid) = &s.sid {
-            let sid_path = format!("{path}/Sid");
+            let sid_path = || format!("{path}/Sid");
             if kind.is_iam() && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
                 self.report.error(
                     "invalid-sid",
-                    &sid_path,
+                    sid_path(),
                     format!("the Sid `{sid}` has characters other than A-Z, a-z and 0-9"),
                     "IAM accepts only basic alphanumeric characters in a Sid",
                 );
             } else {
-                self.iam_text(sid, &sid_path);
+                self.iam_text(sid, sid_path);
             }
         }
 
@@ -611,14 +620,14 @@ impl Decoder<'_> {
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Option<OneOrMany<T>> {
         let mut ok = true;
-        let mut out = Vec::new();
-        for (suffix, value) in values.iter_with_pointer() {
+        let mut out = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
             match parse(value) {
                 Ok(v) => out.push(v),
                 Err(message) => {
                     self.report.error(
                         "invalid-principal",
-                        format!("{path}{suffix}"),
+                        item_path(path, values.is_list(), i),
                         message,
                         "see \"AWS JSON policy elements: Principal\" for the accepted forms",
                     );
@@ -660,11 +669,11 @@ impl Decoder<'_> {
             (Some(v), None) => ("Action", v),
             (None, Some(v)) => ("NotAction", v),
         };
-        let element_path = format!("{path}/{element}");
+        let element_path = || format!("{path}/{element}");
         if element == "NotAction" && matches!(kind, PolicyKind::Trust | PolicyKind::Rcp) {
             self.report.error(
                 "element-not-allowed",
-                &element_path,
+                element_path(),
                 format!("{} cannot use `NotAction`", kind.describe()),
                 "list the actions with `Action`",
             );
@@ -673,22 +682,23 @@ impl Decoder<'_> {
         if values.is_empty() {
             self.report.error(
                 "empty-list",
-                &element_path,
+                element_path(),
                 format!("`{element}` is an empty list"),
                 "name at least one action",
             );
             return None;
         }
         let mut ok = true;
-        let mut out = Vec::new();
-        for (suffix, text) in values.iter_with_pointer() {
-            let value_path = format!("{element_path}{suffix}");
+        let mut out = Vec::with_capacity(values.len());
+        for (i, text) in values.iter().enumerate() {
+            // Paths are written out only when a finding needs one: most values have none.
+            let value_path = || item_path(&element_path(), values.is_list(), i);
             match text.parse::<Action>() {
                 Ok(action) => {
                     if kind == PolicyKind::Trust && !trust_action_ok(&action) {
                         self.report.error(
                             "trust-action-not-allowed",
-                            &value_path,
+                            value_path(),
                             format!("`{action}` is not an action a role trust policy can allow"),
                             format!(
                                 "a trust policy allows {}",
@@ -706,7 +716,7 @@ impl Decoder<'_> {
                         "write `service:ActionName`, e.g. `s3:GetObject`, with `*` and `?` as wildcards"
                     };
                     self.report
-                        .error("invalid-action", &value_path, e.to_string(), help);
+                        .error("invalid-action", value_path(), e.to_string(), help);
                     ok = false;
                 }
             }
@@ -757,11 +767,11 @@ impl Decoder<'_> {
             (Some(v), None) => ("Resource", v),
             (None, Some(v)) => ("NotResource", v),
         };
-        let element_path = format!("{path}/{element}");
+        let element_path = || format!("{path}/{element}");
         if kind == PolicyKind::Trust {
             self.report.error(
                 "resource-not-allowed",
-                &element_path,
+                element_path(),
                 format!("a role trust policy cannot have `{element}`"),
                 "the resource of a trust policy is the role itself; remove the element (IAM says \"Has prohibited field Resource\")",
             );
@@ -770,28 +780,28 @@ impl Decoder<'_> {
         if values.is_empty() {
             self.report.error(
                 "empty-list",
-                &element_path,
+                element_path(),
                 format!("`{element}` is an empty list"),
                 "name at least one resource, or `\"*\"`",
             );
             return Err(());
         }
         let mut ok = true;
-        let mut out = Vec::new();
-        for (suffix, text) in values.iter_with_pointer() {
-            let value_path = format!("{element_path}{suffix}");
-            self.iam_text(text, &value_path);
+        let mut out = Vec::with_capacity(values.len());
+        for (i, text) in values.iter().enumerate() {
+            let value_path = || item_path(&element_path(), values.is_list(), i);
+            self.iam_text(text, value_path);
             match text.parse::<Resource>() {
                 Ok(resource) => {
                     if let Resource::Arn(arn) = &resource {
-                        ok &= self.resource_variables(arn.as_str(), &value_path);
+                        ok &= self.resource_variables(arn.as_str(), value_path);
                     }
                     out.push(resource);
                 }
                 Err(e) => {
                     self.report.error(
                         "invalid-arn",
-                        &value_path,
+                        value_path(),
                         e.to_string(),
                         "write `*` or an ARN `arn:partition:service:region:account-id:resource`",
                     );
@@ -814,7 +824,7 @@ impl Decoder<'_> {
         }))
     }
 
-    fn resource_variables(&mut self, text: &str, path: &str) -> bool {
+    fn resource_variables(&mut self, text: &str, path: impl FnOnce() -> String) -> bool {
         // The IAM User Guide says variables go only after the fifth colon, but AWS's own
         // AmazonTimestreamInfluxDBServiceRolePolicy puts `${aws:PrincipalAccount}` in the
         // account segment and IAM accepts it, so only the syntax is checked.
@@ -825,7 +835,7 @@ impl Decoder<'_> {
         if let Err(e) = variable::split(text) {
             self.report.error(
                 "invalid-variable",
-                path,
+                path(),
                 e.to_string(),
                 "write variables as `${aws:username}` or `${aws:PrincipalTag/team, 'default'}`",
             );
@@ -847,7 +857,7 @@ impl Decoder<'_> {
         }
         let mut out = Condition::new();
         for (op_text, keys) in c.iter() {
-            let op_path = format!("{path}/{}", pointer_token(op_text));
+            let op_path = || format!("{path}/{}", pointer_token(op_text));
             let operator = match op_text.parse::<ConditionOperator>() {
                 Ok(op) => Some(op),
                 Err(e) => {
@@ -860,7 +870,7 @@ impl Decoder<'_> {
                         }
                     };
                     self.report
-                        .error("unknown-condition-operator", &op_path, e.to_string(), help);
+                        .error("unknown-condition-operator", op_path(), e.to_string(), help);
                     ok = false;
                     None
                 }
@@ -868,7 +878,7 @@ impl Decoder<'_> {
             if keys.is_empty() {
                 self.report.error(
                     "empty-condition",
-                    &op_path,
+                    op_path(),
                     format!("`{op_text}` has no condition keys"),
                     "add a key and its values, or remove the operator",
                 );
@@ -878,7 +888,7 @@ impl Decoder<'_> {
             for name in keys.duplicates() {
                 self.report.error(
                     "duplicate-key",
-                    format!("{op_path}/{}", pointer_token(name)),
+                    format!("{}/{}", op_path(), pointer_token(name)),
                     format!("the key `{name}` is written twice"),
                     "JSON keeps only the last one; merge the values into one list",
                 );
@@ -886,11 +896,11 @@ impl Decoder<'_> {
             }
             let mut typed_keys = OrderedMap::new();
             for (key_text, values) in keys.iter() {
-                let key_path = format!("{op_path}/{}", pointer_token(key_text));
+                let key_path = || format!("{}/{}", op_path(), pointer_token(key_text));
                 let key = match key_text.parse::<ConditionKey>() {
                     Ok(k) => Some(k),
                     Err(e) => {
-                        self.report.error("invalid-condition-key", &key_path, e.to_string(), "condition keys look like `aws:SourceIp`, `s3:prefix` or `aws:RequestTag/team`");
+                        self.report.error("invalid-condition-key", key_path(), e.to_string(), "condition keys look like `aws:SourceIp`, `s3:prefix` or `aws:RequestTag/team`");
                         ok = false;
                         None
                     }
@@ -898,7 +908,7 @@ impl Decoder<'_> {
                 if values.is_empty() {
                     self.report.error(
                         "empty-list",
-                        &key_path,
+                        key_path(),
                         format!("`{key_text}` has an empty list of values"),
                         "give at least one value",
                     );
@@ -923,20 +933,20 @@ impl Decoder<'_> {
         &mut self,
         op: ConditionOperator,
         values: &OneOrMany<condition::ConditionValue>,
-        path: &str,
+        path: &dyn Fn() -> String,
     ) -> bool {
         let kind = op.operator().value_kind();
         let mut ok = true;
-        for (suffix, value) in values.iter_with_pointer() {
-            let value_path = format!("{path}{suffix}");
+        for (i, value) in values.iter().enumerate() {
+            let value_path = || item_path(&path(), values.is_list(), i);
             let text = value.as_text();
-            self.iam_text(&text, &value_path);
+            self.iam_text(&text, value_path);
             if variable::has_variables(&text) {
                 self.uses_variables = true;
                 if !matches!(kind, ValueKind::String | ValueKind::Arn | ValueKind::Bool) {
                     self.report.error(
                         "invalid-condition-value",
-                        &value_path,
+                        value_path(),
                         format!(
                             "policy variables are not replaced in `{}` conditions",
                             op.operator().as_str()
@@ -949,7 +959,7 @@ impl Decoder<'_> {
                 if let Err(e) = variable::split(&text) {
                     self.report.error(
                         "invalid-variable",
-                        &value_path,
+                        value_path(),
                         e.to_string(),
                         "write variables as `${aws:username}`",
                     );
@@ -960,7 +970,7 @@ impl Decoder<'_> {
             if let Err(expected) = condition::check_value(kind, value) {
                 self.report.error(
                     "invalid-condition-value",
-                    &value_path,
+                    value_path(),
                     format!("`{text}` is not a valid value for `{op}`: {expected}"),
                     "see \"IAM JSON policy elements: Condition operators\" for the value forms",
                 );
@@ -968,6 +978,16 @@ impl Decoder<'_> {
             }
         }
         ok
+    }
+}
+
+/// The JSON pointer of item `index` of a value written as one item (`base`) or as a list
+/// (`base/index`).
+fn item_path(base: &str, list: bool, index: usize) -> String {
+    if list {
+        format!("{base}/{index}")
+    } else {
+        base.to_string()
     }
 }
 
