@@ -1,3 +1,5 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
 mod managed_policies;
+mod real_tools;
 mod support;
+mod tools;
