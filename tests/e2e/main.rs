@@ -2,4 +2,5 @@
 mod managed_policies;
 mod real_tools;
 mod support;
+mod tf_schema;
 mod tools;
