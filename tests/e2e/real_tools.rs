@@ -4,6 +4,11 @@
 //! and Terraform initialises from the local provider mirror, validates, and applies a `.tf.json`
 //! root module on moto with no drift afterwards.
 //!
+//! The management account's Organizations and Budgets resources, which moto's CloudFormation
+//! skips, are applied with Terraform on moto instead. Identity Center permission sets cannot be:
+//! provider 3.39.0 reads their tags and moto 5.2.1 does not implement `ListTagsForResource` for
+//! SSO admin, so the apply retries until it times out.
+//!
 //! What moto 5.2.1's CloudFormation does NOT deploy is pinned by
 //! `moto_cloudformation_skips_what_it_does_not_implement`; those parts need our own checks.
 use std::path::PathBuf;
@@ -13,8 +18,8 @@ use serde_json::{Value, json};
 
 use crate::support::root;
 use crate::tools::{
-    MotoServer, cfn_lint, cfn_lint_rules, copy_module, moto_deploy, moto_iam_state, terraform,
-    terraform_ok, write_moto_override,
+    MotoServer, cfn_lint, cfn_lint_rules, copy_module, moto_deploy, moto_iam_state, moto_org_state,
+    terraform, terraform_ok, write_moto_override,
 };
 
 fn fixture(rel: &str) -> PathBuf {
@@ -272,5 +277,61 @@ fn terraform_fixture_applies_on_moto_and_plans_no_drift() {
         "{}\n{}",
         crate::tools::text(&plan.stdout),
         crate::tools::text(&plan.stderr)
+    );
+}
+
+#[test]
+fn terraform_management_fixture_applies_organizations_and_budgets_on_moto() {
+    let dir = copy_module(&fixture("terraform-management"));
+    let module = read_json(&dir.path().join("main.tf.json"));
+    let res = &module["resource"];
+    assert_eq!(
+        crate::tf_schema::check_tf_json(&module),
+        Vec::<String>::new()
+    );
+    let moto = MotoServer::start();
+    write_moto_override(dir.path(), &moto.endpoint());
+    terraform_ok(dir.path(), &["init", "-input=false", "-no-color"]);
+    terraform_ok(
+        dir.path(),
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
+    let scp = &res["aws_organizations_policy"]["deny_leave"];
+    assert_eq!(
+        moto_org_state(&moto),
+        json!({
+            "feature_set": "ALL",
+            "organizational_units": {"Workloads": {"parent": "Root"}},
+            "accounts": {
+                // moto's organization always has its management account
+                "master": {"email": "master@example.com", "parent": "Root", "status": "ACTIVE"},
+                "sandbox": {"email": "aws+sandbox@example.com", "parent": "Workloads", "status": "ACTIVE"}
+            },
+            "service_control_policies": {
+                "DenyLeaveOrganization": {
+                    "type": "SERVICE_CONTROL_POLICY",
+                    "description": scp["description"],
+                    "content": serde_json::from_str::<Value>(scp["content"].as_str().unwrap()).unwrap(),
+                    "targets": ["Workloads"]
+                }
+            },
+            "budgets": {
+                "monthly": {
+                    "type": "COST",
+                    "time_unit": "MONTHLY",
+                    "limit": {"Amount": "10.0", "Unit": "USD"}
+                }
+            }
+        })
+    );
+    let plan = terraform(
+        dir.path(),
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+    );
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        crate::tools::text(&plan.stdout)
     );
 }

@@ -196,6 +196,18 @@ pub fn moto_iam_state(moto: &MotoServer) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("moto_cfn.py prints JSON")
 }
 
+/// The Organizations and Budgets state of `moto` (OUs, accounts, SCPs with their targets,
+/// budgets), ids replaced by names, as `tests/tools/moto_cfn.py org` prints it.
+pub fn moto_org_state(moto: &MotoServer) -> serde_json::Value {
+    let out = moto_cfn(&["org", &moto.endpoint()]);
+    assert!(
+        out.status.success(),
+        "reading Organizations state from moto failed:\n{}",
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("moto_cfn.py prints JSON")
+}
+
 /// Runs `terraform ARGS` in `dir` with the CLI config of `scripts/setup-tools.sh` (providers
 /// from the local mirror only), `TF_IN_AUTOMATION=1`, its data dir inside `dir`, no input,
 /// and fake AWS credentials (the provider reaches only the endpoints the module names).

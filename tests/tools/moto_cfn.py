@@ -4,12 +4,14 @@ Run with the venv of scripts/setup-tools.sh (boto3 comes with moto):
 
     python tests/tools/moto_cfn.py deploy ENDPOINT TEMPLATE STACK [PARAMETERS_JSON]
     python tests/tools/moto_cfn.py iam ENDPOINT
+    python tests/tools/moto_cfn.py org ENDPOINT
 
 `deploy` creates the stack, polls until it leaves CREATE_IN_PROGRESS (bounded), and prints one
 JSON document: {"stack": {"status", "resources", "not_created", "outputs"}, "iam": {...}};
 `not_created` lists the template's logical ids that moto skipped (types it does not implement). It exits 1 with the
 stack events on stderr when the stack does not reach CREATE_COMPLETE. `iam` prints only the IAM
-state. PARAMETERS_JSON is a file in the `aws cloudformation create-stack --parameters` form:
+state. `org` prints the Organizations and Budgets state (OUs, accounts, policies with their
+targets, budgets of account 123456789012), with ids replaced by names. PARAMETERS_JSON is a file in the `aws cloudformation create-stack --parameters` form:
 [{"ParameterKey": "...", "ParameterValue": "..."}].
 
 The IAM state leaves out what moto makes up per run (ids, dates, the account id 123456789012
@@ -149,6 +151,51 @@ def iam_state(endpoint):
     }
 
 
+def org_state(endpoint):
+    org = client("organizations", endpoint)
+    (root,) = org.list_roots()["Roots"]
+    names = {root["Id"]: "Root"}
+    ous, accounts = {}, {}
+
+    def walk(parent):
+        for ou in paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent):
+            names[ou["Id"]] = ou["Name"]
+            ous[ou["Name"]] = {"parent": names[parent]}
+            walk(ou["Id"])
+
+    walk(root["Id"])
+    for parent in list(names):
+        for a in paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent):
+            names[a["Id"]] = a["Name"]
+            accounts[a["Name"]] = {"email": a["Email"], "parent": names[parent], "status": a["Status"]}
+    policies = {}
+    for p in paginate(org, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"):
+        if p["AwsManaged"]:
+            continue
+        full = org.describe_policy(PolicyId=p["Id"])["Policy"]
+        targets = paginate(org, "list_targets_for_policy", "Targets", PolicyId=p["Id"])
+        policies[p["Name"]] = {
+            "type": p["Type"],
+            "description": p["Description"],
+            "content": json.loads(full["Content"]),
+            "targets": sorted(names.get(t["TargetId"], t["TargetId"]) for t in targets),
+        }
+    budgets = {}
+    for b in client("budgets", endpoint).describe_budgets(AccountId="123456789012").get("Budgets", []):
+        budgets[b["BudgetName"]] = {
+            "type": b["BudgetType"],
+            "time_unit": b["TimeUnit"],
+            "limit": b.get("BudgetLimit"),
+        }
+    return {
+        "feature_set": org.describe_organization()["Organization"]["FeatureSet"],
+        "organizational_units": ous,
+        "accounts": accounts,
+        "service_control_policies": policies,
+        "budgets": budgets,
+    }
+
+
 def deploy(endpoint, template_path, stack, parameters_path=None):
     cfn = client("cloudformation", endpoint)
     with open(template_path, encoding="utf-8") as f:
@@ -206,6 +253,8 @@ def main(argv):
         result = deploy(argv[2], argv[3], argv[4], argv[5] if len(argv) == 6 else None)
     elif len(argv) == 3 and argv[1] == "iam":
         result = iam_state(argv[2])
+    elif len(argv) == 3 and argv[1] == "org":
+        result = org_state(argv[2])
     else:
         print(__doc__, file=sys.stderr)
         return 2
