@@ -37,7 +37,8 @@ if ! command -v terraform >/dev/null 2>&1; then
 fi
 
 # --- Python venv ------------------------------------------------------------------------------
-venv_stamp="$(cat "$REQ" "$0" | sha256sum | cut -d' ' -f1)"
+# The venv's scripts hold its absolute path: a moved checkout gets a new venv.
+venv_stamp="$( (echo "$ROOT"; cat "$REQ" "$0") | sha256sum | cut -d' ' -f1)"
 if [ -f "$VENV/.stamp" ] && [ "$(cat "$VENV/.stamp")" = "$venv_stamp" ] \
   && [ -x "$VENV/bin/cfn-lint" ] && [ -x "$VENV/bin/python" ]; then
   :

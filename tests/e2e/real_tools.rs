@@ -335,3 +335,9 @@ fn terraform_management_fixture_applies_organizations_and_budgets_on_moto() {
         crate::tools::text(&plan.stdout)
     );
 }
+
+#[test]
+#[should_panic(expected = "is missing: run scripts/setup-tools.sh")]
+fn a_missing_tool_fails_the_test_instead_of_skipping_it() {
+    crate::tools::tool_path("no-such-tool");
+}

@@ -75,8 +75,25 @@ pub struct MotoServer {
 }
 
 impl MotoServer {
-    /// Starts a server on a free port and waits (at most 30 s) until it answers HTTP.
+    /// Starts a server on a free port and waits (at most 30 s) until it answers HTTP. A server
+    /// that exits at once (its port taken between our probe and its bind) is retried on
+    /// another port, three times at most.
     pub fn start() -> Self {
+        let mut attempt = 1;
+        loop {
+            let mut server = Self::spawn();
+            match server.wait_until_ready() {
+                Ok(()) => return server,
+                Err(log) if attempt < 3 => {
+                    eprintln!("moto server exited at start, retrying: {log}");
+                    attempt += 1;
+                }
+                Err(log) => panic!("moto server exited at start three times: {log}"),
+            }
+        }
+    }
+
+    fn spawn() -> Self {
         let python = tool_path("python");
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("moto.log");
@@ -96,24 +113,23 @@ impl MotoServer {
             .stderr(log_file)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start moto server: {e}"));
-        let mut server = MotoServer {
+        MotoServer {
             child,
             port,
             log,
             _dir: dir,
-        };
-        server.wait_until_ready();
-        server
+        }
     }
 
-    fn wait_until_ready(&mut self) {
+    /// Ok once the server answers; Err(its log) when it exited first.
+    fn wait_until_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + MOTO_START_TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("poll moto") {
-                panic!("moto server exited with {status}: {}", self.log_text());
+                return Err(format!("exit {status}: {}", self.log_text()));
             }
             if self.answers() {
-                return;
+                return Ok(());
             }
             assert!(
                 Instant::now() < deadline,
