@@ -14,6 +14,18 @@ use crate::support::root;
 /// How long a moto server may take to answer its first request.
 const MOTO_START_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Upper bound of one Terraform or helper-script run: a provider that retries a call moto
+/// does not implement would otherwise hang the test run until CI's limit. `timeout` (coreutils)
+/// exits 124 when it fires.
+const RUN_TIMEOUT_SECS: &str = "300";
+
+/// `timeout --kill-after=10 300 PROGRAM`.
+fn bounded(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["--kill-after=10", RUN_TIMEOUT_SECS]).arg(program);
+    cmd
+}
+
 /// The `.tools/` directory that `scripts/setup-tools.sh` fills.
 pub fn tools_dir() -> PathBuf {
     root().join(".tools")
@@ -174,9 +186,10 @@ impl Drop for MotoServer {
     }
 }
 
-/// Runs `tests/tools/moto_cfn.py` with the venv's python and the given arguments.
+/// Runs `tests/tools/moto_cfn.py` with the venv's python and the given arguments (at most
+/// 300 s; exit code 124 when that ran out).
 pub fn moto_cfn(args: &[&str]) -> Output {
-    run(Command::new(tool_path("python"))
+    run(bounded(tool_path("python"))
         .arg(root().join("tests/tools/moto_cfn.py"))
         .args(args)
         // boto3 must not read a developer's profile or reach an instance metadata service.
@@ -224,7 +237,7 @@ pub fn moto_org_state(moto: &MotoServer) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("moto_cfn.py prints JSON")
 }
 
-/// Runs `terraform ARGS` in `dir` with the CLI config of `scripts/setup-tools.sh` (providers
+/// Runs `terraform ARGS` in `dir` (at most 300 s; exit code 124 when that ran out) with the CLI config of `scripts/setup-tools.sh` (providers
 /// from the local mirror only), `TF_IN_AUTOMATION=1`, its data dir inside `dir`, no input,
 /// and fake AWS credentials (the provider reaches only the endpoints the module names).
 pub fn terraform(dir: &Path, args: &[&str]) -> Output {
@@ -234,7 +247,7 @@ pub fn terraform(dir: &Path, args: &[&str]) -> Output {
         "`{}` is missing: run scripts/setup-tools.sh",
         rc.display()
     );
-    run(Command::new("terraform")
+    run(bounded("terraform")
         .args(args)
         .current_dir(dir)
         .env("TF_CLI_CONFIG_FILE", rc)
@@ -270,7 +283,9 @@ pub const MIRROR_AWS_PROVIDER: &str = "3.39.0";
 /// Writes `zz_moto_override.tf.json` into a root module: a Terraform override file that pins
 /// hashicorp/aws to the mirror's version and points the `aws` provider at `endpoint` (a moto
 /// server, or any unreachable URL for `validate`) with fake keys and every start-up call to
-/// AWS turned off. The module itself stays byte for byte what we emit.
+/// AWS turned off. The module itself stays byte for byte what we emit. Override files merge
+/// by provider name and alias: this one covers the default (unaliased) `aws` provider only;
+/// its `assume_role` block, if any, is kept and answered by moto's STS.
 pub fn write_moto_override(dir: &Path, endpoint: &str) {
     // provider 3.39.0 has no `identitystore` endpoint setting
     let endpoints: serde_json::Map<String, serde_json::Value> =
