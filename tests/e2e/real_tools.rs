@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 
 use crate::support::root;
 use crate::tools::{
-    MotoServer, cfn_lint, cfn_lint_rules, copy_module, moto_deploy, moto_iam_state, moto_org_state,
-    terraform, terraform_ok, write_moto_override,
+    MotoServer, cfn_lint, cfn_lint_all, cfn_lint_rules, copy_module, moto_deploy, moto_iam_state,
+    moto_org_state, terraform, terraform_ok, write_moto_override,
 };
 
 fn fixture(rel: &str) -> PathBuf {
@@ -37,8 +37,12 @@ fn cfn_lint_accepts_the_account_fixture_with_no_error_and_no_warning() {
 }
 
 #[test]
-fn cfn_lint_accepts_the_moto_gaps_fixture() {
-    let (code, stdout) = cfn_lint(&fixture("cloudformation/moto-gaps.json"));
+fn cfn_lint_accepts_the_good_fixtures_in_one_run() {
+    let good = [
+        fixture("cloudformation/iam-account.json"),
+        fixture("cloudformation/moto-gaps.json"),
+    ];
+    let (code, stdout) = cfn_lint_all(&good.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
 
