@@ -6,4 +6,7 @@ mod managed_policies;
 mod model_checks;
 mod policy_cli;
 mod policy_props;
+mod real_tools;
 mod support;
+mod tf_schema;
+mod tools;
