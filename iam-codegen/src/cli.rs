@@ -4,7 +4,10 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod catalog;
+mod init;
 mod validate;
+
+pub use init::{InitArgs, InitError};
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
@@ -42,6 +45,11 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the model file format.
     Schema,
+    /// Start a model file from a preset of the seeds' setups.
+    ///
+    /// `--list` shows the presets; `--preset NAME` prints the model file, or writes it to
+    /// `-o FILE` (atomically; an existing file is kept unless `--force`).
+    Init(init::InitArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -85,6 +93,9 @@ pub enum CliError {
     /// A catalogue lookup failed.
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    /// `init` failed.
+    #[error(transparent)]
+    Init(#[from] init::InitError),
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -97,5 +108,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Catalog(args) => catalog::run(args, cli.format, out),
         Command::Validate(args) => validate::run(&args, cli.format, out, err),
         Command::Schema => validate::schema(out),
+        Command::Init(args) => init::run(&args, out, err),
     }
 }

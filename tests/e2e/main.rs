@@ -2,4 +2,5 @@
 mod fuzz_corpus;
 mod managed_policies;
 mod model_checks;
+mod presets;
 mod support;

@@ -22,14 +22,11 @@ use crate::error::ParseError;
 use crate::model::iam::{
     Iam, InstanceProfile, MaxSessionDuration, OidcProvider, Role, RoleBuilder,
 };
-use crate::model::names::{
-    ExternalId, IamPath, InstanceProfileName, OidcProviderName, RoleName,
-};
+use crate::model::names::{ExternalId, IamPath, InstanceProfileName, OidcProviderName, RoleName};
 use crate::model::org::Tags;
 use crate::policy::kind::{Identity, Trust};
 use crate::policy::{
-    AccountId, ConditionOperator, ConditionValue, Operator, Policy, Principal, Resource,
-    Statement,
+    AccountId, ConditionOperator, ConditionValue, Operator, Policy, Principal, Resource, Statement,
 };
 
 /// Parse text that is valid by construction: a literal of this crate (every one is
@@ -341,11 +338,9 @@ impl GithubDeployRole {
             );
         let statement = match self.subjects {
             Subjects::Pinned(_) => statement.condition(equals, sub, subjects),
-            Subjects::AnyRef => statement.condition(
-                ConditionOperator::new(Operator::StringLike),
-                sub,
-                subjects,
-            ),
+            Subjects::AnyRef => {
+                statement.condition(ConditionOperator::new(Operator::StringLike), sub, subjects)
+            }
         };
         Policy::builder().statement(statement.build()).build()
     }
@@ -418,7 +413,9 @@ impl ThirdPartyRole {
             .condition(
                 ConditionOperator::new(Operator::StringEquals),
                 known("sts:ExternalId"),
-                [ConditionValue::String(self.external_id.as_str().to_string())],
+                [ConditionValue::String(
+                    self.external_id.as_str().to_string(),
+                )],
             );
         if self.mfa {
             statement = statement.condition(
