@@ -4,12 +4,15 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod catalog;
+mod init;
 mod simulate;
 mod validate;
 pub use simulate::SimulateArgs;
 mod policy;
 
 pub use policy::{CheckArgs, FmtArgs, KindArg, PolicyArgs, PolicyCommand};
+
+pub use init::{InitArgs, InitError};
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
@@ -59,6 +62,11 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Check or format IAM policy documents.
     Policy(PolicyArgs),
+    /// Start a model file from a preset of the seeds' setups.
+    ///
+    /// `--list` shows the presets; `--preset NAME` prints the model file, or writes it to
+    /// `-o FILE` (atomically; an existing file is kept unless `--force`).
+    Init(init::InitArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -134,6 +142,9 @@ pub enum CliError {
         /// The argument.
         name: &'static str,
     },
+    /// `init` failed.
+    #[error(transparent)]
+    Init(#[from] init::InitError),
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -148,6 +159,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Schema => validate::schema(out),
         Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
         Command::Policy(args) => policy::run(args, cli.format, out, err),
+        Command::Init(args) => init::run(&args, out, err),
     }
 }
 

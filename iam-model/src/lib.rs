@@ -6,6 +6,7 @@ pub mod fuzzing;
 pub mod json;
 pub mod model;
 pub mod policy;
+pub mod presets;
 pub mod raw;
 pub mod validate;
 pub mod wildcard;

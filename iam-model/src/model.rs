@@ -10,6 +10,7 @@ pub mod file;
 pub mod iam;
 pub mod names;
 pub mod org;
+pub mod patterns;
 pub mod sso;
 pub mod synthetic;
 
@@ -173,7 +174,10 @@ impl ModelBuilder {
 /// The principal of an access assertion.
 ///
 /// In a model file: `group:NAME` or `user:NAME` (Identity Center), `permission-set:NAME`,
-/// `role:NAME` or `iam-user:NAME` (IAM, in the assertion's account).
+/// `role:NAME` or `iam-user:NAME` (IAM, in the assertion's account), or
+/// `external-account:ID` (a principal of another AWS account that its own administrators
+/// allow to do anything: what reaches our account is decided by our trust and resource
+/// policies, such as a third party assuming our role).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AssertionPrincipal {
     /// Members of an Identity Center group, through every permission set assigned to it.
@@ -186,7 +190,11 @@ pub enum AssertionPrincipal {
     Role(names::RoleName),
     /// An IAM user of the account.
     IamUser(names::UserName),
+    /// A principal of another AWS account, fully allowed by its own account's policies.
+    ExternalAccount(crate::policy::AccountId),
 }
+
+const EXPECTED_PRINCIPAL: &str = "expected `group:`, `user:`, `permission-set:`, `role:`, `iam-user:` or `external-account:` and a name";
 
 impl FromStr for AssertionPrincipal {
     type Err = ParseError;
@@ -197,10 +205,7 @@ impl FromStr for AssertionPrincipal {
             reason,
         };
         let Some((kind, name)) = input.split_once(':') else {
-            return Err(err(
-                "expected `group:`, `user:`, `permission-set:`, `role:` or `iam-user:` and a name"
-                    .to_string(),
-            ));
+            return Err(err(EXPECTED_PRINCIPAL.to_string()));
         };
         let name_err = |e: ParseError| err(e.to_string());
         match kind {
@@ -209,10 +214,8 @@ impl FromStr for AssertionPrincipal {
             "permission-set" => name.parse().map(Self::PermissionSet).map_err(name_err),
             "role" => name.parse().map(Self::Role).map_err(name_err),
             "iam-user" => name.parse().map(Self::IamUser).map_err(name_err),
-            _ => Err(err(
-                "expected `group:`, `user:`, `permission-set:`, `role:` or `iam-user:` and a name"
-                    .to_string(),
-            )),
+            "external-account" => name.parse().map(Self::ExternalAccount).map_err(name_err),
+            _ => Err(err(EXPECTED_PRINCIPAL.to_string())),
         }
     }
 }
@@ -225,17 +228,38 @@ impl fmt::Display for AssertionPrincipal {
             Self::PermissionSet(n) => write!(f, "permission-set:{n}"),
             Self::Role(n) => write!(f, "role:{n}"),
             Self::IamUser(n) => write!(f, "iam-user:{n}"),
+            Self::ExternalAccount(id) => write!(f, "external-account:{}", id.as_str()),
         }
     }
 }
 
 /// An expectation about access, checked by the evaluator: the principal can (or cannot) do
 /// these actions on the resource in the account.
+///
+/// `context` holds request context values the evaluator sets on the request, by condition
+/// key (`{"sts:ExternalId": "acme-7f3b9c2e"}`, `{"aws:MultiFactorAuthPresent": "true"}`);
+/// keys not listed are absent from the request. In a model file it is the optional object
+/// `"context"`.
+///
+/// ```
+/// use iam_model::model::{Assertion, AssertionPrincipal};
+/// use iam_model::model::names::AccountName;
+/// use iam_model::policy::AccountId;
+/// let a = Assertion::new(AssertionPrincipal::ExternalAccount(AccountId::from_static("999999999999")),
+///         AccountName::from_static("production"))
+///     .on("arn:aws:iam::222222222222:role/acme-contractor")
+///     .with_context("sts:ExternalId".parse()?, "acme-7f3b9c2e")
+///     .allow("sts:AssumeRole".parse()?);
+/// assert_eq!(a.principal().to_string(), "external-account:999999999999");
+/// assert_eq!(a.context().len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assertion {
     pub(crate) principal: AssertionPrincipal,
     pub(crate) account: AccountName,
     pub(crate) resource: String,
+    pub(crate) context: BTreeMap<crate::policy::ConditionKey, String>,
     pub(crate) denied: Vec<Action>,
     pub(crate) allowed: Vec<Action>,
 }
@@ -247,6 +271,7 @@ impl Assertion {
             principal,
             account,
             resource: "*".to_string(),
+            context: BTreeMap::new(),
             denied: Vec::new(),
             allowed: Vec::new(),
         }
@@ -258,6 +283,16 @@ impl Assertion {
             resource: resource.into(),
             ..self
         }
+    }
+
+    /// Set a request context value (a condition key and its value).
+    pub fn with_context(
+        mut self,
+        key: crate::policy::ConditionKey,
+        value: impl Into<String>,
+    ) -> Self {
+        self.context.insert(key, value.into());
+        self
     }
 
     /// Expect the action to be denied.
@@ -285,6 +320,11 @@ impl Assertion {
     /// On what (`*` or an ARN).
     pub fn resource(&self) -> &str {
         &self.resource
+    }
+
+    /// The request context values, by condition key.
+    pub fn context(&self) -> &BTreeMap<crate::policy::ConditionKey, String> {
+        &self.context
     }
 
     /// Actions that must be denied.

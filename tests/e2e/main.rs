@@ -6,6 +6,7 @@ mod managed_policies;
 mod model_checks;
 mod policy_cli;
 mod policy_props;
+mod presets;
 mod real_tools;
 mod support;
 mod tf_schema;

@@ -446,13 +446,18 @@ pub struct AssignmentFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssertionFile {
-    /// `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME` or `iam-user:NAME`.
+    /// `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME`, `iam-user:NAME` or
+    /// `external-account:ID`.
     pub principal: String,
     /// The account by name.
     pub account: String,
     /// `*` or an ARN; `*` when absent.
     #[serde(default = "any_resource")]
     pub resource: String,
+    /// Request context values by condition key (`{"sts:ExternalId": "…"}`); keys not
+    /// listed are absent from the request.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, String>,
     /// Actions that must be denied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denied: Vec<String>,
@@ -1015,9 +1020,24 @@ impl Decoder {
             "invalid-principal",
             &a.principal,
             &format!("{base}/principal"),
-            "write `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME` or `iam-user:NAME`",
+            "write `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME`, `iam-user:NAME` or `external-account:ID`",
         );
         let account = self.name(&a.account, &format!("{base}/account"));
+        let mut context = BTreeMap::new();
+        let mut context_ok = true;
+        for (key, value) in &a.context {
+            match self.parse::<crate::policy::ConditionKey>(
+                "invalid-condition-key",
+                key,
+                &format!("{base}/context/{}", pointer_token(key)),
+                "write a condition key `prefix:name`, such as `sts:ExternalId`",
+            ) {
+                Some(k) => {
+                    context.insert(k, value.clone());
+                }
+                None => context_ok = false,
+            }
+        }
         let mut actions = |list: &[String], field: &str| {
             let mut out = Vec::new();
             let mut ok = true;
@@ -1040,6 +1060,7 @@ impl Decoder {
             principal: principal?,
             account: account?,
             resource: a.resource.clone(),
+            context: context_ok.then_some(context)?,
             denied: denied?,
             allowed: allowed?,
         })
@@ -1359,6 +1380,11 @@ pub fn encode(model: &Model) -> ModelFile {
                 principal: a.principal.to_string(),
                 account: a.account.to_string(),
                 resource: a.resource.clone(),
+                context: a
+                    .context
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
                 denied: names(&a.denied),
                 allowed: names(&a.allowed),
             })

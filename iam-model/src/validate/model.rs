@@ -3,6 +3,7 @@
 mod limits;
 mod names;
 mod policies;
+mod practices;
 mod references;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,7 +14,8 @@ use crate::model::{Model, Tags};
 use crate::validate::Report;
 
 /// Check a model: every finding of every rule family, in a fixed order (policies,
-/// references, names, limits), each family walking the model in sorted order.
+/// references, names, limits, then the seeds' practices as warnings), each family walking
+/// the model in sorted order.
 ///
 /// ```
 /// use iam_model::model::Model;
@@ -38,6 +40,7 @@ pub fn validate(model: &Model) -> Report {
     references::check(model, &ctx, &mut report);
     names::check(model, &mut report);
     limits::check(model, &mut report);
+    practices::check(model, &ctx, &mut report);
     report
 }
 

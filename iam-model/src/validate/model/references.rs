@@ -470,6 +470,8 @@ fn assertions(model: &Model, report: &mut Report) {
             AssertionPrincipal::IamUser(u) => {
                 account.is_none_or(|a| a.iam().users().contains_key(u.as_str()))
             }
+            // Any account outside the model may be named.
+            AssertionPrincipal::ExternalAccount(_) => true,
         };
         if !exists {
             report.error(
