@@ -4,5 +4,6 @@ mod managed_policies;
 mod model_checks;
 mod real_tools;
 mod support;
+mod terraform;
 mod tf_schema;
 mod tools;
