@@ -466,7 +466,7 @@ fn insert_named(
 
 /// A literal string for a Terraform JSON string value: in JSON syntax every string is a
 /// template, so `${` and `%{` are escaped as `$${` and `%%{`
-/// (https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1).
+/// (<https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1>).
 pub fn literal(text: &str) -> String {
     text.replace("${", "$${").replace("%{", "%%{")
 }

@@ -1,7 +1,7 @@
 //! The IAM resources of one account.
 //!
 //! Resource types and arguments follow the AWS provider docs, one page per type under
-//! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ and are
+//! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/> and are
 //! checked against the provider 6.x schema by `tests/e2e/terraform.rs`.
 use iam_model::model::names::{EntityKind, terraform_name};
 use iam_model::model::{Account, ManagedPolicyRef, Permissions};

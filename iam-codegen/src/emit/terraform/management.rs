@@ -1,7 +1,7 @@
 //! The management module: Organizations, budgets and IAM Identity Center.
 //!
 //! Resource types and arguments follow the AWS provider docs under
-//! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/ (one page per resource
+//! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/> (one page per resource
 //! and data source, cited at each) and are checked against the provider 6.x schema by
 //! `tests/e2e/terraform.rs`.
 use std::collections::BTreeSet;
