@@ -19,7 +19,10 @@ use crate::emit::EmitError;
 
 /// The embedded templates: name (its path under `templates/`) and text. Targets add their
 /// templates here.
-const EMBEDDED: &[(&str, &str)] = &[];
+const EMBEDDED: &[(&str, &str)] = &[(
+    "terraform/README.md.hbs",
+    include_str!("../../templates/terraform/README.md.hbs"),
+)];
 
 /// The template set: the embedded defaults, with overrides.
 #[derive(Debug, Clone)]

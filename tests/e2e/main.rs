@@ -9,5 +9,6 @@ mod policy_props;
 mod presets;
 mod real_tools;
 mod support;
+mod terraform;
 mod tf_schema;
 mod tools;

@@ -97,9 +97,15 @@ impl MotoServer {
     /// that exits at once (its port taken between our probe and its bind) is retried on
     /// another port, three times at most.
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// [`MotoServer::start`] with extra environment variables for the server process (such
+    /// as `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which loads the AWS managed policies).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
         let mut attempt = 1;
         loop {
-            let mut server = Self::spawn();
+            let mut server = Self::spawn(env);
             match server.wait_until_ready() {
                 Ok(()) => return server,
                 Err(log) if attempt < 3 => {
@@ -111,7 +117,7 @@ impl MotoServer {
         }
     }
 
-    fn spawn() -> Self {
+    fn spawn(env: &[(&str, &str)]) -> Self {
         let python = tool_path("python");
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("moto.log");
@@ -126,6 +132,7 @@ impl MotoServer {
                 "-p",
                 &port.to_string(),
             ])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("dup log"))
             .stderr(log_file)

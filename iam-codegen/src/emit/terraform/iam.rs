@@ -1,0 +1,345 @@
+//! The IAM resources of one account.
+//!
+//! Resource types and arguments follow the AWS provider docs, one page per type under
+//! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/> and are
+//! checked against the provider 6.x schema by `tests/e2e/terraform.rs`.
+use iam_model::model::names::{EntityKind, terraform_name};
+use iam_model::model::{Account, ManagedPolicyRef, Permissions};
+use serde_json::{Value, json};
+
+use super::{
+    Module, attached_name, aws_managed_arn, body, literal, policy_string, reference, tags,
+};
+use crate::emit::EmitError;
+
+/// Who holds inline policies and attachments: the resource types and the argument naming
+/// the holder.
+#[derive(Clone, Copy)]
+struct Holder {
+    /// `aws_iam_role`, `aws_iam_user`, `aws_iam_group`.
+    ty: &'static str,
+    /// `role`, `user`, `group`: the argument of the policy and attachment resources.
+    argument: &'static str,
+}
+
+const ROLE: Holder = Holder {
+    ty: "aws_iam_role",
+    argument: "role",
+};
+const USER: Holder = Holder {
+    ty: "aws_iam_user",
+    argument: "user",
+};
+const GROUP: Holder = Holder {
+    ty: "aws_iam_group",
+    argument: "group",
+};
+
+/// Every IAM entity of the account.
+pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), EmitError> {
+    let iam = account.iam();
+    for (name, policy) in iam.policies() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_policy
+        let tf = terraform_name(EntityKind::Policy, name.as_str());
+        module.resource(
+            "aws_iam_policy",
+            &tf,
+            body([
+                ("name", Some(json!(name.as_str()))),
+                ("path", Some(json!(policy.path().as_str()))),
+                (
+                    "description",
+                    policy.description().map(|d| json!(literal(d))),
+                ),
+                ("policy", Some(json!(policy_string(policy.document())))),
+                ("tags", tags(policy.tags())),
+            ]),
+        )?;
+        module.output(
+            &format!("{tf}_arn"),
+            reference("aws_iam_policy", &tf, "arn"),
+            format!("ARN of the customer managed policy `{name}`"),
+        )?;
+    }
+    for (name, group) in iam.groups() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_group
+        // (no tags: IAM groups cannot be tagged)
+        let tf = terraform_name(EntityKind::Group, name.as_str());
+        module.resource(
+            "aws_iam_group",
+            &tf,
+            json!({ "name": name.as_str(), "path": group.permissions().path().as_str() }),
+        )?;
+        permissions(module, GROUP, &tf, group.permissions())?;
+    }
+    for (name, user) in iam.users() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_user
+        // Console passwords (aws_iam_user_login_profile) and access keys (aws_iam_access_key)
+        // are secrets; we never create them. The model's `console_access` and
+        // `programmatic_access` are for the report and the checks.
+        let tf = terraform_name(EntityKind::User, name.as_str());
+        module.resource(
+            "aws_iam_user",
+            &tf,
+            body([
+                ("name", Some(json!(name.as_str()))),
+                ("path", Some(json!(user.permissions().path().as_str()))),
+                (
+                    "permissions_boundary",
+                    user.permissions_boundary().map(boundary_arn).transpose()?,
+                ),
+                ("tags", tags(user.tags())),
+            ]),
+        )?;
+        if !user.groups().is_empty() {
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_user_group_membership
+            // Non-authoritative: it adds this user to these groups and leaves other members
+            // alone. aws_iam_group_membership owns a group's whole member list, removes
+            // members added by hand (a break-glass user) and conflicts with itself. Named
+            // after the user.
+            let groups: Vec<String> = user
+                .groups()
+                .iter()
+                .map(|g| {
+                    reference(
+                        "aws_iam_group",
+                        &terraform_name(EntityKind::Group, g.as_str()),
+                        "name",
+                    )
+                })
+                .collect();
+            module.resource(
+                "aws_iam_user_group_membership",
+                &tf,
+                json!({ "user": reference("aws_iam_user", &tf, "name"), "groups": groups }),
+            )?;
+        }
+        permissions(module, USER, &tf, user.permissions())?;
+    }
+    for (name, role) in iam.roles() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role
+        // Inline policies and attachments are separate resources; the role's exclusive
+        // `inline_policy` and `managed_policy_arns` arguments (deprecated in 6.x) are not used.
+        let tf = terraform_name(EntityKind::Role, name.as_str());
+        module.resource(
+            "aws_iam_role",
+            &tf,
+            body([
+                ("name", Some(json!(name.as_str()))),
+                ("path", Some(json!(role.permissions().path().as_str()))),
+                ("description", role.description().map(|d| json!(literal(d)))),
+                (
+                    "assume_role_policy",
+                    Some(json!(policy_string(role.trust_policy()))),
+                ),
+                (
+                    "max_session_duration",
+                    Some(json!(role.max_session_duration().seconds())),
+                ),
+                (
+                    "permissions_boundary",
+                    role.permissions_boundary().map(boundary_arn).transpose()?,
+                ),
+                ("tags", tags(role.tags())),
+            ]),
+        )?;
+        permissions(module, ROLE, &tf, role.permissions())?;
+        module.output(
+            &format!("{tf}_arn"),
+            reference("aws_iam_role", &tf, "arn"),
+            format!("ARN of the role `{name}`"),
+        )?;
+    }
+    for (name, profile) in iam.instance_profiles() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_instance_profile
+        let tf = terraform_name(EntityKind::InstanceProfile, name.as_str());
+        let role = terraform_name(EntityKind::Role, profile.role().as_str());
+        module.resource(
+            "aws_iam_instance_profile",
+            &tf,
+            json!({
+                "name": name.as_str(),
+                "path": profile.path().as_str(),
+                "role": reference("aws_iam_role", &role, "name"),
+            }),
+        )?;
+        module.output(
+            &format!("{tf}_arn"),
+            reference("aws_iam_instance_profile", &tf, "arn"),
+            format!("ARN of the instance profile `{name}`"),
+        )?;
+    }
+    for (name, provider) in iam.oidc_providers() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_openid_connect_provider
+        // `thumbprint_list` is optional since provider 5.x; it is left out when the model
+        // has none (IAM trusts the well-known providers' CAs).
+        let tf = terraform_name(EntityKind::OidcProvider, name.as_str());
+        module.resource(
+            "aws_iam_openid_connect_provider",
+            &tf,
+            body([
+                ("url", Some(json!(literal(&provider.url)))),
+                (
+                    "client_id_list",
+                    Some(json!(
+                        provider
+                            .client_ids
+                            .iter()
+                            .map(|c| literal(c))
+                            .collect::<Vec<_>>()
+                    )),
+                ),
+                (
+                    "thumbprint_list",
+                    (!provider.thumbprints.is_empty()).then(|| json!(provider.thumbprints)),
+                ),
+                ("tags", tags(&provider.tags)),
+            ]),
+        )?;
+        module.output(
+            &format!("{tf}_arn"),
+            reference("aws_iam_openid_connect_provider", &tf, "arn"),
+            format!("ARN of the OIDC provider `{name}` ({})", provider.url),
+        )?;
+    }
+    for (name, provider) in iam.saml_providers() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_saml_provider
+        // The model names the metadata file relative to the model; where it is relative to
+        // the directory Terraform runs in only the operator knows: a variable, no default.
+        let tf = terraform_name(EntityKind::SamlProvider, name.as_str());
+        let variable = format!("{tf}_metadata_file");
+        module.variable(
+            &variable,
+            json!({
+                "type": "string",
+                "description": literal(&format!(
+                    "Path of the SAML metadata XML of the provider `{name}` (the model names `{}`, relative to the model file)",
+                    provider.metadata_document
+                )),
+            }),
+        )?;
+        module.resource(
+            "aws_iam_saml_provider",
+            &tf,
+            body([
+                ("name", Some(json!(name.as_str()))),
+                (
+                    "saml_metadata_document",
+                    Some(json!(format!("${{file(var.{variable})}}"))),
+                ),
+                ("tags", tags(&provider.tags)),
+            ]),
+        )?;
+        module.output(
+            &format!("{tf}_arn"),
+            reference("aws_iam_saml_provider", &tf, "arn"),
+            format!("ARN of the SAML provider `{name}`"),
+        )?;
+    }
+    if let Some(policy) = iam.account_password_policy() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_account_password_policy
+        // One per account, named `account_password_policy`. Booleans are written in full so
+        // the model's `false` overrides whatever the account had.
+        module.resource(
+            "aws_iam_account_password_policy",
+            "account_password_policy",
+            body([
+                (
+                    "minimum_password_length",
+                    policy.minimum_password_length.map(|n| json!(n)),
+                ),
+                ("require_symbols", Some(json!(policy.require_symbols))),
+                ("require_numbers", Some(json!(policy.require_numbers))),
+                (
+                    "require_uppercase_characters",
+                    Some(json!(policy.require_uppercase_characters)),
+                ),
+                (
+                    "require_lowercase_characters",
+                    Some(json!(policy.require_lowercase_characters)),
+                ),
+                (
+                    "allow_users_to_change_password",
+                    Some(json!(policy.allow_users_to_change_password)),
+                ),
+                (
+                    "max_password_age",
+                    policy.max_password_age.map(|n| json!(n)),
+                ),
+                (
+                    "password_reuse_prevention",
+                    policy.password_reuse_prevention.map(|n| json!(n)),
+                ),
+                ("hard_expiry", Some(json!(policy.hard_expiry))),
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+/// Inline policies and managed policy attachments of a role, user or group.
+///
+/// Names: inline `<holder>_<terraform_name(Policy, inline name)>` (`role_ci_deploy_policy_deploy`);
+/// attachments `<holder>_<policy>` with `policy_<name>` for customer managed and
+/// `aws_policy_<name>` for AWS managed policies (`role_web_server_aws_policy_read_only_access`).
+fn permissions(
+    module: &mut Module,
+    holder: Holder,
+    holder_tf: &str,
+    permissions: &Permissions,
+) -> Result<(), EmitError> {
+    let holder_ref = reference(holder.ty, holder_tf, "name");
+    for (name, policy) in permissions.inline_policies() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy
+        // (iam_user_policy, iam_group_policy)
+        let tf = format!(
+            "{holder_tf}_{}",
+            terraform_name(EntityKind::Policy, name.as_str())
+        );
+        module.resource(
+            &format!("{}_policy", holder.ty),
+            &tf,
+            json!({
+                "name": name.as_str(),
+                holder.argument: holder_ref,
+                "policy": policy_string(policy),
+            }),
+        )?;
+    }
+    let attachments = permissions
+        .aws_managed_policies()
+        .iter()
+        .map(|name| Ok((attached_name(true, name), aws_managed_arn(name)?)))
+        .chain(permissions.customer_managed_policies().iter().map(|name| {
+            let tf = terraform_name(EntityKind::Policy, name.as_str());
+            Ok((
+                attached_name(false, name.as_str()),
+                reference("aws_iam_policy", &tf, "arn"),
+            ))
+        }));
+    for attachment in attachments {
+        let (policy_tf, arn): (String, String) = attachment?;
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy_attachment
+        // (iam_user_policy_attachment, iam_group_policy_attachment): non-exclusive, unlike
+        // aws_iam_policy_attachment.
+        module.resource(
+            &format!("{}_policy_attachment", holder.ty),
+            &format!("{holder_tf}_{policy_tf}"),
+            json!({ holder.argument: holder_ref, "policy_arn": arn }),
+        )?;
+    }
+    Ok(())
+}
+
+/// The ARN of a permissions boundary: literal for AWS managed, a reference for customer
+/// managed policies.
+fn boundary_arn(policy: &ManagedPolicyRef) -> Result<Value, EmitError> {
+    Ok(json!(match policy {
+        ManagedPolicyRef::Aws(name) => aws_managed_arn(name)?,
+        ManagedPolicyRef::Customer(name) => reference(
+            "aws_iam_policy",
+            &terraform_name(EntityKind::Policy, name.as_str()),
+            "arn"
+        ),
+    }))
+}

@@ -1,0 +1,298 @@
+//! Exact arguments of what Terraform with provider 3.39.0 and moto cannot check: Identity
+//! Center, the Identity Store, RCPs, budgets, account imports, provider settings.
+use pretty_assertions::assert_eq;
+use serde_json::{Value, json};
+
+use super::*;
+
+const MODEL: &str = r#"{
+  "version": 1,
+  "organization": { "management_account": "root-account",
+    "units": { "Workloads": { "units": { "Prod": {} } } },
+    "rcps": { "DenyInsecure": { "targets": ["unit:Workloads/Prod", "account:app"], "document": {
+      "Version": "2012-10-17", "Statement": [{ "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } } }] } } } },
+  "accounts": {
+    "root-account": { "id": "111111111111", "email": "root@example.com", "environment": "management" },
+    "app": { "id": "222222222222", "email": "app@example.com", "environment": "production", "unit": "Workloads/Prod",
+      "budget": { "amount": 50, "time_unit": "MONTHLY", "thresholds": [{ "percent": 80, "subscribers": ["a@example.com"] }] } },
+    "other": { "id": "333333333333", "email": "other@example.com", "environment": "testing", "unit": "Workloads" }
+  },
+  "identity_center": { "instance_account": "root-account",
+    "users": { "dave": { "display_name": "Dave Li", "given_name": "Dave", "family_name": "Li", "email": "dave@example.com", "groups": ["Ops"] } },
+    "groups": { "Ops": { "description": "Operations" } },
+    "permission_sets": {
+      "Ops": { "session_duration": "PT2H", "relay_state": "https://console.aws.amazon.com/",
+        "customer_managed_policies": [{ "name": "OwnBucket", "path": "/self/" }],
+        "permissions_boundary": { "customer_managed": { "name": "Boundary", "path": "/" } },
+        "inline_policy": { "Version": "2012-10-17", "Statement": [{ "Effect": "Deny", "Action": "aws-portal:*", "Resource": "arn:aws:s3:::${aws:username}" }] } }
+    },
+    "assignments": [
+      { "group": "Ops", "permission_set": "Ops", "units": ["Workloads"], "accounts": ["app"] },
+      { "user": "dave", "permission_set": "Ops", "accounts": ["root-account"] }
+    ]
+  }
+}"#;
+
+fn management(options: TerraformOptions) -> Value {
+    let model = Model::from_json(MODEL).unwrap();
+    let all = EmitOptions {
+        terraform: options,
+        ..EmitOptions::default()
+    };
+    let files = emit(&model, &all).unwrap();
+    assert_eq!(
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+        ["README.md", "management/main.tf.json"]
+    );
+    serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap()
+}
+
+#[test]
+fn literals_escape_template_sequences() {
+    assert_eq!(
+        literal("arn:aws:s3:::b/${aws:username}/*"),
+        "arn:aws:s3:::b/$${aws:username}/*"
+    );
+    assert_eq!(literal("100%{x}"), "100%%{x}");
+    assert_eq!(literal("$${x}"), "$$${x}");
+    assert_eq!(literal("plain $ and %"), "plain $ and %");
+}
+
+#[test]
+fn management_module_runs_with_management_credentials_unless_told() {
+    let m = management(TerraformOptions::default());
+    assert_eq!(
+        m["provider"],
+        json!({ "aws": { "allowed_account_ids": ["111111111111"], "region": "${var.region}" } })
+    );
+    assert_eq!(m["variable"].as_object().unwrap().len(), 1);
+    let m = management(
+        TerraformOptions::default()
+            .management_assume_role(true)
+            .assume_role_name("Deployer")
+            .region("eu-west-1")
+            .provider_version(">= 6.10"),
+    );
+    assert_eq!(
+        m["provider"]["aws"]["assume_role"]["role_arn"],
+        "arn:aws:iam::111111111111:role/${var.assume_role_name}"
+    );
+    assert_eq!(m["variable"]["assume_role_name"]["default"], "Deployer");
+    assert_eq!(m["variable"]["region"]["default"], "eu-west-1");
+    assert_eq!(
+        m["terraform"]["required_providers"]["aws"],
+        json!({ "source": "hashicorp/aws", "version": ">= 6.10" })
+    );
+}
+
+#[test]
+fn member_accounts_are_imported_and_never_destroyed() {
+    let m = management(TerraformOptions::default());
+    assert_eq!(
+        m["resource"]["aws_organizations_account"]["account_app"],
+        json!({
+            "email": "app@example.com",
+            "lifecycle": { "ignore_changes": ["role_name", "iam_user_access_to_billing"], "prevent_destroy": true },
+            "name": "app",
+            "parent_id": "${aws_organizations_organizational_unit.unit_workloads_prod.id}"
+        })
+    );
+    assert_eq!(
+        m["import"],
+        json!([
+            { "id": "222222222222", "to": "aws_organizations_account.account_app" },
+            { "id": "333333333333", "to": "aws_organizations_account.account_other" }
+        ])
+    );
+    assert_eq!(
+        m["resource"]["aws_organizations_organizational_unit"],
+        json!({
+            "unit_workloads": { "name": "Workloads", "parent_id": "${data.aws_organizations_organization.this.roots[0].id}" },
+            "unit_workloads_prod": { "name": "Prod", "parent_id": "${aws_organizations_organizational_unit.unit_workloads.id}" }
+        })
+    );
+    let m = management(TerraformOptions::default().import_accounts(false));
+    assert_eq!(m.get("import"), None);
+}
+
+#[test]
+fn rcps_have_their_type_and_one_attachment_per_target() {
+    let m = management(TerraformOptions::default());
+    let rcp = &m["resource"]["aws_organizations_policy"]["rcp_deny_insecure"];
+    assert_eq!(rcp["type"], "RESOURCE_CONTROL_POLICY");
+    assert_eq!(rcp["name"], "DenyInsecure");
+    assert_eq!(
+        m["resource"]["aws_organizations_policy_attachment"],
+        json!({
+            "rcp_deny_insecure_account_app": {
+                "policy_id": "${aws_organizations_policy.rcp_deny_insecure.id}",
+                "target_id": "222222222222"
+            },
+            "rcp_deny_insecure_unit_workloads_prod": {
+                "policy_id": "${aws_organizations_policy.rcp_deny_insecure.id}",
+                "target_id": "${aws_organizations_organizational_unit.unit_workloads_prod.id}"
+            }
+        })
+    );
+}
+
+#[test]
+fn budgets_filter_on_the_linked_account_and_mail_each_threshold() {
+    let m = management(TerraformOptions::default());
+    assert_eq!(
+        m["resource"]["aws_budgets_budget"],
+        json!({
+            "budget_app": {
+                "budget_type": "COST",
+                "cost_filter": [{ "name": "LinkedAccount", "values": ["222222222222"] }],
+                "limit_amount": "50.0",
+                "limit_unit": "USD",
+                "name": "app-budget",
+                "notification": [{
+                    "comparison_operator": "GREATER_THAN",
+                    "notification_type": "ACTUAL",
+                    "subscriber_email_addresses": ["a@example.com"],
+                    "threshold": 80,
+                    "threshold_type": "PERCENTAGE"
+                }],
+                "time_unit": "MONTHLY"
+            }
+        })
+    );
+}
+
+#[test]
+fn identity_center_resources_have_exact_arguments() {
+    let m = management(TerraformOptions::default());
+    let r = &m["resource"];
+    assert_eq!(m["data"]["aws_ssoadmin_instances"], json!({ "this": {} }));
+    assert_eq!(
+        m["locals"],
+        json!({
+            "identity_store_id": "${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[0]}",
+            "sso_instance_arn": "${tolist(data.aws_ssoadmin_instances.this.arns)[0]}"
+        })
+    );
+    assert_eq!(
+        r["aws_identitystore_user"]["sso_user_dave"],
+        json!({
+            "display_name": "Dave Li",
+            "emails": { "primary": true, "value": "dave@example.com" },
+            "identity_store_id": "${local.identity_store_id}",
+            "name": { "family_name": "Li", "given_name": "Dave" },
+            "user_name": "dave"
+        })
+    );
+    assert_eq!(
+        r["aws_identitystore_group"]["sso_group_ops"],
+        json!({ "description": "Operations", "display_name": "Ops", "identity_store_id": "${local.identity_store_id}" })
+    );
+    assert_eq!(
+        r["aws_identitystore_group_membership"]["sso_user_dave_in_sso_group_ops"],
+        json!({
+            "group_id": "${aws_identitystore_group.sso_group_ops.group_id}",
+            "identity_store_id": "${local.identity_store_id}",
+            "member_id": "${aws_identitystore_user.sso_user_dave.user_id}"
+        })
+    );
+    let set = "${aws_ssoadmin_permission_set.permission_set_ops.arn}";
+    assert_eq!(
+        r["aws_ssoadmin_permission_set"]["permission_set_ops"],
+        json!({
+            "instance_arn": "${local.sso_instance_arn}",
+            "name": "Ops",
+            "relay_state": "https://console.aws.amazon.com/",
+            "session_duration": "PT2H"
+        })
+    );
+    assert_eq!(
+        r["aws_ssoadmin_permission_set_inline_policy"]["permission_set_ops"],
+        json!({
+            "inline_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"aws-portal:*\",\"Resource\":\"arn:aws:s3:::$${aws:username}\"}]}",
+            "instance_arn": "${local.sso_instance_arn}",
+            "permission_set_arn": set
+        })
+    );
+    assert_eq!(
+        r["aws_ssoadmin_customer_managed_policy_attachment"]["permission_set_ops_policy_own_bucket"],
+        json!({
+            "customer_managed_policy_reference": { "name": "OwnBucket", "path": "/self/" },
+            "instance_arn": "${local.sso_instance_arn}",
+            "permission_set_arn": set
+        })
+    );
+    assert_eq!(
+        r["aws_ssoadmin_permissions_boundary_attachment"]["permission_set_ops"],
+        json!({
+            "instance_arn": "${local.sso_instance_arn}",
+            "permission_set_arn": set,
+            "permissions_boundary": { "customer_managed_policy_reference": { "name": "Boundary", "path": "/" } }
+        })
+    );
+    // The OU assignment is expanded to every account under `Workloads`; `app` is named twice.
+    let assignments = r["aws_ssoadmin_account_assignment"].as_object().unwrap();
+    assert_eq!(
+        assignments.keys().collect::<Vec<_>>(),
+        [
+            "permission_set_ops_sso_group_ops_account_app",
+            "permission_set_ops_sso_group_ops_account_other",
+            "permission_set_ops_sso_user_dave_account_root_account",
+        ]
+    );
+    assert_eq!(
+        assignments["permission_set_ops_sso_user_dave_account_root_account"],
+        json!({
+            "instance_arn": "${local.sso_instance_arn}",
+            "permission_set_arn": set,
+            "principal_id": "${aws_identitystore_user.sso_user_dave.user_id}",
+            "principal_type": "USER",
+            "target_id": "111111111111",
+            "target_type": "AWS_ACCOUNT"
+        })
+    );
+    assert_eq!(
+        assignments["permission_set_ops_sso_group_ops_account_other"]["principal_type"],
+        "GROUP"
+    );
+}
+
+#[test]
+fn external_users_are_looked_up_by_user_name() {
+    let m = management(
+        TerraformOptions::default().identity_center_users(IdentityCenterUsers::External),
+    );
+    assert_eq!(m["resource"].get("aws_identitystore_user"), None);
+    assert_eq!(
+        m["data"]["aws_identitystore_user"]["sso_user_dave"],
+        json!({
+            "alternate_identifier": { "unique_attribute": { "attribute_path": "UserName", "attribute_value": "dave" } },
+            "identity_store_id": "${local.identity_store_id}"
+        })
+    );
+    assert_eq!(
+        m["resource"]["aws_identitystore_group_membership"]["sso_user_dave_in_sso_group_ops"]["member_id"],
+        "${data.aws_identitystore_user.sso_user_dave.user_id}"
+    );
+}
+
+#[test]
+fn two_resources_with_one_name_are_a_collision() {
+    let mut module = Module::new(
+        "x",
+        &AccountName::from_static("x"),
+        "222222222222".to_string(),
+        false,
+        &TerraformOptions::default(),
+    );
+    module
+        .resource("aws_iam_role", "role_a", json!({}))
+        .unwrap();
+    assert_eq!(
+        module
+            .resource("aws_iam_role", "role_a", json!({}))
+            .unwrap_err()
+            .to_string(),
+        "two artifacts would be written to `x/main.tf.json#/resource/aws_iam_role/role_a`"
+    );
+}
