@@ -4,6 +4,8 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod catalog;
+pub mod generate;
+pub mod output;
 mod validate;
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
@@ -42,6 +44,16 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the model file format.
     Schema,
+    /// Generate CloudFormation, Terraform, policies, AWS CLI config, docs and scripts.
+    ///
+    /// Reads and checks the model (findings on stderr; exit 3 with error findings, nothing
+    /// written), renders the targets and writes them to `--out DIR` all or nothing, keeping
+    /// a manifest `DIR/.iam-codegen-manifest.json` so that files it wrote before and does
+    /// not write now are removed and files it never wrote are left alone. `--check` writes
+    /// nothing, prints `A`/`M`/`D path` for each difference and exits 1 when there is any.
+    /// Without `--out` (or with `-o -`) the files are printed on stdout, each after a
+    /// `==> path <==` header.
+    Generate(generate::GenerateArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -85,6 +97,9 @@ pub enum CliError {
     /// A catalogue lookup failed.
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    /// Generating artifacts failed.
+    #[error(transparent)]
+    Generate(Box<generate::GenerateError>),
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -97,5 +112,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Catalog(args) => catalog::run(args, cli.format, out),
         Command::Validate(args) => validate::run(&args, cli.format, out, err),
         Command::Schema => validate::schema(out),
+        Command::Generate(args) => generate::run(&args, cli.format, out, err),
     }
 }
