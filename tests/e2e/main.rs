@@ -1,8 +1,11 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
 mod fuzz_corpus;
+mod generate_cli;
+mod golden;
 mod managed_policies;
 mod model_checks;
 mod real_tools;
+mod secrets;
 mod support;
 mod tf_schema;
 mod tools;

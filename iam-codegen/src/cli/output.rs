@@ -406,7 +406,7 @@ impl Transaction {
         let parent = target.parent().unwrap_or(Path::new("."));
         self.create_dirs(parent)?;
         let temp = free_name(parent, &mut self.counter, "tmp");
-        self.check_fault(&temp)?;
+        self.check_fault(target)?;
         let write = |temp: &Path| -> io::Result<()> {
             let mut file = fs::OpenOptions::new()
                 .write(true)
@@ -430,7 +430,11 @@ impl Transaction {
             Err(source) => {
                 // create_new made it or nothing; remove what may be there.
                 let _ = fs::remove_file(&temp);
-                Err(OutputError::Write { path: temp, source })
+                // Name the file the user knows, not the temporary one.
+                Err(OutputError::Write {
+                    path: target.to_path_buf(),
+                    source,
+                })
             }
         }
     }
