@@ -436,3 +436,20 @@ fn an_unreadable_model_fails() {
         )
     );
 }
+
+#[test]
+fn check_with_json_format_is_one_document() {
+    let s = Setup::new();
+    assert_eq!(s.generate(&[]).0, 0);
+    std::fs::remove_file(s.dir.join(POLICY_FILES[9])).unwrap();
+    let model = s.model.to_str().unwrap();
+    let dir = s.dir.to_str().unwrap();
+    let (code, out, _) = run_cli(&[
+        "--format", "json", "generate", model, "-t", "policies", "-o", dir, "--check",
+    ]);
+    assert_eq!(code, 1);
+    pretty_assertions::assert_eq!(
+        out,
+        "{\n  \"version\": 1,\n  \"check\": true,\n  \"changes\": [\n    {\n      \"change\": \"A\",\n      \"path\": \"policies/organization/scps/SandboxRegions.json\"\n    }\n  ],\n  \"unchanged\": 9\n}\n"
+    );
+}

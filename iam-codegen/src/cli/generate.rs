@@ -289,7 +289,12 @@ fn print_files(
                 .iter()
                 .map(|(p, b)| (p.as_str(), String::from_utf8_lossy(b).into_owned()))
                 .collect();
-            let document = serde_json::json!({ "version": 1, "files": files });
+            #[derive(serde::Serialize)]
+            struct Files<'a> {
+                version: u32,
+                files: BTreeMap<&'a str, String>,
+            }
+            let document = Files { version: 1, files };
             out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
         }
     }
@@ -309,16 +314,30 @@ fn write_dir(
     let changes: Vec<(char, &str)> = plan.changes().map(|(p, c)| (c.letter(), p)).collect();
     let shown = dir.display();
     if format == Format::Json {
-        let list: Vec<_> = changes
-            .iter()
-            .map(|(c, p)| serde_json::json!({ "change": c.to_string(), "path": p }))
-            .collect();
-        let document = serde_json::json!({
-            "version": 1,
-            "check": args.check,
-            "changes": list,
-            "unchanged": plan.unchanged(),
-        });
+        #[derive(serde::Serialize)]
+        struct Entry<'a> {
+            change: String,
+            path: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct Changes<'a> {
+            version: u32,
+            check: bool,
+            changes: Vec<Entry<'a>>,
+            unchanged: usize,
+        }
+        let document = Changes {
+            version: 1,
+            check: args.check,
+            changes: changes
+                .iter()
+                .map(|(c, p)| Entry {
+                    change: c.to_string(),
+                    path: p,
+                })
+                .collect(),
+            unchanged: plan.unchanged(),
+        };
         out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
     }
     if args.check {
