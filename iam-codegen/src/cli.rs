@@ -4,7 +4,9 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod catalog;
+pub mod generate;
 mod init;
+pub mod output;
 mod simulate;
 mod validate;
 pub use simulate::SimulateArgs;
@@ -67,6 +69,16 @@ pub enum Command {
     /// `--list` shows the presets; `--preset NAME` prints the model file, or writes it to
     /// `-o FILE` (atomically; an existing file is kept unless `--force`).
     Init(init::InitArgs),
+    /// Generate CloudFormation, Terraform, policies, AWS CLI config, docs and scripts.
+    ///
+    /// Reads and checks the model (findings on stderr; exit 3 with error findings, nothing
+    /// written), renders the targets and writes them to `--out DIR` all or nothing, keeping
+    /// a manifest `DIR/.iam-codegen-manifest.json` so that files it wrote before and does
+    /// not write now are removed and files it never wrote are left alone. `--check` writes
+    /// nothing, prints `A`/`M`/`D path` for each difference and exits 1 when there is any.
+    /// Without `--out` (or with `-o -`) the files are printed on stdout, each after a
+    /// `==> path <==` header.
+    Generate(generate::GenerateArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -145,6 +157,9 @@ pub enum CliError {
     /// `init` failed.
     #[error(transparent)]
     Init(#[from] init::InitError),
+    /// Generating artifacts failed.
+    #[error(transparent)]
+    Generate(Box<generate::GenerateError>),
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -160,6 +175,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
         Command::Policy(args) => policy::run(args, cli.format, out, err),
         Command::Init(args) => init::run(&args, out, err),
+        Command::Generate(args) => generate::run(&args, cli.format, out, err),
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ValidateArgs {
 }
 
 /// Why the model could not be checked.
-enum Unreadable {
+pub(super) enum Unreadable {
     Io(io::Error),
     Json(JsonError),
 }
@@ -26,16 +26,25 @@ enum Unreadable {
 /// Read and check a model file: the findings of reading it (bad names, values, policies)
 /// or, when it reads, of [`iam_model::validate::validate`].
 fn check_file(path: &std::path::Path) -> Result<Report, Unreadable> {
+    load(path).map(|(_, report)| report)
+}
+
+/// Read and check a model file: the model when it reads (with the findings of
+/// [`iam_model::validate::validate`]), or the findings of reading it.
+pub(super) fn load(path: &std::path::Path) -> Result<(Option<Model>, Report), Unreadable> {
     let text = std::fs::read_to_string(path).map_err(Unreadable::Io)?;
     match Model::from_json(&text) {
-        Ok(model) => Ok(iam_model::validate::validate(&model)),
+        Ok(model) => {
+            let report = iam_model::validate::validate(&model);
+            Ok((Some(model), report))
+        }
         Err(ModelError::Json(e)) => Err(Unreadable::Json(e)),
         Err(ModelError::Invalid(findings)) => {
             let mut report = Report::new();
             for f in findings {
                 report.push(f);
             }
-            Ok(report)
+            Ok((None, report))
         }
         Err(e) => Err(Unreadable::Io(io::Error::other(e.to_string()))),
     }
@@ -106,7 +115,7 @@ fn validate(
 }
 
 /// `FILE:PATH: SEVERITY CODE: MESSAGE` and an indented help line.
-fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     if f.path.is_empty() {
         writeln!(out, "{file}: {} {}: {}", f.severity, f.code, f.message)?;
     } else {
@@ -120,7 +129,7 @@ fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io::Result<()>
 }
 
 /// `FILE:LINE:COLUMN: error: MESSAGE (at `PATH`)`.
-fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -> io::Result<()> {
     if e.path.is_empty() {
         writeln!(out, "{file}:{}:{}: error: {}", e.line, e.column, e.message)
     } else {
@@ -148,7 +157,7 @@ struct FileOutput<'a> {
     error: Option<String>,
 }
 
-fn summary(file: &str, outcome: &Result<Report, Unreadable>) -> String {
+pub(super) fn summary(file: &str, outcome: &Result<Report, Unreadable>) -> String {
     match outcome {
         Err(_) => format!("{file}: not checked: the file is unreadable"),
         Ok(report) => {
