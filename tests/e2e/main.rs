@@ -2,4 +2,7 @@
 mod fuzz_corpus;
 mod managed_policies;
 mod model_checks;
+mod real_tools;
 mod support;
+mod tf_schema;
+mod tools;
