@@ -26,6 +26,42 @@ use serde_json::{Value, json};
 use crate::support::{assert_golden, root};
 use crate::tools::{MotoServer, cfn_lint_rules, moto_cfn, text, tool_path};
 
+/// A small model that exercises what the fixture does not: customer managed policies attached
+/// to roles, users and groups, a customer managed boundary, user inline policies and paths.
+const ATTACHMENTS: &str = r#"{
+  "version": 1,
+  "organization": { "management_account": "management" },
+  "accounts": {
+    "management": { "id": "111111111111", "email": "aws-management@example.com", "environment": "management" },
+    "workload": {
+      "id": "222222222222", "email": "aws-workload@example.com", "environment": "development",
+      "iam": {
+        "policies": {
+          "ReadLogs": { "path": "/ops/", "description": "Read logs", "document": { "Version": "2012-10-17",
+            "Statement": [{ "Effect": "Allow", "Action": ["logs:GetLogEvents", "logs:DescribeLogGroups"], "Resource": "*" }] } },
+          "Fence": { "document": { "Version": "2012-10-17",
+            "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } }
+        },
+        "groups": { "Ops": { "customer_managed_policies": ["ReadLogs"] } },
+        "users": {
+          "ops-ann": { "path": "/people/", "groups": ["Ops"], "customer_managed_policies": ["ReadLogs"],
+            "permissions_boundary": { "customer_managed": "Fence" },
+            "inline_policies": { "ListBuckets": { "Version": "2012-10-17",
+              "Statement": [{ "Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*" }] } } }
+        },
+        "roles": {
+          "app": { "path": "/svc/", "description": "Application", "max_session_duration": 14400,
+            "trust_policy": { "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
+              "Principal": { "Service": "ec2.amazonaws.com" }, "Action": "sts:AssumeRole" }] },
+            "customer_managed_policies": ["ReadLogs", "Fence"],
+            "permissions_boundary": { "customer_managed": "Fence" } }
+        },
+        "instance_profiles": { "app": { "role": "app", "path": "/svc/" } }
+      }
+    }
+  }
+}"#;
+
 /// The example models: `examples/*.json`, and the access-model fixture `organization`.
 fn examples() -> Vec<(String, Model)> {
     let mut out = Vec::new();
@@ -35,6 +71,10 @@ fn examples() -> Vec<(String, Model)> {
     if dir.is_dir() {
         paths.extend(crate::support::files(&dir, "json"));
     }
+    out.push((
+        "attachments".to_string(),
+        Model::from_json(ATTACHMENTS).unwrap_or_else(|e| panic!("attachments: {e}")),
+    ));
     for path in paths {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let model = Model::from_json(&std::fs::read_to_string(&path).unwrap())
@@ -88,7 +128,7 @@ fn cfn_lint_all(templates: &[PathBuf]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text(&out.stdout))
 }
 
-fn template<'a>(files: &'a BTreeMap<String, String>, path: &str) -> Value {
+fn template(files: &BTreeMap<String, String>, path: &str) -> Value {
     serde_json::from_str(
         files
             .get(path)
@@ -310,9 +350,16 @@ const MOTO_SKIPS: [&str; 9] = [
 
 /// The template as moto can take it: moto 5.2.1 fails a stack whose `Outputs` read an
 /// attribute of a resource type it does not implement (`'NoneType' object has no attribute
-/// 'has_cfn_attr'`), so those outputs are dropped. Nothing else changes.
+/// 'has_cfn_attr'`), so those outputs are dropped; and it does not create groups, so a
+/// managed policy's `Groups` (which moto would look up: "Group None not found") is dropped.
+/// Nothing else changes; the dropped parts are asserted on the template itself below.
 fn for_moto(body: &str) -> String {
     let mut t: Value = serde_json::from_str(body).unwrap();
+    for r in t["Resources"].as_object_mut().unwrap().values_mut() {
+        if r["Type"] == "AWS::IAM::ManagedPolicy" {
+            r["Properties"].as_object_mut().unwrap().remove("Groups");
+        }
+    }
     let types: BTreeMap<String, String> = t["Resources"]
         .as_object()
         .unwrap()
@@ -376,4 +423,315 @@ fn every_account_template_deploys_on_moto_and_iam_matches_the_model() {
         }
     }
     assert!(deployed >= 3, "{deployed}");
+}
+
+fn resource(t: &Value, id: &str) -> Value {
+    t["Resources"]
+        .get(id)
+        .unwrap_or_else(|| panic!("no resource `{id}`"))
+        .clone()
+}
+
+/// What moto skips, asserted on the emitted templates property by property.
+#[test]
+fn management_template_holds_organizations_identity_center_and_budgets() {
+    let (_, model) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "organization")
+        .unwrap();
+    let files = emit(&model);
+    let t = template(&files, "management.json");
+    let ids: Vec<&String> = t["Resources"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        ids,
+        [
+            "AccountDevelopment",
+            "AccountProduction",
+            "AccountSandbox",
+            // Workloads → production, development; NonProd → development; sandbox and
+            // management named directly
+            "AssignmentAwsAdminsAdminAccessDevelopment",
+            "AssignmentAwsAdminsAdminAccessManagement",
+            "AssignmentAwsAdminsAdminAccessProduction",
+            "AssignmentAwsDevelopersDeveloperAccessDevelopment",
+            "AssignmentAwsDevelopersDeveloperAccessSandbox",
+            "AssignmentAwsTestersTesterAccessDevelopment",
+            "BudgetSandbox",
+            "MembershipAwsAdminsAliceExampleCom",
+            "MembershipAwsDevelopersAliceExampleCom",
+            "PermissionSetAdminAccess",
+            "PermissionSetDeveloperAccess",
+            "PermissionSetTesterAccess",
+            "RcpDenyExternalS3",
+            "ScpDenyLeaveOrganization",
+            "ScpSandboxRegions",
+            "SsoGroupAwsAdmins",
+            "SsoGroupAwsDevelopers",
+            "SsoGroupAwsTesters",
+            "UnitSandbox",
+            "UnitSecurity",
+            "UnitWorkloads",
+            "UnitWorkloadsNonProd",
+            "UnitWorkloadsProd",
+        ]
+    );
+    assert_eq!(
+        resource(&t, "UnitWorkloads"),
+        json!({"Type": "AWS::Organizations::OrganizationalUnit", "Properties": {
+            "Name": "Workloads", "ParentId": {"Ref": "OrganizationRootId"},
+            "Tags": [{"Key": "owner", "Value": "platform"}]}})
+    );
+    assert_eq!(
+        resource(&t, "UnitWorkloadsProd")["Properties"],
+        json!({"Name": "Prod", "ParentId": {"Ref": "UnitWorkloads"}})
+    );
+    assert_eq!(
+        resource(&t, "AccountSandbox"),
+        json!({"Type": "AWS::Organizations::Account",
+            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": {"AccountName": "sandbox", "Email": "aws-sandbox@example.com",
+                "ParentIds": [{"Ref": "UnitSandbox"}],
+                "Tags": [{"Key": "Environment", "Value": "Sandbox"}]}})
+    );
+    assert_eq!(
+        resource(&t, "ScpDenyLeaveOrganization")["Properties"],
+        json!({"Name": "DenyLeaveOrganization", "Type": "SERVICE_CONTROL_POLICY",
+            "Description": "Member accounts cannot leave the organization",
+            "TargetIds": [{"Ref": "OrganizationRootId"}],
+            "Content": {"Version": "2012-10-17", "Statement": [{"Sid": "DenyLeave", "Effect": "Deny",
+                "Action": "organizations:LeaveOrganization", "Resource": "*"}]}})
+    );
+    let rcp = resource(&t, "RcpDenyExternalS3")["Properties"].clone();
+    assert_eq!(
+        (&rcp["Type"], &rcp["TargetIds"]),
+        (
+            &json!("RESOURCE_CONTROL_POLICY"),
+            &json!([{"Ref": "UnitWorkloadsProd"}])
+        )
+    );
+    assert_eq!(
+        resource(&t, "PermissionSetDeveloperAccess")["Properties"],
+        json!({"Name": "DeveloperAccess", "InstanceArn": {"Ref": "IdentityCenterInstanceArn"},
+            "Description": "PowerUser in development", "SessionDuration": "PT8H",
+            "ManagedPolicies": ["arn:aws:iam::aws:policy/PowerUserAccess"],
+            "InlinePolicy": {"Version": "2012-10-17", "Statement": [{"Sid": "DenyBilling",
+                "Effect": "Deny", "Action": "aws-portal:*", "Resource": "*"}]}})
+    );
+    assert_eq!(
+        resource(&t, "PermissionSetTesterAccess")["Properties"],
+        json!({"Name": "TesterAccess", "InstanceArn": {"Ref": "IdentityCenterInstanceArn"},
+            "SessionDuration": "PT4H",
+            "CustomerManagedPolicyReferences": [{"Name": "TesterPolicy", "Path": "/qa/"}],
+            "Tags": [{"Key": "team", "Value": "qa"}]})
+    );
+    assert_eq!(
+        resource(&t, "SsoGroupAwsAdmins")["Properties"],
+        json!({"DisplayName": "AWS-Admins", "Description": "Full administration",
+            "IdentityStoreId": {"Ref": "IdentityStoreId"}})
+    );
+    assert_eq!(
+        resource(&t, "MembershipAwsAdminsAliceExampleCom")["Properties"],
+        json!({"GroupId": {"Fn::GetAtt": ["SsoGroupAwsAdmins", "GroupId"]},
+            "IdentityStoreId": {"Ref": "IdentityStoreId"},
+            "MemberId": {"UserId": {"Ref": "SsoUserAliceExampleCom"}}})
+    );
+    assert_eq!(
+        resource(&t, "AssignmentAwsDevelopersDeveloperAccessSandbox")["Properties"],
+        json!({"InstanceArn": {"Ref": "IdentityCenterInstanceArn"},
+            "PermissionSetArn": {"Fn::GetAtt": ["PermissionSetDeveloperAccess", "PermissionSetArn"]},
+            "PrincipalId": {"Fn::GetAtt": ["SsoGroupAwsDevelopers", "GroupId"]},
+            "PrincipalType": "GROUP", "TargetId": "333333333333", "TargetType": "AWS_ACCOUNT"})
+    );
+    assert_eq!(
+        resource(&t, "BudgetSandbox")["Properties"],
+        json!({"Budget": {"BudgetName": "sandbox", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                "BudgetLimit": {"Amount": 100, "Unit": "USD"},
+                "CostFilters": {"LinkedAccount": ["333333333333"]}},
+            "NotificationsWithSubscribers": [{"Notification": {"ComparisonOperator": "GREATER_THAN",
+                "NotificationType": "ACTUAL", "Threshold": 80, "ThresholdType": "PERCENTAGE"},
+                "Subscribers": [{"Address": "finance@example.com", "SubscriptionType": "EMAIL"}]}]})
+    );
+    assert!(
+        t.get("Outputs")
+            .unwrap()
+            .get("PermissionSetAdminAccessArn")
+            .is_some()
+    );
+    assert!(!files.get("management.json").unwrap().contains("Export"));
+    // the sandbox account has no IAM: no template; its budget is in management.json
+    assert!(!files.contains_key("sandbox.json"));
+}
+
+#[test]
+fn account_templates_hold_what_moto_skips() {
+    let (_, model) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "organization")
+        .unwrap();
+    let files = emit(&model);
+    let t = template(&files, "production.json");
+    assert_eq!(
+        resource(&t, "GroupDevelopers"),
+        json!({"Type": "AWS::IAM::Group", "Properties": {"GroupName": "Developers", "Path": "/",
+            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}})
+    );
+    // no LoginProfile, no access key: programmatic access is a manual step
+    assert_eq!(
+        resource(&t, "UserDevJohn"),
+        json!({"Type": "AWS::IAM::User", "Properties": {"UserName": "dev-john", "Path": "/",
+            "Groups": [{"Ref": "GroupDevelopers"}]}})
+    );
+    assert_eq!(
+        resource(&t, "OidcProviderGithub"),
+        json!({"Type": "AWS::IAM::OIDCProvider", "Properties": {
+            "Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]}})
+    );
+    assert_eq!(
+        resource(&t, "RoleCiDeploy")["DependsOn"],
+        json!(["OidcProviderGithub"])
+    );
+    let partner = resource(&t, "RolePartnerAccess")["Properties"].clone();
+    assert_eq!(
+        (
+            &partner["ManagedPolicyArns"],
+            &partner["PermissionsBoundary"]
+        ),
+        (
+            &json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"]),
+            &json!("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        )
+    );
+    assert_eq!(
+        resource(&t, "RoleWebServer")["Properties"]["ManagedPolicyArns"],
+        json!(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"])
+    );
+    assert!(
+        !files
+            .values()
+            .any(|f| f.contains("LoginProfile") || f.contains("AccessKey"))
+    );
+
+    let (_, model) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "attachments")
+        .unwrap();
+    let files = emit(&model);
+    let t = template(&files, "workload.json");
+    // a boundary policy is attached through the principal, every other policy lists its
+    // principals, groups included
+    assert_eq!(
+        resource(&t, "PolicyReadLogs")["Properties"]["Groups"],
+        json!([{"Ref": "GroupOps"}])
+    );
+    assert_eq!(
+        resource(&t, "RoleApp")["Properties"]["ManagedPolicyArns"],
+        json!([{"Ref": "PolicyFence"}])
+    );
+    let ann = resource(&t, "UserOpsAnn")["Properties"].clone();
+    assert_eq!(ann["PermissionsBoundary"], json!({"Ref": "PolicyFence"}));
+    assert_eq!(ann["Policies"][0]["PolicyName"], "ListBuckets");
+}
+
+/// An account with 700 roles, and a management account with ~1,000 Identity Center
+/// resources and 300 users: both split into numbered parts, the same every time, every part
+/// within the quotas and accepted by cfn-lint.
+#[test]
+fn large_units_split_deterministically_and_every_part_passes_cfn_lint() {
+    let mut model = iam_model::model::synthetic::organization(30, 10, 20, 300, 600);
+    let trust = iam_model::policy::Policy::<iam_model::policy::kind::Trust>::from_json(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+    )
+    .unwrap();
+    let big = model.accounts_mut().get_mut("account-0001").unwrap();
+    let mut iam = big.iam().clone();
+    for i in 0..700 {
+        iam = iam.role(
+            format!("worker-{i:04}").parse().unwrap(),
+            iam_model::model::Role::builder()
+                .trust_policy(trust.clone())
+                .build(),
+        );
+    }
+    *big.iam_mut() = iam;
+    let files = emit(&model);
+    assert_eq!(files, emit(&model));
+    let parts: Vec<&String> = files
+        .keys()
+        .filter(|p| p.starts_with("account-0001") || p.starts_with("management"))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            // 702 resources, 701 of them with an output: the 180-output cap decides
+            "account-0001-1.json",
+            "account-0001-2.json",
+            "account-0001-3.json",
+            "account-0001-4.json",
+            "management-1.json",
+            "management-1.parameters.json",
+            "management-2.json",
+            "management-2.parameters.json",
+        ]
+    );
+    let mut ids = std::collections::BTreeSet::new();
+    for p in [
+        "account-0001-1.json",
+        "account-0001-2.json",
+        "account-0001-3.json",
+        "account-0001-4.json",
+    ] {
+        let t = template(&files, p);
+        let resources = t["Resources"].as_object().unwrap();
+        assert!(
+            resources.len() <= 450 && t["Outputs"].as_object().unwrap().len() <= 180,
+            "{p}"
+        );
+        for id in resources.keys() {
+            assert!(ids.insert(id.clone()), "{id} twice");
+        }
+    }
+    assert_eq!(ids.len(), 702); // 700 + deploy + Baseline
+    let p2 = files.get("account-0001-2.json").unwrap();
+    assert!(p2.contains("Part 2 of 4"));
+    // the second management part imports permission set ARNs or group ids from the first,
+    // which exports them
+    let m1 = files.get("management-1.json").unwrap();
+    let m2 = files.get("management-2.json").unwrap();
+    assert!(
+        m2.contains("\"Fn::ImportValue\": \"iam-codegen:AccountManagement:"),
+        "no import in part 2"
+    );
+    assert!(m1.contains("\"Export\""), "no export in part 1");
+    let dir = tempfile::tempdir().unwrap();
+    let written = write(dir.path(), &files);
+    let (code, stdout) = cfn_lint_all(&templates(&written));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, ""),
+        "{:?}",
+        cfn_lint_rules(&stdout)
+    );
+}
+
+#[test]
+fn inline_bodies_stay_under_51200_bytes() {
+    let model = iam_model::model::synthetic::organization(10, 5, 5, 20, 100);
+    let options = EmitOptions {
+        cloudformation: CloudformationOptions::default().inline_body(),
+        ..EmitOptions::default()
+    };
+    let files = emit_with(&model, &options);
+    let big = emit(&model);
+    assert!(
+        files.len() > big.len(),
+        "nothing was split: {:?}",
+        files.keys()
+    );
+    for (path, body) in &files {
+        assert!(
+            body.len() <= cloudformation::INLINE_TEMPLATE_BYTES,
+            "{path}: {}",
+            body.len()
+        );
+    }
 }
