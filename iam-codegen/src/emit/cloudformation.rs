@@ -28,14 +28,14 @@
 //!
 //! # Logical ids
 //!
-//! Entities use [`logical_id`](iam_model::model::names::logical_id) (`RoleCiDeploy`,
+//! Entities use [`iam_model::model::names::logical_id`] (`RoleCiDeploy`,
 //! `SsoGroupAwsDevelopers`, `UnitWorkloadsProd`). Resources that join entities use
-//! [`composite_logical_id`](iam_model::model::names::composite_logical_id):
+//! [`iam_model::model::names::composite_logical_id`]:
 //! `Membership<Group><User>` (`MembershipAwsDevelopersAliceExampleCom`) and
 //! `Assignment<Principal><PermissionSet><Account>`
 //! (`AssignmentAwsDevelopersDeveloperAccessDevelopment`); budgets are `Budget<Account>`.
 //! Ids longer than 255 characters keep 239 and end in a 16-digit hash
-//! ([`fit_logical_id`](iam_model::model::names::fit_logical_id)); validation reports two
+//! ([`iam_model::model::names::fit_logical_id`]); validation reports two
 //! entities or joins with one id as `name-collision`.
 //!
 //! # Decisions
