@@ -1,5 +1,6 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
 mod broken_policies;
+mod cloudformation;
 mod eval_cases;
 mod fuzz_corpus;
 mod generate_cli;

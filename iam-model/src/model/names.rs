@@ -567,6 +567,57 @@ pub fn logical_id(kind: EntityKind, name: &str) -> String {
     out
 }
 
+/// The most characters in a CloudFormation logical id ("Understand CloudFormation quotas":
+/// resource name, 255 characters).
+pub const MAX_LOGICAL_ID_LEN: usize = 255;
+
+/// A logical id that fits [`MAX_LOGICAL_ID_LEN`]: a longer one keeps its first 239
+/// characters and ends in 16 hex digits of the FNV-1a 64 hash of the whole id, so it stays
+/// stable and distinct. Ids are ASCII, so characters are bytes.
+///
+/// ```
+/// use iam_model::model::names::{fit_logical_id, MAX_LOGICAL_ID_LEN};
+/// assert_eq!(fit_logical_id("RoleCiDeploy".to_string()), "RoleCiDeploy");
+/// let long = fit_logical_id("SsoGroup".to_string() + &"A".repeat(300));
+/// assert_eq!(long.len(), MAX_LOGICAL_ID_LEN);
+/// assert!(long.starts_with("SsoGroupAAA"));
+/// ```
+pub fn fit_logical_id(id: String) -> String {
+    if id.len() <= MAX_LOGICAL_ID_LEN {
+        return id;
+    }
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let mut out: String = id.chars().take(MAX_LOGICAL_ID_LEN - 16).collect();
+    out.push_str(&format!("{hash:016x}"));
+    out
+}
+
+/// The logical id of a resource that joins entities (a membership, an account assignment):
+/// the prefix, then each name in `UpperCamelCase` with non-alphanumerics dropped as in
+/// [`logical_id`], fitted to [`MAX_LOGICAL_ID_LEN`]. Names run together, so two different
+/// tuples can give one id; validation reports that as a `name-collision`.
+///
+/// ```
+/// use iam_model::model::names::composite_logical_id;
+/// assert_eq!(
+///     composite_logical_id("Assignment", &["AWS-Developers", "DeveloperAccess", "development"]),
+///     "AssignmentAwsDevelopersDeveloperAccessDevelopment"
+/// );
+/// ```
+pub fn composite_logical_id(prefix: &str, names: &[&str]) -> String {
+    let mut out = prefix.to_string();
+    for name in names {
+        out.extend(
+            name.to_upper_camel_case()
+                .chars()
+                .filter(char::is_ascii_alphanumeric),
+        );
+    }
+    fit_logical_id(out)
+}
+
 /// The Terraform resource name of an entity: the kind's prefix in `snake_case`, `_`, and the
 /// name in `snake_case` (heck's word splitting) with every character other than ASCII
 /// lowercase letters, digits and `_` dropped.

@@ -3,9 +3,10 @@
 //! ids and Terraform names the emitters derive from names.
 use std::collections::BTreeMap;
 
+use crate::model::AssignmentPrincipal;
 use crate::model::Model;
 use crate::model::Unit;
-use crate::model::names::{EntityKind, UnitPath, logical_id, terraform_name};
+use crate::model::names::{EntityKind, UnitPath, composite_logical_id, logical_id, terraform_name};
 use crate::validate::Report;
 
 use super::{account_path, at, email_ok};
@@ -374,4 +375,100 @@ pub(super) fn check(model: &Model, report: &mut Report) {
     emails(model, report);
     identity_center(model, report);
     collisions(model, report);
+    composite_collisions(model, report);
+}
+
+/// Resources that join entities (Identity Center memberships and account assignments) get
+/// logical ids that run the names together (`composite_logical_id`): two different joins can
+/// give one id (`AWS-Dev` + `OpsAccess` and `AWS-DevOps` + `Access`). Report the later one.
+fn composite_collisions(model: &Model, report: &mut Report) {
+    let Some(ic) = model.identity_center() else {
+        return;
+    };
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut check = |id: String, what: String, path: String, report: &mut Report| {
+        match seen.get(&id) {
+            Some(first) if *first != what => report.error(
+                "name-collision",
+                path,
+                format!("{what} and {first} both become CloudFormation logical id `{id}`"),
+                "logical ids join the names without separators and drop punctuation and case; rename a group, user, permission set or account",
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(id, what);
+            }
+        }
+    };
+    for (user, u) in ic.users() {
+        for (j, group) in u.groups.iter().enumerate() {
+            check(
+                composite_logical_id("Membership", &[group, user]),
+                format!("the membership of `{user}` in `{group}`"),
+                format!("{}/groups/{j}", at("/identity_center/users", user)),
+                report,
+            );
+        }
+    }
+    for (i, a) in ic.assignments().iter().enumerate() {
+        let principal = match a.principal() {
+            AssignmentPrincipal::Group(g) | AssignmentPrincipal::User(g) => g.as_str(),
+        };
+        let mut accounts: Vec<&str> = a.accounts().iter().map(|n| n.as_str()).collect();
+        for unit in a.units() {
+            accounts.extend(model.accounts_under(unit).map(|n| n.as_str()));
+        }
+        for account in accounts {
+            check(
+                composite_logical_id(
+                    "Assignment",
+                    &[principal, a.permission_set().as_str(), account],
+                ),
+                format!(
+                    "the assignment of {} to `{}` in `{account}`",
+                    a.principal(),
+                    a.permission_set()
+                ),
+                format!("/identity_center/assignments/{i}"),
+                report,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Model;
+
+    #[test]
+    fn joined_names_that_run_together_are_a_name_collision() {
+        let text = r#"{
+          "version": 1,
+          "organization": { "management_account": "management" },
+          "accounts": { "management": { "id": "111111111111", "email": "aws-management@example.com", "environment": "management" } },
+          "identity_center": {
+            "instance_account": "management",
+            "groups": { "AWS-Dev": {}, "AWS-DevOps": {} },
+            "permission_sets": { "OpsAccess": {}, "Access": {} },
+            "assignments": [
+              { "group": "AWS-Dev", "permission_set": "OpsAccess", "accounts": ["management"] },
+              { "group": "AWS-DevOps", "permission_set": "Access", "accounts": ["management"] }
+            ]
+          }
+        }"#;
+        let model = Model::from_json(text).unwrap();
+        let report = crate::validate::validate(&model);
+        let found: Vec<(&str, &str, &str)> = report
+            .errors()
+            .map(|f| (f.code, f.path.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "name-collision",
+                "/identity_center/assignments/1",
+                "the assignment of group `AWS-DevOps` to `Access` in `management` and the assignment of group `AWS-Dev` to `OpsAccess` in `management` both become CloudFormation logical id `AssignmentAwsDevOpsAccessManagement`"
+            )]
+        );
+    }
 }

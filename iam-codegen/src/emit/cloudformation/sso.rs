@@ -1,0 +1,255 @@
+//! IAM Identity Center: Identity Store groups and memberships, permission sets, account
+//! assignments.
+//!
+//! Property names follow the CloudFormation template reference:
+//! `AWS::IdentityStore::Group` (Description, DisplayName, IdentityStoreId; `GroupId` attribute),
+//! `AWS::IdentityStore::GroupMembership` (GroupId, IdentityStoreId, MemberId.UserId),
+//! `AWS::SSO::PermissionSet` (CustomerManagedPolicyReferences, Description, InlinePolicy,
+//! InstanceArn, ManagedPolicies, Name, PermissionsBoundary, RelayStateType, SessionDuration,
+//! Tags; `PermissionSetArn` attribute), `AWS::SSO::Assignment` (InstanceArn,
+//! PermissionSetArn, PrincipalId, PrincipalType, TargetId, TargetType)
+//! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-assignment.html>
+//! and the sibling pages).
+//!
+//! CloudFormation has no resource type for Identity Store users (the template reference
+//! lists only `AWS::IdentityStore::Group` and `AWS::IdentityStore::GroupMembership`, and
+//! cfn-lint's schemas have no `AWS::IdentityStore::User`): users are created by hand or by
+//! the external identity provider, and each user a template needs is a parameter holding
+//! their user id.
+use std::collections::{BTreeMap, BTreeSet};
+
+use iam_model::model::names::{EntityKind, composite_logical_id};
+use iam_model::model::{AssignmentPrincipal, Model, PermissionSetBoundary};
+use serde_json::Value;
+
+use super::template::{Fallback, Param, Resource, Val};
+use super::{aws_managed_arn, cfn_id, policy_value, tags};
+
+/// Parameter: the Identity Center instance ARN.
+pub(super) const INSTANCE_ARN: &str = "IdentityCenterInstanceArn";
+/// Parameter: the identity store id.
+pub(super) const IDENTITY_STORE_ID: &str = "IdentityStoreId";
+
+// Patterns from the template reference (AWS::SSO::Assignment InstanceArn,
+// AWS::IdentityStore::Group IdentityStoreId, AWS::IdentityStore::GroupMembership MemberId).
+const INSTANCE_ARN_PATTERN: &str =
+    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$";
+const IDENTITY_STORE_PATTERN: &str =
+    "^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+const USER_ID_PATTERN: &str =
+    "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$";
+
+const TIER_DEFINITION: u8 = 4;
+const TIER_ATTACHMENT: u8 = 5;
+
+/// The logical id of the membership of an Identity Center user in a group:
+/// `Membership<Group><User>`.
+pub fn membership_id(group: &str, user: &str) -> String {
+    composite_logical_id("Membership", &[group, user])
+}
+
+/// The logical id of one account assignment:
+/// `Assignment<Principal><PermissionSet><Account>` (`AssignmentAwsDevelopersDeveloperAccessDevelopment`).
+pub fn assignment_id(principal: &str, permission_set: &str, account: &str) -> String {
+    composite_logical_id("Assignment", &[principal, permission_set, account])
+}
+
+fn user_param(name: &str, params: &mut BTreeMap<String, Param>) -> Val {
+    let id = cfn_id(EntityKind::SsoUser, name);
+    params.entry(id.clone()).or_insert_with(|| Param {
+        description: format!("Identity Store user id of the Identity Center user `{name}`"),
+        pattern: Some(USER_ID_PATTERN),
+        min_length: None,
+        placeholder: format!("REPLACE_ME_user_id_{name}"),
+    });
+    Val::Param(id)
+}
+
+fn group_link(name: &str) -> Val {
+    Val::link(
+        cfn_id(EntityKind::SsoGroup, name),
+        Some("GroupId"),
+        Fallback::Import,
+    )
+}
+
+/// The Identity Center resources and the parameters they need.
+pub(super) fn resources(
+    model: &Model,
+    out: &mut Vec<Resource>,
+    params: &mut BTreeMap<String, Param>,
+) {
+    let Some(ic) = model.identity_center() else {
+        return;
+    };
+    let instance = || Val::Param(INSTANCE_ARN.to_string());
+    let store = || Val::Param(IDENTITY_STORE_ID.to_string());
+    let mut needs_store = false;
+    let mut needs_instance = false;
+
+    for (name, group) in ic.groups() {
+        needs_store = true;
+        out.push(
+            Resource::new(
+                cfn_id(EntityKind::SsoGroup, name),
+                "AWS::IdentityStore::Group",
+                TIER_DEFINITION,
+            )
+            .prop("DisplayName", Val::str(name.as_str()))
+            .prop("IdentityStoreId", store())
+            .opt("Description", group.description.as_deref().map(Val::str))
+            .output(
+                Some("GroupId"),
+                "Id",
+                format!("Identity Store group id of `{name}`"),
+            ),
+        );
+    }
+
+    // Memberships: each user's groups, deduplicated.
+    let mut memberships: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+    for (user, u) in ic.users() {
+        for group in &u.groups {
+            if ic.groups().contains_key(group) {
+                memberships.insert(membership_id(group, user), (group.as_str(), user.as_str()));
+            }
+        }
+    }
+    for (id, (group, user)) in memberships {
+        needs_store = true;
+        let member = user_param(user, params);
+        out.push(
+            Resource::new(id, "AWS::IdentityStore::GroupMembership", TIER_ATTACHMENT)
+                .prop("GroupId", group_link(group))
+                .prop("IdentityStoreId", store())
+                .prop("MemberId", Val::map([("UserId", member)])),
+        );
+    }
+
+    for (name, set) in ic.permission_sets() {
+        needs_instance = true;
+        let managed: Vec<Value> = set
+            .aws_managed_policies()
+            .iter()
+            .map(|n| Value::String(aws_managed_arn(n)))
+            .collect();
+        let customer: Vec<Value> = set
+            .customer_managed_policies()
+            .iter()
+            .map(|c| serde_json::json!({ "Name": c.name.as_str(), "Path": c.path.as_str() }))
+            .collect();
+        let boundary = set.permissions_boundary().map(|b| match b {
+            PermissionSetBoundary::Aws(n) => {
+                serde_json::json!({ "ManagedPolicyArn": aws_managed_arn(n) })
+            }
+            PermissionSetBoundary::Customer(c) => serde_json::json!({
+                "CustomerManagedPolicyReference": { "Name": c.name.as_str(), "Path": c.path.as_str() }
+            }),
+        });
+        out.push(
+            Resource::new(
+                cfn_id(EntityKind::PermissionSet, name.as_str()),
+                "AWS::SSO::PermissionSet",
+                TIER_DEFINITION,
+            )
+            .prop("Name", Val::str(name.as_str()))
+            .prop("InstanceArn", instance())
+            .prop(
+                "SessionDuration",
+                Val::str(set.session_duration().to_string()),
+            )
+            .opt("Description", set.description().map(Val::str))
+            .opt("RelayStateType", set.relay_state().map(Val::str))
+            .opt(
+                "ManagedPolicies",
+                (!managed.is_empty()).then_some(Val::Json(Value::Array(managed))),
+            )
+            .opt(
+                "CustomerManagedPolicyReferences",
+                (!customer.is_empty()).then_some(Val::Json(Value::Array(customer))),
+            )
+            .opt(
+                "InlinePolicy",
+                set.inline_policy().map(|p| Val::Json(policy_value(p))),
+            )
+            .opt("PermissionsBoundary", boundary.map(Val::Json))
+            .opt(
+                "Tags",
+                (!set.tags().is_empty()).then(|| Val::Json(tags(set.tags()))),
+            )
+            .output(
+                Some("PermissionSetArn"),
+                "Arn",
+                format!("ARN of the permission set `{name}`"),
+            ),
+        );
+    }
+
+    // Assignments: every (principal, permission set, account), OUs expanded to the accounts
+    // under them, each triple once.
+    let mut triples: BTreeSet<(&AssignmentPrincipal, &str, &str)> = BTreeSet::new();
+    for a in ic.assignments() {
+        let mut accounts: BTreeSet<&str> = a.accounts().iter().map(|n| n.as_str()).collect();
+        for unit in a.units() {
+            accounts.extend(model.accounts_under(unit).map(|n| n.as_str()));
+        }
+        for account in accounts {
+            triples.insert((a.principal(), a.permission_set().as_str(), account));
+        }
+    }
+    let mut assignments: BTreeMap<String, Resource> = BTreeMap::new();
+    for (principal, set, account) in triples {
+        let Some(target) = model.account(account) else {
+            continue;
+        };
+        needs_instance = true;
+        let (principal_name, principal_type, principal_id) = match principal {
+            AssignmentPrincipal::Group(g) => (g.as_str(), "GROUP", group_link(g)),
+            AssignmentPrincipal::User(u) => (u.as_str(), "USER", user_param(u, params)),
+        };
+        let id = assignment_id(principal_name, set, account);
+        let r = Resource::new(id.clone(), "AWS::SSO::Assignment", TIER_ATTACHMENT)
+            .prop("InstanceArn", instance())
+            .prop(
+                "PermissionSetArn",
+                Val::link(
+                    cfn_id(EntityKind::PermissionSet, set),
+                    Some("PermissionSetArn"),
+                    Fallback::Import,
+                ),
+            )
+            .prop("PrincipalId", principal_id)
+            .prop("PrincipalType", Val::str(principal_type))
+            .prop("TargetId", Val::str(target.id().to_string()))
+            .prop("TargetType", Val::str("AWS_ACCOUNT"));
+        assignments.insert(id, r);
+    }
+    out.extend(assignments.into_values());
+
+    if needs_instance {
+        params.insert(
+            INSTANCE_ARN.to_string(),
+            Param {
+                description:
+                    "ARN of the IAM Identity Center instance (aws sso-admin list-instances)"
+                        .to_string(),
+                pattern: Some(INSTANCE_ARN_PATTERN),
+                min_length: None,
+                placeholder: "REPLACE_ME_identity_center_instance_arn".to_string(),
+            },
+        );
+    }
+    if needs_store {
+        params.insert(
+            IDENTITY_STORE_ID.to_string(),
+            Param {
+                description:
+                    "Id of the Identity Center identity store (aws sso-admin list-instances)"
+                        .to_string(),
+                pattern: Some(IDENTITY_STORE_PATTERN),
+                min_length: None,
+                placeholder: "REPLACE_ME_identity_store_id".to_string(),
+            },
+        );
+    }
+}
