@@ -4,7 +4,9 @@ use std::io::Write;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod catalog;
+mod simulate;
 mod validate;
+pub use simulate::SimulateArgs;
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
@@ -42,6 +44,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the model file format.
     Schema,
+    /// Evaluate requests offline: allowed or denied, and why.
+    Simulate(SimulateArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -85,6 +89,38 @@ pub enum CliError {
     /// A catalogue lookup failed.
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    /// A file could not be read.
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A case file is malformed.
+    #[error("invalid case file `{}`", path.display())]
+    Cases {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where and what.
+        #[source]
+        source: iam_model::JsonError,
+    },
+    /// Two cases of a case file have the same id.
+    #[error("invalid case file `{}`: the case id `{id}` is used twice", path.display())]
+    DuplicateCase {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The id.
+        id: String,
+    },
+    /// A required argument is missing.
+    #[error("missing argument `{name}`")]
+    MissingArgument {
+        /// The argument.
+        name: &'static str,
+    },
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -97,5 +133,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Catalog(args) => catalog::run(args, cli.format, out),
         Command::Validate(args) => validate::run(&args, cli.format, out, err),
         Command::Schema => validate::schema(out),
+        Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
     }
 }

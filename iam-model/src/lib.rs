@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod error;
+pub mod eval;
 pub mod fuzzing;
 pub mod json;
 pub mod model;

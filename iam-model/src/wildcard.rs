@@ -1,4 +1,7 @@
 //! `*` and `?` wildcard matching, as AWS matches actions, ARNs and `*Like` condition values.
+//!
+//! The matcher works on bytes and never allocates: `*` matches any run of characters (also
+//! none), `?` exactly one character (one whole UTF-8 sequence, not one byte).
 
 /// Whether `text` matches `pattern`, where `*` matches any run of characters (also none) and
 /// `?` matches exactly one character. Case-sensitive, like ARN and `StringLike` matching.
@@ -8,53 +11,122 @@
 /// assert!(matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b"));
 /// assert!(matches("s3:Get?bject", "s3:GetObject"));
 /// assert!(!matches("s3:Get*", "S3:GetObject"));
+/// assert!(matches("caf?", "café"));
 /// ```
 pub fn matches(pattern: &str, text: &str) -> bool {
-    matches_with(pattern, text, |a, b| a == b)
+    matches_bytes(
+        pattern.as_bytes(),
+        text.as_bytes(),
+        false,
+        |b| b == b'*' || b == b'?',
+        None,
+    )
 }
 
-/// Like [`matches`], but ignoring ASCII case, as AWS compares action names.
+/// Like [`matches()`], but ignoring ASCII case, as AWS compares action names.
 ///
 /// ```
 /// use iam_model::wildcard::matches_ignore_case;
 /// assert!(matches_ignore_case("s3:get*", "S3:GetObject"));
 /// ```
 pub fn matches_ignore_case(pattern: &str, text: &str) -> bool {
-    matches_with(pattern, text, |a, b| a.eq_ignore_ascii_case(&b))
+    matches_bytes(
+        pattern.as_bytes(),
+        text.as_bytes(),
+        true,
+        |b| b == b'*' || b == b'?',
+        None,
+    )
 }
 
-fn matches_with(pattern: &str, text: &str, eq: impl Fn(char, char) -> bool) -> bool {
+/// Like [`matches()`], but a `*` or `?` at a position where `literal` is `true` stands for
+/// itself. The evaluator uses this for text substituted from policy variables (`${*}`).
+pub(crate) fn matches_with_literals(pattern: &str, literal: &[bool], text: &str) -> bool {
+    matches_bytes(
+        pattern.as_bytes(),
+        text.as_bytes(),
+        false,
+        |b| b == b'*' || b == b'?',
+        Some(literal),
+    )
+}
+
+/// The length of the UTF-8 sequence that starts with `lead` (1 for ASCII and for stray
+/// continuation bytes, which cannot occur in a `str` at a character boundary).
+#[inline]
+fn char_len(lead: u8) -> usize {
+    match lead {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Star,
+    One,
+    Byte(u8),
+}
+
+#[inline]
+fn matches_bytes(
+    p: &[u8],
+    t: &[u8],
+    fold: bool,
+    is_wild: impl Fn(u8) -> bool,
+    literal: Option<&[bool]>,
+) -> bool {
+    let token = |i: usize| -> Option<Token> {
+        let b = *p.get(i)?;
+        let escaped = literal.is_some_and(|l| l.get(i).copied().unwrap_or(false));
+        Some(if escaped || !is_wild(b) {
+            Token::Byte(b)
+        } else if b == b'*' {
+            Token::Star
+        } else {
+            Token::One
+        })
+    };
     // Iterative matching with one backtrack point: linear in practice, never exponential.
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    // Indices always sit on character boundaries: literal bytes advance one byte at a time
+    // through equal sequences, `?` and the backtrack step advance by whole characters.
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match (p.get(pi), t.get(ti)) {
-            (Some('*'), _) => {
+    while let Some(&tb) = t.get(ti) {
+        let step = match token(pi) {
+            Some(Token::Star) => {
                 star = Some((pi, ti));
                 pi += 1;
+                continue;
             }
-            (Some('?'), Some(_)) => {
+            Some(Token::One) => Some(char_len(tb)),
+            Some(Token::Byte(pb)) if pb == tb || (fold && pb.eq_ignore_ascii_case(&tb)) => Some(1),
+            _ => None,
+        };
+        match (step, star) {
+            (Some(n), _) => {
                 pi += 1;
-                ti += 1;
+                ti += n;
             }
-            (Some(&pc), Some(&tc)) if eq(pc, tc) => {
-                pi += 1;
-                ti += 1;
+            (None, Some((sp, st))) => {
+                let next = st + t.get(st).map_or(1, |&b| char_len(b));
+                pi = sp + 1;
+                ti = next;
+                star = Some((sp, next));
             }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
+            (None, None) => return false,
         }
     }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    // The text is used up; what is left of the pattern must be stars.
+    while let Some(tok) = token(pi) {
+        if tok != Token::Star {
+            return false;
+        }
+        pi += 1;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -71,6 +143,26 @@ mod tests {
         assert!(matches("a*b*c", "aXbYbZc"));
         assert!(!matches("a*b*c", "aXbYbZ"));
         assert!(matches("**", "abc"));
+    }
+
+    #[test]
+    fn question_mark_is_one_character_not_one_byte() {
+        assert!(matches("caf?", "café"));
+        assert!(!matches("caf??", "café"));
+        assert!(matches("*é", "aéé"));
+        assert!(matches("?*?", "日本"));
+        assert!(!matches("?", "日本"));
+        assert!(matches_ignore_case("CAF?", "café"));
+        assert!(!matches_ignore_case("CAFÉ", "café"));
+    }
+
+    #[test]
+    fn literal_positions_stand_for_themselves() {
+        assert!(matches_with_literals("a*", &[false, true], "a*"));
+        assert!(!matches_with_literals("a*", &[false, true], "ab"));
+        assert!(matches_with_literals("a*", &[false, false], "ab"));
+        assert!(matches_with_literals("?", &[true], "?"));
+        assert!(!matches_with_literals("?", &[true], "x"));
     }
 
     // A direct recursive definition to compare against.
@@ -92,6 +184,21 @@ mod tests {
             let pc: Vec<char> = p.chars().collect();
             let tc: Vec<char> = t.chars().collect();
             prop_assert_eq!(matches(&p, &t), reference(&pc, &tc));
+        }
+
+        #[test]
+        fn agrees_with_the_reference_on_multibyte_text(p in "[aé日*?]{0,8}", t in "[aé日]{0,8}") {
+            let pc: Vec<char> = p.chars().collect();
+            let tc: Vec<char> = t.chars().collect();
+            prop_assert_eq!(matches(&p, &t), reference(&pc, &tc));
+        }
+
+        #[test]
+        fn ignoring_case_is_matching_lowercase(p in "[aAbB*?]{0,8}", t in "[aAbB]{0,8}") {
+            prop_assert_eq!(
+                matches_ignore_case(&p, &t),
+                matches(&p.to_ascii_lowercase(), &t.to_ascii_lowercase())
+            );
         }
     }
 }

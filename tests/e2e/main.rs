@@ -1,4 +1,5 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
+mod eval_cases;
 mod fuzz_corpus;
 mod managed_policies;
 mod model_checks;

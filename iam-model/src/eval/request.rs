@@ -1,0 +1,604 @@
+//! The request to evaluate: who asks, for which action on which resource, with which
+//! context keys.
+//!
+//! Mirrors "Processing the request context" in the IAM User Guide ("Policy evaluation
+//! logic"): the principal, the action, the resource, and the request context keys.
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::ParseError;
+use crate::policy::{AccountId, Arn, ServicePrincipal};
+
+/// The kind of IAM principal an ARN names, as `aws:PrincipalType` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IamPrincipalKind {
+    /// The account root user: `arn:aws:iam::111122223333:root`.
+    Root,
+    /// An IAM user: `arn:aws:iam::111122223333:user/path/name`.
+    User,
+    /// An IAM role, standing for a session of that role: `arn:aws:iam::111122223333:role/path/name`.
+    Role,
+    /// A role session: `arn:aws:sts::111122223333:assumed-role/RoleName/session`.
+    AssumedRole,
+    /// A federated user session: `arn:aws:sts::111122223333:federated-user/name`.
+    FederatedUser,
+}
+
+impl IamPrincipalKind {
+    /// The value AWS sets in `aws:PrincipalType` ("AWS global condition context keys":
+    /// `Account`, `User`, `FederatedUser`, `AssumedRole`, `Anonymous`).
+    pub fn principal_type(self) -> &'static str {
+        match self {
+            Self::Root => "Account",
+            Self::User => "User",
+            Self::Role | Self::AssumedRole => "AssumedRole",
+            Self::FederatedUser => "FederatedUser",
+        }
+    }
+}
+
+/// An IAM or STS principal that makes a request: the account root, a user, a role (session)
+/// or a federated user.
+///
+/// ```
+/// use iam_model::eval::{IamPrincipal, IamPrincipalKind};
+/// let p: IamPrincipal = "arn:aws:sts::111122223333:assumed-role/Deploy/ci".parse()?;
+/// assert_eq!(p.kind(), IamPrincipalKind::AssumedRole);
+/// assert_eq!(p.account().as_str(), "111122223333");
+/// assert_eq!(p.name(), "Deploy");
+/// assert_eq!(p.role_arn().as_deref(), Some("arn:aws:iam::111122223333:role/Deploy"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IamPrincipal {
+    arn: String,
+    partition: String,
+    kind: IamPrincipalKind,
+    account: AccountId,
+    // The user, role or federated user name (without path); empty for the root.
+    name: String,
+    // Whether the role path is `/aws-service-role/`: a service-linked role.
+    service_linked: bool,
+}
+
+impl IamPrincipal {
+    /// The ARN as written.
+    pub fn arn(&self) -> &str {
+        &self.arn
+    }
+
+    /// The partition (`aws`, `aws-cn`, …).
+    pub fn partition(&self) -> &str {
+        &self.partition
+    }
+
+    /// What kind of principal it is.
+    pub fn kind(&self) -> IamPrincipalKind {
+        self.kind
+    }
+
+    /// The account the principal belongs to.
+    pub fn account(&self) -> AccountId {
+        self.account
+    }
+
+    /// The user, role or federated user name, without path; empty for the root.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the principal is a service-linked role (its path is `/aws-service-role/`).
+    pub fn is_service_linked(&self) -> bool {
+        self.service_linked
+    }
+
+    /// The IAM role ARN for a role or a role session. For a session the path of the role is
+    /// not part of the STS ARN, so the ARN is written without path.
+    pub fn role_arn(&self) -> Option<String> {
+        match self.kind {
+            IamPrincipalKind::Role => Some(self.arn.clone()),
+            IamPrincipalKind::AssumedRole => Some(format!(
+                "arn:{}:iam::{}:role/{}",
+                self.partition, self.account, self.name
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for IamPrincipal {
+    type Err = ParseError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let err = |reason: &'static str| ParseError::Principal {
+            kind: "request",
+            input: input.to_string(),
+            reason,
+        };
+        let arn: Arn = input
+            .parse()
+            .map_err(|_| err("expected an IAM or STS principal ARN"))?;
+        if arn.has_wildcard() || input.contains("${") {
+            return Err(err("a request principal has no wildcards or variables"));
+        }
+        let resource = arn.resource();
+        let (kind, name, service_linked) = match (arn.service(), resource.split_once('/')) {
+            ("iam", None) if resource == "root" => (IamPrincipalKind::Root, "", false),
+            ("iam", Some(("user", rest))) => (IamPrincipalKind::User, last_segment(rest), false),
+            ("iam", Some(("role", rest))) => (
+                IamPrincipalKind::Role,
+                last_segment(rest),
+                rest.starts_with("aws-service-role/"),
+            ),
+            ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
+                Some((role, session)) if !role.is_empty() && !session.is_empty() => {
+                    (IamPrincipalKind::AssumedRole, role, false)
+                }
+                _ => return Err(err("expected `assumed-role/ROLE/SESSION`")),
+            },
+            ("sts", Some(("federated-user", rest))) => {
+                (IamPrincipalKind::FederatedUser, rest, false)
+            }
+            _ => {
+                return Err(err(
+                    "expected the root, a user, a role, an assumed-role session or a federated user",
+                ));
+            }
+        };
+        let account = arn
+            .account_id()
+            .ok_or(err("the account id is not 12 digits"))?;
+        if kind != IamPrincipalKind::Root && name.is_empty() {
+            return Err(err("the principal name is empty"));
+        }
+        Ok(Self {
+            arn: input.to_string(),
+            partition: arn.partition().to_string(),
+            kind,
+            account,
+            name: name.to_string(),
+            service_linked,
+        })
+    }
+}
+
+fn last_segment(path_and_name: &str) -> &str {
+    path_and_name
+        .rsplit_once('/')
+        .map_or(path_and_name, |(_, name)| name)
+}
+
+impl fmt::Display for IamPrincipal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.arn)
+    }
+}
+
+/// Who makes a request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RequestPrincipal {
+    /// An IAM user, role (session), federated user or the account root.
+    Iam(IamPrincipal),
+    /// An AWS service acting with its service principal (`cloudtrail.amazonaws.com`).
+    Service(ServicePrincipal),
+    /// An unauthenticated request.
+    Anonymous,
+}
+
+impl FromStr for RequestPrincipal {
+    type Err = ParseError;
+    /// An ARN is an IAM principal, `anonymous` or `*` is the anonymous principal, anything
+    /// else is read as a service principal.
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if input.starts_with("arn:") {
+            input.parse().map(Self::Iam)
+        } else if input == "*" || input.eq_ignore_ascii_case("anonymous") {
+            Ok(Self::Anonymous)
+        } else {
+            input.parse().map(Self::Service)
+        }
+    }
+}
+
+impl fmt::Display for RequestPrincipal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Iam(p) => f.write_str(p.arn()),
+            Self::Service(s) => f.write_str(s.as_str()),
+            Self::Anonymous => f.write_str("anonymous"),
+        }
+    }
+}
+
+/// One request: principal, action, resource, the account that owns the resource, and the
+/// request context keys.
+///
+/// Key names are compared case-insensitively, as AWS does; values keep their case. Some keys
+/// are filled from the principal and the resource account unless the caller sets them (see
+/// [`Request::new`]).
+///
+/// ```
+/// use iam_model::eval::Request;
+/// let request = Request::new(
+///     "arn:aws:iam::111122223333:user/alice".parse()?,
+///     "s3:GetObject",
+///     "arn:aws:s3:::reports/2024/q1.csv",
+/// )
+/// .resource_account("111122223333".parse()?)
+/// .context("aws:SourceIp", ["203.0.113.7"]);
+/// assert_eq!(request.values("AWS:USERNAME"), Some(&["alice".to_string()][..]));
+/// assert_eq!(request.values("aws:PrincipalType"), Some(&["User".to_string()][..]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    principal: RequestPrincipal,
+    action: String,
+    // The action in lowercase, compared with the lowercased action patterns of policies.
+    pub(crate) action_lower: String,
+    // Hashes of the statement index keys of the action: `service:x` (the service prefix and
+    // the first letter of the action name) and `service:` (see `matching::CompiledPolicy`).
+    pub(crate) index_keys: [u64; 2],
+    // The byte lengths of those keys in `action_lower`.
+    index_lengths: [usize; 2],
+    resource: String,
+    // Byte offsets of the first five `:` of the resource, when it is an ARN.
+    pub(crate) resource_colons: Option<[usize; 5]>,
+    resource_account: Option<AccountId>,
+    // INVARIANT: sorted by key, keys lowercase and unique; `context_hashes` holds the
+    // `key_hash` of each key, in the same order.
+    context: Vec<(String, Vec<String>)>,
+    context_hashes: Vec<u64>,
+    // Keys the caller set, so that derived keys never overwrite them.
+    explicit: Vec<String>,
+}
+
+impl Request {
+    /// A request by `principal` for `action` (`s3:GetObject`) on `resource` (an ARN, or `*`
+    /// for actions that do not take a resource).
+    ///
+    /// These context keys are filled from the principal, as AWS sets them ("AWS global
+    /// condition context keys"), unless the caller sets them with [`Request::context`]:
+    /// - IAM principals: `aws:PrincipalArn` (for a role session, the role ARN without path,
+    ///   since the STS ARN does not carry it), `aws:PrincipalAccount`, `aws:PrincipalType`
+    ///   (`Account`, `User`, `AssumedRole`, `FederatedUser`), `aws:PrincipalIsAWSService` =
+    ///   `false`; IAM users also `aws:username`; the root also `aws:userid` (the account id).
+    ///   `aws:userid` of users and roles is a unique id AWS assigns, so it is not filled.
+    /// - Service principals: `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService` = `true`.
+    /// - Anonymous requests: `aws:PrincipalType` = `Anonymous`.
+    /// - With [`Request::resource_account`]: `aws:ResourceAccount`.
+    pub fn new(principal: RequestPrincipal, action: &str, resource: &str) -> Self {
+        let action_lower = action.to_ascii_lowercase();
+        let (index_keys, index_lengths) = match action_lower.find(':') {
+            Some(colon) => {
+                let service = action_lower.get(..=colon).unwrap_or_default();
+                let first = action_lower
+                    .get(colon + 1..)
+                    .and_then(|name| name.chars().next())
+                    .map_or(0, char::len_utf8);
+                let letter = action_lower.get(..=colon + first).unwrap_or(service);
+                (
+                    [key_hash(letter), key_hash(service)],
+                    [letter.len(), service.len()],
+                )
+            }
+            // Not `service:name`: only statements outside the index can match.
+            None => ([0, 0], [usize::MAX, usize::MAX]),
+        };
+        let mut request = Self {
+            principal,
+            action: action.to_string(),
+            action_lower,
+            index_keys,
+            index_lengths,
+            resource: resource.to_string(),
+            resource_colons: arn_colons(resource),
+            resource_account: None,
+            context: Vec::new(),
+            context_hashes: Vec::new(),
+            explicit: Vec::new(),
+        };
+        request.fill_principal_keys();
+        request
+    }
+
+    fn fill_principal_keys(&mut self) {
+        let mut derived: Vec<(&str, String)> = Vec::new();
+        match &self.principal {
+            RequestPrincipal::Iam(p) => {
+                let arn = p.role_arn().unwrap_or_else(|| p.arn().to_string());
+                derived.push(("aws:PrincipalArn", arn));
+                derived.push(("aws:PrincipalAccount", p.account().to_string()));
+                derived.push(("aws:PrincipalType", p.kind().principal_type().to_string()));
+                derived.push(("aws:PrincipalIsAWSService", "false".to_string()));
+                match p.kind() {
+                    IamPrincipalKind::User => derived.push(("aws:username", p.name().to_string())),
+                    IamPrincipalKind::Root => {
+                        derived.push(("aws:userid", p.account().to_string()));
+                    }
+                    _ => {}
+                }
+            }
+            RequestPrincipal::Service(s) => {
+                derived.push(("aws:PrincipalServiceName", s.as_str().to_string()));
+                derived.push(("aws:PrincipalIsAWSService", "true".to_string()));
+            }
+            RequestPrincipal::Anonymous => {
+                derived.push(("aws:PrincipalType", "Anonymous".to_string()));
+            }
+        }
+        for (key, value) in derived {
+            self.set_derived(key, vec![value]);
+        }
+    }
+
+    fn set_derived(&mut self, key: &str, values: Vec<String>) {
+        let lower = key.to_ascii_lowercase();
+        if self.explicit.contains(&lower) {
+            return;
+        }
+        self.insert(lower, values);
+    }
+
+    fn insert(&mut self, lower: String, values: Vec<String>) {
+        match self
+            .context
+            .binary_search_by(|(k, _)| k.as_str().cmp(lower.as_str()))
+        {
+            Ok(i) => {
+                if let Some(slot) = self.context.get_mut(i) {
+                    slot.1 = values;
+                }
+            }
+            Err(i) => {
+                self.context_hashes.insert(i, key_hash(&lower));
+                self.context.insert(i, (lower, values));
+            }
+        }
+    }
+
+    /// The account that owns the resource; it decides whether the request is cross-account
+    /// and sets `aws:ResourceAccount`. Without it the request is read as same-account.
+    pub fn resource_account(mut self, account: AccountId) -> Self {
+        self.resource_account = Some(account);
+        self.set_derived("aws:ResourceAccount", vec![account.to_string()]);
+        self
+    }
+
+    /// Set a context key to one or more values (an empty list is a key present with no
+    /// values, which `ForAllValues` and `ForAnyValue` treat as an empty set).
+    pub fn context<I, S>(mut self, key: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let lower = key.to_ascii_lowercase();
+        if !self.explicit.contains(&lower) {
+            self.explicit.push(lower.clone());
+        }
+        self.insert(lower, values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The principal.
+    pub fn principal(&self) -> &RequestPrincipal {
+        &self.principal
+    }
+
+    /// The account of the principal; `None` for service principals and anonymous requests.
+    pub fn principal_account(&self) -> Option<AccountId> {
+        match &self.principal {
+            RequestPrincipal::Iam(p) => Some(p.account()),
+            _ => None,
+        }
+    }
+
+    /// The action as written.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The resource as written.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The account that owns the resource, if known.
+    pub fn resource_account_id(&self) -> Option<AccountId> {
+        self.resource_account
+    }
+
+    /// The values of a context key (case-insensitive), or `None` when the key is absent.
+    pub fn values(&self, key: &str) -> Option<&[String]> {
+        self.context
+            .binary_search_by(|(k, _)| cmp_ignore_ascii_case(k, key))
+            .ok()
+            .and_then(|i| self.context.get(i))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Every context key (lowercase) with its values, sorted by key.
+    pub fn context_entries(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.context.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// Whether `key` is the request's index key (with the first letter of the action name,
+    /// or without).
+    #[inline]
+    pub(crate) fn has_index_key(&self, key: &str, letter: bool) -> bool {
+        let [with_letter, without] = self.index_lengths;
+        let length = if letter { with_letter } else { without };
+        self.action_lower
+            .as_bytes()
+            .get(..length)
+            .is_some_and(|head| crate::eval::matching::bytes_eq(head, key.as_bytes()))
+    }
+
+    /// The values of a context key given in lowercase with its [`key_hash`]; the hot path of
+    /// the evaluator.
+    #[inline]
+    pub(crate) fn values_hashed(&self, hash: u64, lower: &str) -> Option<&[String]> {
+        self.context_hashes
+            .iter()
+            .zip(&self.context)
+            .find(|(h, (k, _))| {
+                **h == hash && crate::eval::matching::bytes_eq(k.as_bytes(), lower.as_bytes())
+            })
+            .map(|(_, (_, v))| v.as_slice())
+    }
+
+    /// The resource segment `index` (0 = `arn` … 5 = the resource part), for ARN resources.
+    #[inline]
+    pub(crate) fn resource_segment(&self, index: usize) -> Option<&str> {
+        let colons = self.resource_colons?;
+        let start = match index {
+            0 => 0,
+            i => colons.get(i - 1)? + 1,
+        };
+        let end = colons.get(index).copied().unwrap_or(self.resource.len());
+        self.resource.get(start..end)
+    }
+}
+
+/// FNV-1a over the ASCII-lowercased bytes of `text`: a cheap first comparison of keys.
+#[inline]
+pub(crate) fn key_hash(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        hash ^= u64::from(b.to_ascii_lowercase());
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+// Compare `stored` (lowercase) with `key` as if `key` were lowercased.
+fn cmp_ignore_ascii_case(stored: &str, key: &str) -> std::cmp::Ordering {
+    stored
+        .bytes()
+        .cmp(key.bytes().map(|b| b.to_ascii_lowercase()))
+}
+
+fn arn_colons(text: &str) -> Option<[usize; 5]> {
+    if !text.starts_with("arn:") {
+        return None;
+    }
+    let mut colons = [0usize; 5];
+    let mut found = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b':' {
+            if let Some(slot) = colons.get_mut(found) {
+                *slot = i;
+            }
+            found += 1;
+            if found == 5 {
+                return Some(colons);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(text: &str) -> RequestPrincipal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn principals_parse_by_form() {
+        let cases = [
+            ("arn:aws:iam::111122223333:root", IamPrincipalKind::Root, ""),
+            (
+                "arn:aws:iam::111122223333:user/team/alice",
+                IamPrincipalKind::User,
+                "alice",
+            ),
+            (
+                "arn:aws:iam::111122223333:role/Deploy",
+                IamPrincipalKind::Role,
+                "Deploy",
+            ),
+            (
+                "arn:aws:sts::111122223333:assumed-role/Deploy/ci",
+                IamPrincipalKind::AssumedRole,
+                "Deploy",
+            ),
+            (
+                "arn:aws:sts::111122223333:federated-user/bob",
+                IamPrincipalKind::FederatedUser,
+                "bob",
+            ),
+        ];
+        for (text, kind, name) in cases {
+            let RequestPrincipal::Iam(p) = principal(text) else {
+                panic!("{text} is an IAM principal")
+            };
+            assert_eq!((p.kind(), p.name()), (kind, name), "{text}");
+        }
+        assert_eq!(principal("anonymous"), RequestPrincipal::Anonymous);
+        assert!(matches!(
+            principal("lambda.amazonaws.com"),
+            RequestPrincipal::Service(_)
+        ));
+    }
+
+    #[test]
+    fn malformed_principals_are_errors() {
+        assert_eq!(
+            "arn:aws:s3:::bucket"
+                .parse::<RequestPrincipal>()
+                .unwrap_err()
+                .to_string(),
+            "invalid request principal `arn:aws:s3:::bucket`: expected the root, a user, a role, an assumed-role session or a federated user"
+        );
+        assert_eq!(
+            "arn:aws:iam::111122223333:user/*"
+                .parse::<RequestPrincipal>()
+                .unwrap_err()
+                .to_string(),
+            "invalid request principal `arn:aws:iam::111122223333:user/*`: a request principal has no wildcards or variables"
+        );
+        assert!("lambda".parse::<RequestPrincipal>().is_err());
+    }
+
+    #[test]
+    fn service_linked_roles_are_recognised_by_path() {
+        let RequestPrincipal::Iam(p) = principal(
+            "arn:aws:iam::111122223333:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
+        ) else {
+            panic!()
+        };
+        assert!(p.is_service_linked());
+    }
+
+    #[test]
+    fn derived_keys_yield_to_explicit_ones() {
+        let r = Request::new(
+            principal("arn:aws:sts::111122223333:assumed-role/Deploy/ci"),
+            "S3:GetObject",
+            "arn:aws:s3:::b/k",
+        )
+        .context(
+            "aws:PrincipalArn",
+            ["arn:aws:iam::111122223333:role/ci/Deploy"],
+        )
+        .resource_account(AccountId::from_static("444455556666"));
+        assert_eq!(
+            r.values("aws:principalarn"),
+            Some(&["arn:aws:iam::111122223333:role/ci/Deploy".to_string()][..])
+        );
+        assert_eq!(
+            r.values("aws:PrincipalType"),
+            Some(&["AssumedRole".to_string()][..])
+        );
+        assert_eq!(
+            r.values("aws:ResourceAccount"),
+            Some(&["444455556666".to_string()][..])
+        );
+        assert_eq!(r.values("aws:username"), None);
+        assert_eq!(r.action_lower, "s3:getobject");
+        assert_eq!(r.resource_segment(2), Some("s3"));
+        assert_eq!(r.resource_segment(5), Some("b/k"));
+    }
+}
