@@ -19,7 +19,20 @@ use crate::emit::EmitError;
 
 /// The embedded templates: name (its path under `templates/`) and text. Targets add their
 /// templates here.
-const EMBEDDED: &[(&str, &str)] = &[];
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "aws-config/config.hbs",
+        include_str!("../../templates/aws-config/config.hbs"),
+    ),
+    (
+        "aws-cli/iam-users.sh.hbs",
+        include_str!("../../templates/aws-cli/iam-users.sh.hbs"),
+    ),
+    (
+        "docs/ACCESS.md.hbs",
+        include_str!("../../templates/docs/ACCESS.md.hbs"),
+    ),
+];
 
 /// The template set: the embedded defaults, with overrides.
 #[derive(Debug, Clone)]
