@@ -346,6 +346,14 @@ impl AwsConfigOptions {
         self
     }
 
+    /// The profiles' region: the one set, else the SSO region, else none.
+    pub fn region_or_sso(&self) -> Option<&str> {
+        self.region
+            .as_ref()
+            .or(self.sso_region.as_ref())
+            .map(Region::as_str)
+    }
+
     /// The `sso-session` name.
     pub fn session(&self) -> &ConfigName {
         &self.session_name
