@@ -38,6 +38,9 @@ const EMBEDDED: &[(&str, &str)] = &[
 #[derive(Debug, Clone)]
 pub struct Templates {
     texts: BTreeMap<&'static str, String>,
+    // Built on the first render and reused: parsing every template per artifact is what a
+    // 500-account model would otherwise spend its time on.
+    registry: std::sync::OnceLock<Handlebars<'static>>,
 }
 
 impl Default for Templates {
@@ -47,6 +50,7 @@ impl Default for Templates {
                 .iter()
                 .map(|(n, t)| (*n, (*t).to_string()))
                 .collect(),
+            registry: std::sync::OnceLock::new(),
         }
     }
 }
@@ -91,7 +95,8 @@ impl Templates {
             };
             *slot = text;
         }
-        templates.registry()?;
+        let registry = templates.registry()?;
+        templates.registry = std::sync::OnceLock::from(registry);
         Ok(templates)
     }
 
@@ -117,10 +122,16 @@ impl Templates {
 
     /// Render one template with a context.
     pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<String, EmitError> {
-        let hb = self.registry().map_err(|e| EmitError::TemplateOutput {
-            name: name.to_string(),
-            reason: e.to_string(),
-        })?;
+        let hb = match self.registry.get() {
+            Some(hb) => hb,
+            None => {
+                let built = self.registry().map_err(|e| EmitError::TemplateOutput {
+                    name: name.to_string(),
+                    reason: e.to_string(),
+                })?;
+                self.registry.get_or_init(|| built)
+            }
+        };
         hb.render(name, context)
             .map_err(|source| EmitError::Template {
                 name: name.to_string(),

@@ -397,17 +397,6 @@ pub(crate) fn grants(model: &Model) -> Vec<Grant<'_>> {
     out.into_iter().collect()
 }
 
-/// Whether an Identity Center user gets a grant: assigned directly or through a group.
-pub(crate) fn user_has(model: &Model, user: &str, grant: &Grant<'_>) -> bool {
-    match grant.principal {
-        AssignmentPrincipal::User(name) => name == user,
-        AssignmentPrincipal::Group(group) => model
-            .identity_center()
-            .and_then(|ic| ic.users().get(user))
-            .is_some_and(|u| u.groups.iter().any(|g| g == group)),
-    }
-}
-
 // Words shortened in profile names, as in the seeds (`dev`, `admin`, `sandbox-test`).
 const ABBREVIATIONS: &[(&str, &str)] = &[
     ("administrator", "admin"),
@@ -547,9 +536,13 @@ pub struct Profiles {
 impl Profiles {
     /// The profile name of a permission set in an account.
     pub fn name_of(&self, account: &str, permission_set: &str) -> Option<&str> {
+        // INVARIANT: `profiles` is sorted by (account, permission set), as `profiles()` builds it.
         self.profiles
-            .iter()
-            .find(|p| p.account.as_str() == account && p.permission_set.as_str() == permission_set)
+            .binary_search_by(|p| {
+                (p.account.as_str(), p.permission_set.as_str()).cmp(&(account, permission_set))
+            })
+            .ok()
+            .and_then(|i| self.profiles.get(i))
             .map(|p| p.name.as_str())
     }
 }
@@ -694,17 +687,31 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let all: Vec<&Profile> = plan.profiles.iter().collect();
     files.insert("config", render_block(model, options, &plan, &all, None)?)?;
     if opts.per_user {
+        // Pairs per principal, so a user's profiles are a lookup per group.
+        let mut by_principal: BTreeMap<&AssignmentPrincipal, BTreeSet<(&str, &str)>> =
+            BTreeMap::new();
+        for g in &grants {
+            by_principal
+                .entry(g.principal)
+                .or_default()
+                .insert((g.account.as_str(), g.permission_set.as_str()));
+        }
         for (user, details) in ic.users() {
+            let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
+            let direct = AssignmentPrincipal::User(user.clone());
+            let groups = details
+                .groups
+                .iter()
+                .map(|g| AssignmentPrincipal::Group(g.clone()));
+            for principal in std::iter::once(direct).chain(groups) {
+                if let Some(set) = by_principal.get(&principal) {
+                    pairs.extend(set.iter().copied());
+                }
+            }
             let mine: Vec<&Profile> = plan
                 .profiles
                 .iter()
-                .filter(|p| {
-                    grants.iter().any(|g| {
-                        g.account == &p.account
-                            && g.permission_set == &p.permission_set
-                            && user_has(model, user, g)
-                    })
-                })
+                .filter(|p| pairs.contains(&(p.account.as_str(), p.permission_set.as_str())))
                 .collect();
             if mine.is_empty() {
                 continue;

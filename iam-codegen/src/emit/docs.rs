@@ -154,6 +154,8 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// This belongs in `iam_model::eval::model` once that exists; it lives here until then.
 struct Resolver<'m> {
     model: &'m Model,
+    // Permission sets resolved once per (permission set, where it lands): see `place`.
+    sets: BTreeMap<(String, String), PolicySet>,
     aws: BTreeMap<String, Option<PolicyDocument>>,
     full_access: Option<PolicyDocument>,
 }
@@ -167,6 +169,7 @@ impl<'m> Resolver<'m> {
         .map(Policy::into_document);
         Self {
             model,
+            sets: BTreeMap::new(),
             aws: BTreeMap::new(),
             full_access,
         }
@@ -227,7 +230,47 @@ impl<'m> Resolver<'m> {
         set
     }
 
+    /// What decides a permission set's policies in an account besides the set itself: the
+    /// account when the set names customer managed policies or an SCP targets the account,
+    /// else the OU path (the management account is never governed by SCPs).
+    fn place(&self, account_name: &str, account: &Account, ps: &PermissionSet) -> String {
+        let org = self.model.organization();
+        let account_specific = !ps.customer_managed_policies().is_empty()
+            || matches!(
+                ps.permissions_boundary(),
+                Some(PermissionSetBoundary::Customer(_))
+            )
+            || org.scps().values().any(|scp| {
+                scp.targets()
+                    .iter()
+                    .any(|t| matches!(t, OrgTarget::Account(a) if a.as_str() == account_name))
+            });
+        if account_specific || org.management_account().as_str() == account_name {
+            format!("account:{account_name}")
+        } else {
+            account
+                .unit()
+                .map_or("root".to_string(), |u| format!("unit:{u}"))
+        }
+    }
+
     fn permission_set(
+        &mut self,
+        account_name: &str,
+        account: &Account,
+        ps_name: &str,
+        ps: &PermissionSet,
+    ) -> PolicySet {
+        let key = (ps_name.to_string(), self.place(account_name, account, ps));
+        if let Some(set) = self.sets.get(&key) {
+            return set.clone();
+        }
+        let set = self.resolve_permission_set(account_name, account, ps);
+        self.sets.insert(key, set.clone());
+        set
+    }
+
+    fn resolve_permission_set(
         &mut self,
         account_name: &str,
         account: &Account,
@@ -534,7 +577,12 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         let Some(principal) = sso_principal(account, grant.permission_set.as_str()) else {
             continue;
         };
-        let set = resolver.permission_set(grant.account.as_str(), account, ps);
+        let set = resolver.permission_set(
+            grant.account.as_str(),
+            account,
+            grant.permission_set.as_str(),
+            ps,
+        );
         let profile = profiles
             .name_of(grant.account.as_str(), grant.permission_set.as_str())
             .unwrap_or_default();
@@ -546,6 +594,13 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
             ),
         );
     }
+    let mut by_cell: BTreeMap<(&AssignmentPrincipal, &str), Vec<&str>> = BTreeMap::new();
+    for grant in &grants {
+        by_cell
+            .entry((grant.principal, grant.account.as_str()))
+            .or_default()
+            .push(grant.permission_set.as_str());
+    }
     let matrix_rows: Vec<Value> = accounts
         .iter()
         .map(|(name, account)| {
@@ -554,8 +609,9 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                 .map(|column| {
                     let mut any = false;
                     let mut union = [false; 4];
-                    for grant in grants.iter().filter(|g| g.principal == column && *g.account == **name) {
-                        if let Some((f, _)) = by_pair.get(&(name.as_str().to_string(), grant.permission_set.as_str().to_string())) {
+                    let sets = by_cell.get(&(column, name.as_str())).map_or(&[][..], Vec::as_slice);
+                    for set in sets {
+                        if let Some((f, _)) = by_pair.get(&(name.as_str().to_string(), (*set).to_string())) {
                             any = true;
                             for (u, v) in union.iter_mut().zip(f) {
                                 *u |= *v;
