@@ -19,7 +19,7 @@
 //! let script = String::from_utf8(files.get("iam-users.sh").unwrap_or_default().to_vec())?;
 //! assert!(script.starts_with("#!/usr/bin/env bash\n"));
 //! assert!(script.contains("run iam add-user-to-group --user-name dev-john --group-name Developers\n"));
-//! assert!(!script.contains("create-access-key --"));
+//! assert!(!script.contains("run iam create-access-key") && !script.contains("run iam create-login-profile"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 use iam_model::model::iam::{ManagedPolicyRef, Permissions};
