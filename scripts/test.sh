@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 if [ -x scripts/setup-tools.sh ]; then
   scripts/setup-tools.sh
 fi
+scripts/setup-shellcheck.sh
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

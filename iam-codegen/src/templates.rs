@@ -19,15 +19,32 @@ use crate::emit::EmitError;
 
 /// The embedded templates: name (its path under `templates/`) and text. Targets add their
 /// templates here.
-const EMBEDDED: &[(&str, &str)] = &[(
-    "terraform/README.md.hbs",
-    include_str!("../../templates/terraform/README.md.hbs"),
-)];
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "aws-cli/iam-users.sh.hbs",
+        include_str!("../../templates/aws-cli/iam-users.sh.hbs"),
+    ),
+    (
+        "aws-config/config.hbs",
+        include_str!("../../templates/aws-config/config.hbs"),
+    ),
+    (
+        "docs/ACCESS.md.hbs",
+        include_str!("../../templates/docs/ACCESS.md.hbs"),
+    ),
+    (
+        "terraform/README.md.hbs",
+        include_str!("../../templates/terraform/README.md.hbs"),
+    ),
+];
 
 /// The template set: the embedded defaults, with overrides.
 #[derive(Debug, Clone)]
 pub struct Templates {
     texts: BTreeMap<&'static str, String>,
+    // Built on the first render and reused: parsing every template per artifact is what a
+    // 500-account model would otherwise spend its time on.
+    registry: std::sync::OnceLock<Handlebars<'static>>,
 }
 
 impl Default for Templates {
@@ -37,6 +54,7 @@ impl Default for Templates {
                 .iter()
                 .map(|(n, t)| (*n, (*t).to_string()))
                 .collect(),
+            registry: std::sync::OnceLock::new(),
         }
     }
 }
@@ -81,7 +99,8 @@ impl Templates {
             };
             *slot = text;
         }
-        templates.registry()?;
+        let registry = templates.registry()?;
+        templates.registry = std::sync::OnceLock::from(registry);
         Ok(templates)
     }
 
@@ -107,10 +126,16 @@ impl Templates {
 
     /// Render one template with a context.
     pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<String, EmitError> {
-        let hb = self.registry().map_err(|e| EmitError::TemplateOutput {
-            name: name.to_string(),
-            reason: e.to_string(),
-        })?;
+        let hb = match self.registry.get() {
+            Some(hb) => hb,
+            None => {
+                let built = self.registry().map_err(|e| EmitError::TemplateOutput {
+                    name: name.to_string(),
+                    reason: e.to_string(),
+                })?;
+                self.registry.get_or_init(|| built)
+            }
+        };
         hb.render(name, context)
             .map_err(|source| EmitError::Template {
                 name: name.to_string(),

@@ -88,7 +88,12 @@ fn has_assigned_secret(line: &str) -> bool {
             };
             let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
             let token: String = value.chars().take_while(|c| !c.is_whitespace()).collect();
+            // A shell variable reference (`"$TEMP_PASSWORD"`) names where a value will come
+            // from; it is not a value.
+            // Nor is the next flag (`--password-reset-required --password …`).
             if !token.is_empty()
+                && !token.starts_with('$')
+                && !token.starts_with('-')
                 && token != "true"
                 && token != "false"
                 && token.parse::<f64>().is_err()
@@ -146,7 +151,8 @@ fn the_scanner_catches_planted_secrets() {
             "x.json: JSON key `Password` holds a password or secret",
         ]
     );
-    let sh = "aws iam create-login-profile --user-name x --password 'S3cret!'\nDB_PASSWORD=abc\n";
+    let sh = "aws iam create-login-profile --user-name x --password 'S3cret!'\nDB_PASSWORD=abc\n\
+              read -rs P && aws iam create-login-profile --password \"$P\"\n";
     assert_eq!(
         scan("x.sh", sh),
         [
