@@ -431,7 +431,7 @@ fn without_out_the_files_go_to_stdout_with_headers() {
         (
             1,
             "",
-            "error: `--check` compares with an output directory: add `--out DIR`\n"
+            "error: `--check` compares with an output directory: add `--out DIR` (or `--merge FILE`)\n"
         )
     );
 }
@@ -464,4 +464,59 @@ fn check_with_json_format_is_one_document() {
         out,
         "{\n  \"version\": 1,\n  \"check\": true,\n  \"changes\": [\n    {\n      \"change\": \"A\",\n      \"path\": \"policies/organization/scps/SandboxRegions.json\"\n    }\n  ],\n  \"unchanged\": 9\n}\n"
     );
+}
+
+#[test]
+fn merge_replaces_only_the_managed_block_of_an_aws_config_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let mine = "[default]\nregion = eu-west-1\n\n[profile personal]\nregion = us-east-1\n";
+    std::fs::write(&config, mine).unwrap();
+    let model = root().join("examples/single-account.json");
+    let (model, config_s) = (model.to_str().unwrap(), config.to_str().unwrap());
+    // Not merged yet: --check reports the file and exits 1, changing nothing.
+    let (code, out, _) = run_cli(&["generate", model, "--merge", config_s, "--check"]);
+    assert_eq!((code, out), (1, format!("M {config_s}\n")));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), mine);
+    // Merged: the user's text stays first, byte for byte, then the generated block.
+    let (code, out, err) = run_cli(&["generate", model, "--merge", config_s]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert!(
+        err.ends_with(&format!("{config_s}: profiles merged\n")),
+        "{err}"
+    );
+    let merged = std::fs::read_to_string(&config).unwrap();
+    let block =
+        std::fs::read_to_string(root().join("tests/golden/single-account/aws-config/config"))
+            .unwrap();
+    assert_eq!(merged, format!("{mine}\n{block}"));
+    // Merging again changes nothing; --check agrees.
+    let (code, _, err) = run_cli(&["generate", model, "--merge", config_s]);
+    assert_eq!(code, 0);
+    assert!(
+        err.ends_with(&format!("{config_s}: profiles unchanged\n")),
+        "{err}"
+    );
+    let (code, out, _) = run_cli(&["generate", model, "--merge", config_s, "--check"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), merged);
+}
+
+#[test]
+fn merge_needs_identity_center_profiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let model = root().join("examples/attachments.json");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--merge",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with("error: `--merge` has nothing to merge: the model has no IAM Identity Center assignments\n"),
+        "{err}"
+    );
+    assert!(!config.exists());
 }

@@ -5,6 +5,7 @@ mod eval_cases;
 mod fuzz_corpus;
 mod generate_cli;
 mod golden;
+mod help;
 mod managed_policies;
 mod model_checks;
 mod policy_cli;

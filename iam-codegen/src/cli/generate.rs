@@ -81,6 +81,11 @@ pub struct GenerateArgs {
     /// Overwrite files in the output directory that iam-codegen did not write.
     #[arg(long)]
     pub force: bool,
+    /// Also replace the marked block of profiles inside an existing AWS CLI config file (such
+    /// as `~/.aws/config`), keeping everything outside the block byte for byte; the block is
+    /// appended when the file has none. With `--check`, only report whether it would change.
+    #[arg(long, value_name = "FILE")]
+    pub merge: Option<PathBuf>,
 }
 
 /// Errors from `generate`.
@@ -114,9 +119,30 @@ pub enum GenerateError {
     /// The output directory cannot be written.
     #[error(transparent)]
     Output(#[from] OutputError),
-    /// `--check` was given without a directory.
-    #[error("`--check` compares with an output directory: add `--out DIR`")]
+    /// `--check` was given without a directory or a file to merge into.
+    #[error("`--check` compares with an output directory: add `--out DIR` (or `--merge FILE`)")]
     CheckWithoutDir,
+    /// `--merge` was given, but the model has no Identity Center profiles.
+    #[error("`--merge` has nothing to merge: the model has no IAM Identity Center assignments")]
+    NothingToMerge,
+    /// The AWS CLI config file cannot be merged.
+    #[error("cannot merge the profiles into `{}`", path.display())]
+    Merge {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        #[source]
+        source: crate::emit::aws_config::MergeError,
+    },
+    /// The AWS CLI config file cannot be read or written.
+    #[error("cannot update `{}`", path.display())]
+    MergeIo {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
 }
 
 impl From<GenerateError> for CliError {
@@ -162,7 +188,7 @@ fn generate(
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
     let dir = args.out.as_deref().filter(|d| *d != Path::new("-"));
-    if args.check && dir.is_none() {
+    if args.check && dir.is_none() && args.merge.is_none() {
         return Err(fail(GenerateError::CheckWithoutDir));
     }
     let file = args.model.display().to_string();
@@ -204,22 +230,110 @@ fn generate(
         }
         None => Templates::default(),
     };
-    let mut targets: Vec<Target> = if args.targets.is_empty() {
-        Target::ALL.to_vec()
-    } else {
-        args.targets.iter().flat_map(|t| t.targets()).collect()
-    };
+    let mut targets: Vec<Target> =
+        if args.targets.is_empty() && args.merge.is_some() && dir.is_none() {
+            Vec::new()
+        } else if args.targets.is_empty() {
+            Target::ALL.to_vec()
+        } else {
+            args.targets.iter().flat_map(|t| t.targets()).collect()
+        };
     targets.sort();
     targets.dedup();
+    // `--merge` needs the aws-config block even when that target is not asked for; it is
+    // then merged but neither written nor printed.
+    let wanted = targets.clone();
+    if args.merge.is_some() && !targets.contains(&Target::AwsConfig) {
+        targets.push(Target::AwsConfig);
+    }
     let options = EmitOptions::default().templates(templates);
-    let files = emit::generate(&model, &targets, &options)
+    let mut files = emit::generate(&model, &targets, &options)
         .map_err(fail)?
         .into_files();
-    match dir {
-        None => print_files(&files, format, out)?,
-        Some(dir) => return write_dir(dir, &files, args, format, out, err),
+    let mut merge_differs = false;
+    if let Some(path) = &args.merge {
+        let block = files
+            .get("aws-config/config")
+            .ok_or_else(|| fail(GenerateError::NothingToMerge))?;
+        let block = String::from_utf8_lossy(block).into_owned();
+        let changed = merge_into(path, &block, args.check).map_err(fail)?;
+        let shown = path.display();
+        match (changed, args.check) {
+            (true, true) => writeln!(out, "M {shown}")?,
+            (true, false) => writeln!(err, "{shown}: profiles merged")?,
+            (false, _) => writeln!(err, "{shown}: profiles unchanged")?,
+        }
+        merge_differs = changed && args.check;
+        if !wanted.contains(&Target::AwsConfig) {
+            files.retain(|p, _| !p.starts_with("aws-config/"));
+        }
+        // `generate MODEL --merge FILE` alone only merges.
+        if dir.is_none() && args.targets.is_empty() {
+            return Ok(if merge_differs {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            });
+        }
     }
-    Ok(ExitStatus::Success)
+    let status = match dir {
+        None => {
+            print_files(&files, format, out)?;
+            ExitStatus::Success
+        }
+        Some(dir) => write_dir(dir, &files, args, format, out, err)?,
+    };
+    Ok(if merge_differs && status == ExitStatus::Success {
+        ExitStatus::Failure
+    } else {
+        status
+    })
+}
+
+/// Replace the managed block in `path` (an empty file when it does not exist) with `block`,
+/// atomically (a temporary file in the same directory, then a rename; the file's permissions
+/// are kept). Returns whether the file changes; with `check`, writes nothing.
+fn merge_into(path: &Path, block: &str, check: bool) -> Result<bool, GenerateError> {
+    let io_err = |source| GenerateError::MergeIo {
+        path: path.to_path_buf(),
+        source,
+    };
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(io_err(e)),
+    };
+    let merged =
+        crate::emit::aws_config::merge_managed_block(&existing, block).map_err(|source| {
+            GenerateError::Merge {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+    if merged == existing {
+        return Ok(false);
+    }
+    if check {
+        return Ok(true);
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = parent.join(format!(".{name}.iam-codegen-tmp"));
+    std::fs::write(&temp, merged.as_bytes()).map_err(io_err)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&temp, meta.permissions());
+    }
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        io_err(e)
+    })?;
+    Ok(true)
 }
 
 /// Every `*.hbs` file under `dir`, by its relative path with `/`.
