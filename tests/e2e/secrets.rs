@@ -147,8 +147,8 @@ fn the_scanner_catches_planted_secrets() {
         scan("x.json", json),
         [
             "x.json:3: AWS access key id",
-            "x.json: JSON key `ClientSecret` holds a password or secret",
             "x.json: JSON key `Password` holds a password or secret",
+            "x.json: JSON key `ClientSecret` holds a password or secret",
         ]
     );
     let sh = "aws iam create-login-profile --user-name x --password 'S3cret!'\nDB_PASSWORD=abc\n\

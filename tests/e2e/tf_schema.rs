@@ -174,9 +174,9 @@ mod tests {
         assert_eq!(
             check_tf_json(&module),
             [
-                "unknown resource type `aws_iam_rol` at /resource/aws_iam_rol",
                 "unknown argument `assume_role_polcy` at /resource/aws_iam_role/deploy/assume_role_polcy",
                 "missing required argument `assume_role_policy` at /resource/aws_iam_role/deploy",
+                "unknown resource type `aws_iam_rol` at /resource/aws_iam_rol",
                 "unknown argument `role_ar` at /provider/aws/assume_role/role_ar",
                 // removed in provider 5.0; 3.39.0 of the mirror still takes it
                 "unknown argument `skip_get_ec2_platforms` at /provider/aws/skip_get_ec2_platforms",
