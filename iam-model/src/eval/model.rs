@@ -263,15 +263,27 @@ fn did_you_mean(suggestion: &Option<String>) -> String {
     }
 }
 
-/// The closest candidate to `name`: case-insensitively equal, or within a small edit distance.
+/// The closest candidate to `name`: within a small edit distance (case-insensitively), or
+/// else the shortest one that starts with it.
 fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
     let lower = name.to_lowercase();
     let limit = (name.chars().count() / 3).clamp(1, 4);
-    candidates
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c.to_string())
+    let mut close = None;
+    let mut prefixed: Option<(usize, &str)> = None;
+    for c in candidates {
+        let c_lower = c.to_lowercase();
+        let d = strsim::damerau_levenshtein(&lower, &c_lower);
+        if d <= limit && close.is_none_or(|best| (d, c) < best) {
+            close = Some((d, c));
+        }
+        if lower.len() >= 2
+            && c_lower.starts_with(&lower)
+            && prefixed.is_none_or(|p| (c.len(), c) < p)
+        {
+            prefixed = Some((c.len(), c));
+        }
+    }
+    close.or(prefixed).map(|(_, c)| c.to_string())
 }
 
 /// The role name IAM Identity Center gives permission set `permission_set` in every account:
@@ -1810,5 +1822,501 @@ pub fn access_matrix_in(model: &Model, region: &str) -> AccessMatrix {
     AccessMatrix {
         region: region.to_string(),
         rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Layer;
+
+    fn organization() -> Model {
+        Model::from_json(include_str!(
+            "../../../tests/models/valid/organization.json"
+        ))
+        .unwrap()
+    }
+
+    // The decision, the blocking layer and level, and the (layer, policy, statement) of every
+    // statement that applied outside AWS's full-access policies, on the first path.
+    fn ask(
+        model: &Model,
+        principal: &str,
+        account: &str,
+        action: &str,
+        resource: &str,
+        context: &[(&str, &str)],
+    ) -> (
+        Decision,
+        Option<Layer>,
+        Option<String>,
+        Vec<(Layer, String, usize)>,
+    ) {
+        let evaluator = ModelEvaluator::new(model);
+        let paths = evaluator
+            .paths(&principal.parse().unwrap(), account)
+            .unwrap();
+        let mut query = Query::new(account, action, resource);
+        for (k, v) in context {
+            query = query.context(*k, *v);
+        }
+        let outcome = evaluator.evaluate(&paths, &query).unwrap();
+        let Some(first) = outcome.paths().first() else {
+            return (outcome.decision(), None, None, Vec::new());
+        };
+        let e = &first.evaluation;
+        (
+            outcome.decision(),
+            e.blocked_by(),
+            e.blocked_level().map(str::to_string),
+            e.matches()
+                .iter()
+                .filter(|m| !matches!(m.policy, "FullAWSAccess" | "RCPFullAWSAccess"))
+                .map(|m| (m.layer, m.policy.to_string(), m.statement))
+                .collect(),
+        )
+    }
+
+    use Decision::{Allowed, ExplicitlyDenied, ImplicitlyDenied};
+
+    #[test]
+    fn an_iam_user_has_its_groups_policies() {
+        let m = organization();
+        assert_eq!(
+            ask(
+                &m,
+                "iam-user:dev-john",
+                "production",
+                "ec2:DescribeInstances",
+                "*",
+                &[]
+            ),
+            (
+                Allowed,
+                None,
+                None,
+                vec![(Layer::Identity, "ReadOnlyAccess".into(), 0)]
+            )
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "iam-user:production/dev-john",
+                "production",
+                "ec2:RunInstances",
+                "*",
+                &[]
+            )
+            .0,
+            ImplicitlyDenied
+        );
+    }
+
+    #[test]
+    fn a_role_has_its_inline_policy_on_its_resources_only() {
+        let m = organization();
+        let site = "arn:aws:s3:::example-site/index.html";
+        assert_eq!(
+            ask(
+                &m,
+                "role:ci-deploy",
+                "production",
+                "s3:PutObject",
+                site,
+                &[]
+            ),
+            (
+                Allowed,
+                None,
+                None,
+                vec![(Layer::Identity, "Deploy".into(), 0)]
+            )
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "role:ci-deploy",
+                "production",
+                "s3:PutObject",
+                "arn:aws:s3:::other/x",
+                &[]
+            )
+            .1,
+            Some(Layer::Identity)
+        );
+    }
+
+    #[test]
+    fn rcps_of_the_resource_account_deny() {
+        let m = organization();
+        let site = "arn:aws:s3:::example-site/index.html";
+        assert_eq!(
+            ask(
+                &m,
+                "role:ci-deploy",
+                "production",
+                "s3:PutObject",
+                site,
+                &[("aws:SecureTransport", "false")]
+            ),
+            (
+                ExplicitlyDenied,
+                Some(Layer::Rcp),
+                Some("Workloads/Prod".into()),
+                vec![
+                    (Layer::Rcp, "DenyExternalS3".into(), 0),
+                    (Layer::Identity, "Deploy".into(), 0)
+                ]
+            )
+        );
+    }
+
+    #[test]
+    fn a_group_acts_through_its_permission_sets() {
+        let m = organization();
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Developers",
+                "development",
+                "ec2:RunInstances",
+                "*",
+                &[]
+            ),
+            (
+                Allowed,
+                None,
+                None,
+                vec![(Layer::Identity, "PowerUserAccess".into(), 0)]
+            )
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Developers",
+                "development",
+                "aws-portal:ViewBilling",
+                "*",
+                &[]
+            ),
+            (
+                ExplicitlyDenied,
+                Some(Layer::Identity),
+                None,
+                vec![
+                    (Layer::Identity, "PowerUserAccess".into(), 0),
+                    (Layer::Identity, SSO_INLINE_POLICY.into(), 0)
+                ]
+            )
+        );
+        // No permission set in production: no path, implicitly denied.
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Developers",
+                "production",
+                "iam:CreateUser",
+                "*",
+                &[]
+            ),
+            (ImplicitlyDenied, None, None, vec![])
+        );
+        // OU assignments reach the accounts below: testers in development (Workloads/NonProd),
+        // through the customer managed policy with its path.
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Testers",
+                "development",
+                "logs:GetLogEvents",
+                "*",
+                &[]
+            ),
+            (
+                Allowed,
+                None,
+                None,
+                vec![(Layer::Identity, "TesterPolicy".into(), 0)]
+            )
+        );
+    }
+
+    #[test]
+    fn an_scp_on_an_ou_denies_and_the_management_account_is_not_governed() {
+        let m = organization();
+        assert_eq!(
+            ask(
+                &m,
+                "user:alice@example.com",
+                "sandbox",
+                "ec2:RunInstances",
+                "*",
+                &[("aws:RequestedRegion", "us-east-1")]
+            ),
+            (
+                ExplicitlyDenied,
+                Some(Layer::Scp),
+                Some("Sandbox".into()),
+                vec![
+                    (Layer::Scp, "SandboxRegions".into(), 0),
+                    (Layer::Identity, "PowerUserAccess".into(), 0)
+                ]
+            )
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "user:alice@example.com",
+                "sandbox",
+                "ec2:RunInstances",
+                "*",
+                &[("aws:RequestedRegion", "eu-west-1")]
+            )
+            .0,
+            Allowed
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Admins",
+                "production",
+                "organizations:LeaveOrganization",
+                "*",
+                &[]
+            ),
+            (
+                ExplicitlyDenied,
+                Some(Layer::Scp),
+                Some("Root".into()),
+                vec![
+                    (Layer::Scp, "DenyLeaveOrganization".into(), 0),
+                    (Layer::Identity, "AdministratorAccess".into(), 0)
+                ]
+            )
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Admins",
+                "management",
+                "organizations:LeaveOrganization",
+                "*",
+                &[]
+            ),
+            (
+                Allowed,
+                None,
+                None,
+                vec![(Layer::Identity, "AdministratorAccess".into(), 0)]
+            )
+        );
+    }
+
+    #[test]
+    fn trust_policies_decide_who_assumes_a_role() {
+        let m = organization();
+        let role = "arn:aws:iam::222222222222:role/partner-access";
+        let with_id = [("sts:ExternalId", "acme-7f3b9c")];
+        assert_eq!(
+            ask(
+                &m,
+                "external-account:999999999999",
+                "production",
+                "sts:AssumeRole",
+                role,
+                &with_id
+            ),
+            (
+                Allowed,
+                None,
+                None,
+                vec![
+                    (Layer::Resource, "partner-access trust policy".into(), 0),
+                    (Layer::Identity, "external account's own policies".into(), 0)
+                ]
+            )
+        );
+        assert_eq!(
+            ask(
+                &m,
+                "external-account:999999999999",
+                "production",
+                "sts:AssumeRole",
+                role,
+                &[]
+            )
+            .1,
+            Some(Layer::Resource)
+        );
+        // Admins of the organization are not named by the trust policy.
+        assert_eq!(
+            ask(
+                &m,
+                "group:AWS-Admins",
+                "production",
+                "sts:AssumeRole",
+                role,
+                &[]
+            )
+            .1,
+            Some(Layer::Resource)
+        );
+    }
+
+    #[test]
+    fn a_user_has_every_path_of_their_groups() {
+        let m = organization();
+        let evaluator = ModelEvaluator::new(&m);
+        let paths = evaluator
+            .paths(&"user:alice@example.com".parse().unwrap(), "development")
+            .unwrap();
+        let kinds: Vec<&PathKind> = paths.iter().map(AccessPath::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                &PathKind::PermissionSet {
+                    name: "AdminAccess".into(),
+                    via: vec!["group AWS-Admins".into()]
+                },
+                &PathKind::PermissionSet {
+                    name: "DeveloperAccess".into(),
+                    via: vec!["group AWS-Developers".into()]
+                },
+            ]
+        );
+        let outcome = evaluator
+            .evaluate(&paths, &Query::new("development", "iam:CreateUser", "*"))
+            .unwrap();
+        assert_eq!(outcome.decision(), Allowed);
+        assert_eq!(
+            outcome.allowed_path().map(AccessPath::label),
+            Some("permission set `AdminAccess`".to_string())
+        );
+        assert_eq!(
+            paths.first().map(|p| p.principal().to_string()),
+            Some(format!(
+                "arn:aws:sts::444444444444:assumed-role/{}/alice@example.com",
+                sso_role_name(AccountId::from_static("111111111111"), "AdminAccess")
+            ))
+        );
+    }
+
+    #[test]
+    fn unknown_names_suggest_the_closest() {
+        let m = organization();
+        let evaluator = ModelEvaluator::new(&m);
+        let err = |p: &str, a: &str| {
+            evaluator
+                .paths(&p.parse().unwrap(), a)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("group:aws-developers", "production"),
+            "there is no Identity Center group `aws-developers` in the model (did you mean `AWS-Developers`?)"
+        );
+        assert_eq!(
+            err("role:ci-deplo", "production"),
+            "there is no IAM role `ci-deplo` in the model (did you mean `ci-deploy`?)"
+        );
+        assert_eq!(
+            err("role:ci-deploy", "prod"),
+            "there is no account `prod` in the model (did you mean `production`?)"
+        );
+        assert_eq!(
+            err("permission-set:Nothing", "production"),
+            "there is no permission set `Nothing` in the model"
+        );
+    }
+
+    #[test]
+    fn roles_in_several_accounts_must_be_qualified() {
+        let m = crate::model::synthetic::organization(2, 1, 1, 1, 1);
+        let evaluator = ModelEvaluator::new(&m);
+        assert_eq!(
+            evaluator
+                .paths(&"role:deploy".parse().unwrap(), "management")
+                .unwrap_err()
+                .to_string(),
+            "IAM role `deploy` is in several accounts (`account-0001`, `account-0002`); name one: `iam-role:ACCOUNT/deploy`"
+        );
+        assert!(
+            evaluator
+                .paths(&"role:deploy".parse().unwrap(), "account-0002")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn every_preset_keeps_its_promises() {
+        for preset in &crate::presets::ALL {
+            let model = (preset.build)();
+            let evaluator = ModelEvaluator::new(&model);
+            let checks = evaluator.check_assertions();
+            assert!(!checks.is_empty(), "{}", preset.name);
+            for a in &checks {
+                assert!(a.holds(), "{} {}: {:?}", preset.name, a.pointer(), a);
+            }
+        }
+    }
+
+    #[test]
+    fn the_matrix_has_groups_then_iam_principals() {
+        let m = organization();
+        let matrix = access_matrix(&m);
+        let rows: Vec<(String, &str, Vec<ProbeKind>)> = matrix
+            .rows
+            .iter()
+            .map(|r| (r.principal.to_string(), r.account.as_str(), r.kinds()))
+            .collect();
+        use ProbeKind::{Billing, IamAdmin, Read, Write};
+        let all = vec![Read, Write, IamAdmin, Billing];
+        let dev = vec![Read, Write, Billing];
+        assert_eq!(
+            rows,
+            vec![
+                ("group:AWS-Admins".to_string(), "development", all.clone()),
+                ("group:AWS-Admins".to_string(), "management", all.clone()),
+                ("group:AWS-Admins".to_string(), "production", all.clone()),
+                (
+                    "group:AWS-Developers".to_string(),
+                    "development",
+                    dev.clone()
+                ),
+                // The sandbox SCP denies every region but eu-west-1, and the probes ask in us-east-1.
+                ("group:AWS-Developers".to_string(), "sandbox", vec![]),
+                ("group:AWS-Testers".to_string(), "development", vec![]),
+                (
+                    "iam-role:production/ci-deploy".to_string(),
+                    "production",
+                    vec![]
+                ),
+                // ReadOnlyAccess reads Cost Explorer too (`ce:Get*`).
+                (
+                    "iam-role:production/partner-access".to_string(),
+                    "production",
+                    vec![Read, Billing]
+                ),
+                (
+                    "iam-role:production/web-server".to_string(),
+                    "production",
+                    vec![]
+                ),
+                (
+                    "iam-user:production/dev-john".to_string(),
+                    "production",
+                    vec![Read, Billing]
+                ),
+            ]
+        );
+        let sandbox = access_matrix_in(&m, "eu-west-1");
+        assert!(
+            sandbox
+                .rows
+                .iter()
+                .any(|r| r.principal.to_string() == "group:AWS-Developers"
+                    && r.account.as_str() == "sandbox"
+                    && r.kinds() == dev)
+        );
     }
 }
