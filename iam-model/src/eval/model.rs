@@ -1830,6 +1830,13 @@ mod tests {
     use super::*;
     use crate::eval::Layer;
 
+    type Answer = (
+        Decision,
+        Option<Layer>,
+        Option<String>,
+        Vec<(Layer, String, usize)>,
+    );
+
     fn organization() -> Model {
         Model::from_json(include_str!(
             "../../../tests/models/valid/organization.json"
@@ -1846,12 +1853,7 @@ mod tests {
         action: &str,
         resource: &str,
         context: &[(&str, &str)],
-    ) -> (
-        Decision,
-        Option<Layer>,
-        Option<String>,
-        Vec<(Layer, String, usize)>,
-    ) {
+    ) -> Answer {
         let evaluator = ModelEvaluator::new(model);
         let paths = evaluator
             .paths(&principal.parse().unwrap(), account)
