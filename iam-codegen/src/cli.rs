@@ -3,6 +3,7 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod access;
 mod catalog;
 pub mod generate;
 mod init;
@@ -15,6 +16,8 @@ mod policy;
 pub use policy::{CheckArgs, FmtArgs, KindArg, PolicyArgs, PolicyCommand};
 
 pub use init::{InitArgs, InitError};
+
+pub use access::{AccessError, AssertionArgs, WhoCanArgs};
 
 /// Generate CloudFormation, Terraform and IAM policy JSON from an IAM model file.
 #[derive(Debug, Parser)]
@@ -64,6 +67,21 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Check or format IAM policy documents.
     Policy(PolicyArgs),
+    /// Every principal of a model allowed to do an action on a resource, and through which
+    /// path (account, permission set or policy).
+    ///
+    /// Exit 0 (also when nobody is allowed), 3 when the model has validation errors, 1 when
+    /// it cannot be read or names an unknown account.
+    WhoCan(WhoCanArgs),
+    /// Check a model's assertions with the evaluator.
+    ///
+    /// Lists each assertion with the decision for each of its actions; for a failing one,
+    /// the explanation and the statement that broke it. Exit 0 when every assertion holds,
+    /// 4 when one fails, 3 when the model has validation errors, 1 when it cannot be read.
+    #[command(
+        after_help = "Exit codes:\n  0  every assertion holds\n  1  the model cannot be read\n  3  the model has validation errors\n  4  an assertion fails"
+    )]
+    Check(AssertionArgs),
     /// Start a model file from a preset of the seeds' setups.
     ///
     /// `--list` shows the presets; `--preset NAME` prints the model file, or writes it to
@@ -154,6 +172,9 @@ pub enum CliError {
         /// The argument.
         name: &'static str,
     },
+    /// A model command failed.
+    #[error(transparent)]
+    Access(#[from] access::AccessError),
     /// `init` failed.
     #[error(transparent)]
     Init(#[from] init::InitError),
@@ -176,6 +197,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Policy(args) => policy::run(args, cli.format, out, err),
         Command::Init(args) => init::run(&args, out, err),
         Command::Generate(args) => generate::run(&args, cli.format, out, err),
+        Command::WhoCan(args) => access::who_can(&args, cli.format, out, err),
+        Command::Check(args) => access::check(&args, cli.format, out, err),
     }
 }
 

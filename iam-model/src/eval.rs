@@ -17,10 +17,13 @@
 mod conditions;
 mod decision;
 mod matching;
+pub mod model;
 mod request;
 
 pub use decision::{Decision, Evaluation, Layer, Reason, StatementMatch, evaluate};
 pub use request::{IamPrincipal, IamPrincipalKind, Request, RequestPrincipal};
+
+use std::sync::Arc;
 
 use crate::policy::PolicyDocument;
 use matching::CompiledPolicy;
@@ -41,7 +44,7 @@ use matching::CompiledPolicy;
 #[derive(Debug, Clone)]
 pub struct OrgLevel {
     name: String,
-    policies: Vec<CompiledPolicy>,
+    policies: Vec<Arc<CompiledPolicy>>,
 }
 
 impl OrgLevel {
@@ -55,7 +58,14 @@ impl OrgLevel {
 
     /// Attach a policy.
     pub fn policy(mut self, name: &str, document: PolicyDocument) -> Self {
-        self.policies.push(CompiledPolicy::new(name, document));
+        self.policies
+            .push(Arc::new(CompiledPolicy::new(name, document)));
+        self
+    }
+
+    /// Attach a policy compiled once and shared with other levels and sets.
+    pub(crate) fn compiled(mut self, policy: Arc<CompiledPolicy>) -> Self {
+        self.policies.push(policy);
         self
     }
 
@@ -98,12 +108,12 @@ pub(crate) type CompiledLevel = OrgLevel;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
-    identity: Vec<CompiledPolicy>,
+    identity: Vec<Arc<CompiledPolicy>>,
     scps: Vec<OrgLevel>,
     rcps: Vec<OrgLevel>,
-    boundaries: Vec<CompiledPolicy>,
-    resource_policy: Option<CompiledPolicy>,
-    session_policy: Option<CompiledPolicy>,
+    boundaries: Vec<Arc<CompiledPolicy>>,
+    resource_policy: Option<Arc<CompiledPolicy>>,
+    session_policy: Option<Arc<CompiledPolicy>>,
 }
 
 impl PolicySet {
@@ -114,7 +124,8 @@ impl PolicySet {
 
     /// Add an identity-based policy.
     pub fn identity(mut self, name: &str, document: PolicyDocument) -> Self {
-        self.identity.push(CompiledPolicy::new(name, document));
+        self.identity
+            .push(Arc::new(CompiledPolicy::new(name, document)));
         self
     }
 
@@ -132,19 +143,20 @@ impl PolicySet {
 
     /// Add a permissions boundary.
     pub fn boundary(mut self, name: &str, document: PolicyDocument) -> Self {
-        self.boundaries.push(CompiledPolicy::new(name, document));
+        self.boundaries
+            .push(Arc::new(CompiledPolicy::new(name, document)));
         self
     }
 
     /// Set the resource-based policy.
     pub fn resource_policy(mut self, name: &str, document: PolicyDocument) -> Self {
-        self.resource_policy = Some(CompiledPolicy::new(name, document));
+        self.resource_policy = Some(Arc::new(CompiledPolicy::new(name, document)));
         self
     }
 
     /// Set the session policy.
     pub fn session_policy(mut self, name: &str, document: PolicyDocument) -> Self {
-        self.session_policy = Some(CompiledPolicy::new(name, document));
+        self.session_policy = Some(Arc::new(CompiledPolicy::new(name, document)));
         self
     }
 
@@ -182,5 +194,48 @@ impl PolicySet {
         self.session_policy
             .as_ref()
             .map(|p| (p.name.as_str(), &p.document))
+    }
+
+    /// The layers of this set, borrowed for one evaluation.
+    pub(crate) fn layers(&self) -> Layers<'_, '_> {
+        Layers {
+            identity: PolicyList::Shared(&self.identity),
+            scps: &self.scps,
+            rcps: &self.rcps,
+            boundaries: PolicyList::Shared(&self.boundaries),
+            resource_policy: self.resource_policy.as_deref(),
+            session_policy: self.session_policy.as_deref(),
+        }
+    }
+}
+
+/// The policies of one evaluation, borrowed from wherever they are kept: a [`PolicySet`], or
+/// the compiled policies of a model (see [`model`]), so that a request can combine a
+/// principal's policies with the resource's without copying either.
+/// Explanations borrow from the policies (`'a`), not from the lists that name them (`'s`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layers<'s, 'a> {
+    pub(crate) identity: PolicyList<'s, 'a>,
+    pub(crate) scps: &'a [OrgLevel],
+    pub(crate) rcps: &'a [OrgLevel],
+    pub(crate) boundaries: PolicyList<'s, 'a>,
+    pub(crate) resource_policy: Option<&'a CompiledPolicy>,
+    pub(crate) session_policy: Option<&'a CompiledPolicy>,
+}
+
+/// A list of compiled policies: shared ones (a [`PolicySet`]'s) or references.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PolicyList<'s, 'a> {
+    Shared(&'a [Arc<CompiledPolicy>]),
+    Borrowed(&'s [&'a CompiledPolicy]),
+}
+
+impl<'a> PolicyList<'_, 'a> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a CompiledPolicy> {
+        let (shared, borrowed): (&'a [Arc<CompiledPolicy>], &[&'a CompiledPolicy]) = match self {
+            Self::Shared(list) => (list, &[]),
+            Self::Borrowed(list) => (&[], list),
+        };
+        shared.iter().map(|p| &**p).chain(borrowed.iter().copied())
     }
 }

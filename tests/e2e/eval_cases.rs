@@ -12,7 +12,10 @@ use crate::support::root;
 
 fn simulate(path: PathBuf, format: Format) -> (Result<ExitStatus, CliError>, String) {
     let cli = Cli {
-        command: Command::Simulate(SimulateArgs { cases: Some(path) }),
+        command: Command::Simulate(SimulateArgs {
+            cases: Some(path),
+            ..SimulateArgs::default()
+        }),
         format,
     };
     let mut out = Vec::new();

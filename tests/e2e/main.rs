@@ -1,4 +1,5 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
+mod access;
 mod broken_policies;
 mod cloudformation;
 mod eval_cases;

@@ -16,12 +16,36 @@ use serde_json::{Value, json};
 
 use super::{CliError, ExitStatus, Format};
 
-/// Arguments of `simulate`.
-#[derive(Debug, Clone, clap::Args)]
+/// Arguments of `simulate`: a model and one request (`MODEL --principal P --account A
+/// --action X --resource R`), or `--cases FILE`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(
+    after_help = "Exit codes:\n  0  allowed (with --cases: every case is valid)\n  1  the model or case file cannot be read, or the principal or account is unknown\n  3  the model (or a case) has validation errors\n  4  denied"
+)]
 pub struct SimulateArgs {
     /// Evaluate the cases of a JSON case file (see "Batch simulation format" in the README).
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(long, value_name = "FILE", required_unless_present = "model", conflicts_with_all = ["model", "principal", "account", "action", "resource", "context"])]
     pub cases: Option<PathBuf>,
+    /// The model file (JSON).
+    #[arg(value_name = "MODEL", requires_all = ["principal", "account", "action"])]
+    pub model: Option<PathBuf>,
+    /// The principal: `user:NAME`, `group:NAME`, `permission-set:NAME`,
+    /// `iam-user:[ACCOUNT/]NAME`, `iam-role:[ACCOUNT/]NAME` (or `role:`),
+    /// `external-account:ID`.
+    #[arg(long, requires = "model")]
+    pub principal: Option<String>,
+    /// The account (name or id) where the principal acts and the resource is.
+    #[arg(long, requires = "model")]
+    pub account: Option<String>,
+    /// The action (`s3:PutObject`).
+    #[arg(long, requires = "model")]
+    pub action: Option<String>,
+    /// The resource: an ARN, or `*` (default).
+    #[arg(long, requires = "model")]
+    pub resource: Option<String>,
+    /// A request context value, `KEY=VALUE` (repeat a key for several values).
+    #[arg(long = "context", value_name = "KEY=VALUE", value_parser = super::access::parse_context)]
+    pub context: Vec<(String, String)>,
 }
 
 // The case file as written.
@@ -354,10 +378,20 @@ pub fn run(
     args: &SimulateArgs,
     format: Format,
     out: &mut dyn Write,
-    _err: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
     let Some(path) = &args.cases else {
-        return Err(CliError::MissingArgument { name: "--cases" });
+        let missing = |name| CliError::MissingArgument { name };
+        let model = args.model.as_deref().ok_or(missing("MODEL"))?;
+        let request = super::access::SimulateModel {
+            model,
+            principal: args.principal.as_deref().ok_or(missing("--principal"))?,
+            account: args.account.as_deref().ok_or(missing("--account"))?,
+            action: args.action.as_deref().ok_or(missing("--action"))?,
+            resource: args.resource.as_deref().unwrap_or("*"),
+            context: &args.context,
+        };
+        return super::access::simulate(&request, format, out, err);
     };
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
         path: path.clone(),

@@ -30,9 +30,9 @@
 //! - Anonymous requests and service principals have no identity-based policies, boundaries or
 //!   session policies: only a resource-based policy can allow them.
 use crate::eval::CompiledLevel;
-use crate::eval::PolicySet;
 use crate::eval::matching::{CompiledPolicy, Grant, Scratch};
 use crate::eval::request::{IamPrincipalKind, Request, RequestPrincipal};
+use crate::eval::{Layers, PolicySet};
 use crate::policy::Effect;
 
 /// The outcome of a request.
@@ -327,6 +327,11 @@ fn resource_policy_required(request: &Request) -> bool {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate<'a>(set: &'a PolicySet, request: &Request) -> Evaluation<'a> {
+    evaluate_layers(set.layers(), request)
+}
+
+/// [`evaluate`] over policies borrowed from anywhere (see [`Layers`]).
+pub(crate) fn evaluate_layers<'a>(set: Layers<'_, 'a>, request: &Request) -> Evaluation<'a> {
     let mut scan = Scan {
         request,
         scratch: Scratch::default(),
@@ -345,30 +350,29 @@ pub fn evaluate<'a>(set: &'a PolicySet, request: &Request) -> Evaluation<'a> {
     let principal_policies_apply = iam_kind.is_some() && !is_root;
 
     let scp_gap = if scps_apply {
-        scan.levels(&set.scps, Layer::Scp)
+        scan.levels(set.scps, Layer::Scp)
     } else {
         None
     };
     let rcp_gap = if rcps_apply {
-        scan.levels(&set.rcps, Layer::Rcp)
+        scan.levels(set.rcps, Layer::Rcp)
     } else {
         None
     };
     let grant = set
         .resource_policy
-        .as_ref()
         .and_then(|p| scan.policy(p, Layer::Resource, None));
     let mut identity_allows = false;
     let mut boundary_ok = true;
     let mut session_ok = true;
     if principal_policies_apply {
-        for p in &set.identity {
+        for p in set.identity.iter() {
             identity_allows |= scan.policy(p, Layer::Identity, None).is_some();
         }
-        for p in &set.boundaries {
+        for p in set.boundaries.iter() {
             boundary_ok &= scan.policy(p, Layer::Boundary, None).is_some();
         }
-        if let Some(p) = &set.session_policy {
+        if let Some(p) = set.session_policy {
             session_ok = scan.policy(p, Layer::Session, None).is_some();
         }
     }
