@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     match iam_codegen::cli::run(cli, &mut stdout, &mut stderr) {
         Ok(status) => status.into(),
+        // The reader of our output went away (`iam-codegen … | head`): that is not a failure.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             use std::io::Write as _;
             let mut text = format!("error: {err}");
@@ -22,4 +24,17 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(err: &iam_codegen::cli::CliError) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return true;
+            }
+        }
+        source = e.source();
+    }
+    false
 }

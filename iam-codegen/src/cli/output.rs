@@ -390,7 +390,8 @@ impl Transaction {
                 break;
             }
             missing.push(p.to_path_buf());
-            cursor = p.parent();
+            // A relative path ends in the empty path, which is the current directory.
+            cursor = p.parent().filter(|q| !q.as_os_str().is_empty());
         }
         for path in missing.into_iter().rev() {
             self.check_fault(&path)?;
