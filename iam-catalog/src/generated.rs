@@ -4,6 +4,8 @@ pub mod actions;
 #[rustfmt::skip]
 pub mod arns;
 #[rustfmt::skip]
+pub mod condition_keys;
+#[rustfmt::skip]
 pub(crate) mod data;
 #[rustfmt::skip]
 mod policies;

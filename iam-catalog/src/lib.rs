@@ -11,7 +11,7 @@ mod table;
 
 pub use action::{AccessLevel, AccessLevels, KnownAction};
 pub use condition_key::{ConditionKey, ConditionKeyType};
-pub use generated::{actions, arns};
+pub use generated::{actions, arns, condition_keys};
 pub use policy::AwsManagedPolicy;
 pub use resource_type::ResourceType;
 pub use search::{Expand, closest_actions, closest_services, expand};

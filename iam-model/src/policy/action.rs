@@ -109,6 +109,29 @@ impl FromStr for Action {
     }
 }
 
+/// A catalogue action is always a well-formed action: the statement builders take both.
+///
+/// ```
+/// use iam_catalog::actions::s3;
+/// use iam_model::policy::{Action, Resource, Statement};
+/// let statement = Statement::builder()
+///     .allow()
+///     .action(s3::GetObject.into())
+///     .resource(Resource::Any)
+///     .build();
+/// assert_eq!(statement.action().values().as_slice(), [Action::from(s3::GetObject)]);
+/// assert_eq!(Action::from(s3::GetObject).as_str(), "s3:GetObject");
+/// ```
+impl From<iam_catalog::KnownAction> for Action {
+    fn from(action: iam_catalog::KnownAction) -> Self {
+        let service = action.service().prefix();
+        Self {
+            text: action.full_name(),
+            colon: Some(service.len()),
+        }
+    }
+}
+
 impl TryFrom<&str> for Action {
     type Error = ParseError;
     fn try_from(value: &str) -> Result<Self, Self::Error> {

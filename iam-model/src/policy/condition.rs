@@ -348,6 +348,48 @@ impl ConditionKey {
     }
 }
 
+impl ConditionKey {
+    /// A catalogue key that is not a template (`aws:MultiFactorAuthPresent`, `s3:prefix`).
+    /// A templated key (`aws:RequestTag/${TagKey}`) needs its variable part: use
+    /// [`ConditionKey::tagged`].
+    ///
+    /// ```
+    /// use iam_catalog::condition_keys::{aws, s3};
+    /// use iam_model::policy::ConditionKey;
+    /// assert_eq!(ConditionKey::known(aws::MultiFactorAuthPresent).map(|k| k.to_string()),
+    ///            Some("aws:MultiFactorAuthPresent".to_string()));
+    /// assert_eq!(ConditionKey::known(aws::RequestTag), None);
+    /// assert_eq!(ConditionKey::tagged(aws::RequestTag, "team").map(|k| k.to_string()),
+    ///            Some("aws:RequestTag/team".to_string()));
+    /// assert_eq!(ConditionKey::known(s3::prefix).map(|k| k.to_string()), Some("s3:prefix".to_string()));
+    /// ```
+    pub fn known(key: iam_catalog::ConditionKey) -> Option<Self> {
+        if key.is_template() {
+            return None;
+        }
+        key.name().parse().ok()
+    }
+
+    /// A templated catalogue key with its variable part filled in
+    /// (`aws:RequestTag/${TagKey}` with `team` → `aws:RequestTag/team`); `None` for a key
+    /// that is not a template or a value with white space.
+    pub fn tagged(key: iam_catalog::ConditionKey, value: &str) -> Option<Self> {
+        let name = key.name();
+        if !key.is_template() {
+            return None;
+        }
+        let cut = [
+            name.find("${"),
+            name.find('<'),
+            name.rfind("/tag-key").map(|i| i + 1),
+        ]
+        .into_iter()
+        .flatten()
+        .min()?;
+        format!("{}{value}", name.get(..cut)?).parse().ok()
+    }
+}
+
 impl FromStr for ConditionKey {
     type Err = ParseError;
     fn from_str(input: &str) -> Result<Self, Self::Err> {
