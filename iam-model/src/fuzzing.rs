@@ -34,6 +34,24 @@ pub fn policy_roundtrip(data: &[u8]) {
     }
 }
 
+/// Reading arbitrary text as a model file never panics; a model that reads prints to JSON
+/// that reads back equal and prints to the same bytes, and validating it never panics.
+pub fn parse_model(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(model) = crate::model::Model::from_json(text) else { return };
+    let printed = model.to_json();
+    match crate::model::Model::from_json(&printed) {
+        Ok(again) if again == model => {
+            if again.to_json() != printed {
+                panic!("printing is not stable: {printed}");
+            }
+        }
+        Ok(_) => panic!("round trip changed the model: {printed}"),
+        Err(e) => panic!("printed model does not read back: {e}: {printed}"),
+    }
+    let _ = crate::validate::validate(&model);
+}
+
 /// Wildcard matching agrees with itself under the identities it must keep: a text matches
 /// itself when it holds no wildcard, `*` matches everything, and case-insensitive matching
 /// accepts whatever case-sensitive matching accepts.

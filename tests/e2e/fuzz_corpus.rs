@@ -23,6 +23,11 @@ fn policy_roundtrip_corpus() {
 }
 
 #[test]
+fn parse_model_corpus() {
+    assert!(run("parse_model", iam_model::fuzzing::parse_model) >= 9);
+}
+
+#[test]
 fn wildcard_match_corpus() {
     assert_eq!(run("wildcard_match", iam_model::fuzzing::wildcard_match), 3);
 }
