@@ -1673,15 +1673,53 @@ pub fn access_matrix(model: &Model) -> AccessMatrix {
 /// The access matrix of a model: for every Identity Center group in every account where it
 /// has a permission set (and users with assignments of their own), and every IAM user and
 /// role in its account, the decision for each of [`PROBES`] with `aws:RequestedRegion` set
-/// to `region`. Builds a [`ModelEvaluator`]; with one at hand, use
+/// to `region` (`us-east-1` for global services, see [`requested_region`]). Builds a [`ModelEvaluator`]; with one at hand, use
 /// [`ModelEvaluator::access_matrix`].
 pub fn access_matrix_in(model: &Model, region: &str) -> AccessMatrix {
     ModelEvaluator::new(model).access_matrix(region)
 }
 
+// Services with a single endpoint in us-east-1 (IAM User Guide, "AWS: Denies access to AWS
+// based on the requested Region": CloudFront, IAM, Route 53, Support, budgets, organizations;
+// billing and Cost Explorer are served from us-east-1 too).
+const GLOBAL_SERVICES: [&str; 9] = [
+    "aws-portal",
+    "billing",
+    "budgets",
+    "ce",
+    "cloudfront",
+    "iam",
+    "organizations",
+    "route53",
+    "support",
+];
+const GLOBAL_REGION: &str = "us-east-1";
+
+/// The `aws:RequestedRegion` of `action` made from `region`: `us-east-1` for the global
+/// services whose single endpoint is there (IAM, Organizations, Budgets, Billing, Cost
+/// Explorer, CloudFront, Route 53, Support), else `region`.
+///
+/// ```
+/// use iam_model::eval::model::requested_region;
+/// assert_eq!(requested_region("iam:CreateUser", "eu-west-1"), "us-east-1");
+/// assert_eq!(requested_region("ec2:RunInstances", "eu-west-1"), "eu-west-1");
+/// ```
+pub fn requested_region<'a>(action: &str, region: &'a str) -> &'a str {
+    let service = action.split(':').next().unwrap_or_default();
+    if GLOBAL_SERVICES
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(service))
+    {
+        GLOBAL_REGION
+    } else {
+        region
+    }
+}
+
 impl Probe {
     /// The probe's query in the account with this name and id: `{account}` and `{region}`
-    /// in the resource replaced, `aws:RequestedRegion` set to `region`.
+    /// in the resource replaced, `aws:RequestedRegion` set to
+    /// [`requested_region`]`(action, region)`.
     fn query(&self, account: &str, id: AccountId, region: &str) -> Query {
         Query::new(
             account,
@@ -1690,7 +1728,7 @@ impl Probe {
                 .replace("{account}", &id.to_string())
                 .replace("{region}", region),
         )
-        .context("aws:RequestedRegion", region)
+        .context("aws:RequestedRegion", requested_region(self.action, region))
     }
 }
 
@@ -2447,14 +2485,21 @@ mod tests {
                 ),
             ]
         );
+        // In eu-west-1 the sandbox SCP lets developers read and write; Cost Explorer is
+        // served from us-east-1 only, so the SCP still denies billing there.
         let sandbox = access_matrix_in(&m, "eu-west-1");
-        assert!(
-            sandbox
-                .rows
-                .iter()
-                .any(|r| r.principal.to_string() == "group:AWS-Developers"
-                    && r.account.as_str() == "sandbox"
-                    && r.kinds() == dev)
-        );
+        let row = sandbox
+            .rows
+            .iter()
+            .find(|r| {
+                r.principal.to_string() == "group:AWS-Developers" && r.account.as_str() == "sandbox"
+            })
+            .unwrap();
+        assert_eq!(row.kinds(), [Read, Write]);
+        let billing = PROBES
+            .iter()
+            .position(|p| p.action == "ce:GetCostAndUsage")
+            .unwrap();
+        assert_eq!(row.results[billing].0, ExplicitlyDenied);
     }
 }
