@@ -1673,7 +1673,8 @@ pub fn access_matrix(model: &Model) -> AccessMatrix {
 /// The access matrix of a model: for every Identity Center group in every account where it
 /// has a permission set (and users with assignments of their own), and every IAM user and
 /// role in its account, the decision for each of [`PROBES`] with `aws:RequestedRegion` set
-/// to `region` (`us-east-1` for global services, see [`requested_region`]). Builds a [`ModelEvaluator`]; with one at hand, use
+/// to `region` (`us-east-1` for global services, see [`requested_region`]), IAM users signed
+/// in with MFA (`aws:MultiFactorAuthPresent` is `true`). Builds a [`ModelEvaluator`]; with one at hand, use
 /// [`ModelEvaluator::access_matrix`].
 pub fn access_matrix_in(model: &Model, region: &str) -> AccessMatrix {
     ModelEvaluator::new(model).access_matrix(region)
@@ -1759,10 +1760,29 @@ pub fn allowed_kinds(decisions: impl IntoIterator<Item = Decision>) -> Vec<Probe
 }
 
 impl ModelEvaluator<'_> {
+    // The request of a probe on a path. IAM users are taken to have signed in with MFA
+    // (`aws:MultiFactorAuthPresent` true): every user enrolls a device, and a policy that
+    // denies all but MFA setup without one (AWS's example, in the `iam-users` preset) would
+    // otherwise hide what they may do.
+    fn probe_request(
+        &self,
+        path: &AccessPath<'_>,
+        resource_account: AccountId,
+        query: &Query,
+    ) -> Request {
+        let request = self.request(path, resource_account, query);
+        if matches!(path.kind, PathKind::IamUser { .. }) {
+            request.context("aws:MultiFactorAuthPresent", ["true"])
+        } else {
+            request
+        }
+    }
+
     /// The decision for each of [`PROBES`], in order, for a principal with these `paths`
     /// in `account` (name or id), with `aws:RequestedRegion` set to `region`: allowed when
-    /// any path allows, as in [`ModelEvaluator::evaluate`]. [`allowed_kinds`] turns them
-    /// into kinds of access; the access matrix asks the same probes.
+    /// any path allows, as in [`ModelEvaluator::evaluate`]. IAM users are taken to have
+    /// signed in with MFA (`aws:MultiFactorAuthPresent` is `true`). [`allowed_kinds`] turns
+    /// them into kinds of access; the access matrix asks the same probes.
     ///
     /// ```
     /// use iam_model::eval::model::{allowed_kinds, ModelEvaluator, ProbeKind};
@@ -1787,7 +1807,7 @@ impl ModelEvaluator<'_> {
             .map(|p| {
                 let query = p.query(parts.name.as_str(), id, region);
                 combine(paths.iter().map(|path| {
-                    let request = self.request(path, id, &query);
+                    let request = self.probe_request(path, id, &query);
                     self.evaluate_one(path, &parts.rcps, None, &request)
                         .decision()
                 }))
@@ -1827,7 +1847,7 @@ impl ModelEvaluator<'_> {
                 queries
                     .iter()
                     .map(|q| {
-                        let request = evaluator.request(path, resource_id, q);
+                        let request = evaluator.probe_request(path, resource_id, q);
                         evaluator
                             .evaluate_one(path, &parts.rcps, None, &request)
                             .decision()
@@ -2433,6 +2453,38 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "there is no account `prod` in the model (did you mean `production`?)"
+        );
+    }
+
+    #[test]
+    fn iam_users_are_probed_signed_in_with_mfa() {
+        let preset = crate::presets::ALL
+            .iter()
+            .find(|p| p.name == "iam-users")
+            .unwrap();
+        let m = (preset.build)();
+        let evaluator = ModelEvaluator::new(&m);
+        let matrix = evaluator.access_matrix(DEFAULT_REGION);
+        let kinds = |user: &str| {
+            matrix
+                .rows
+                .iter()
+                .find(|r| r.principal.to_string() == format!("iam-user:main/{user}"))
+                .map(MatrixRow::kinds)
+                .unwrap()
+        };
+        use ProbeKind::{Billing, IamAdmin, Read, Write};
+        assert_eq!(kinds("admin-john"), [Read, Write, IamAdmin, Billing]);
+        assert_eq!(kinds("dev-john"), [Read, Write]);
+        assert_eq!(kinds("finance-lee"), [Billing]);
+        // Without MFA, the group's `RequireMfa` policy denies.
+        let paths = evaluator
+            .paths(&"iam-user:admin-john".parse().unwrap(), "main")
+            .unwrap();
+        let query = Query::new("main", "ec2:DescribeInstances", "*");
+        assert_eq!(
+            evaluator.evaluate(&paths, &query).unwrap().decision(),
+            ExplicitlyDenied
         );
     }
 
