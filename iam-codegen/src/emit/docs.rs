@@ -33,7 +33,7 @@
 //! assert!(text.contains("aws iam list-users --profile dev"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use iam_model::eval::model::{
     AccessPath, DEFAULT_REGION, ModelEvaluator, ModelPrincipal, PROBES, ProbeKind, Query,
@@ -261,11 +261,20 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                 .map(|g| AssignmentPrincipal::Group(g.clone())),
         );
     }
+    let mut grants_of: BTreeMap<&AssignmentPrincipal, Vec<&aws_config::Grant<'_>>> =
+        BTreeMap::new();
     for grant in &grants {
-        if !columns.contains(grant.principal) {
-            columns.push(grant.principal.clone());
+        grants_of.entry(grant.principal).or_default().push(grant);
+    }
+    // Then every other assigned principal (users), in the order of the grants.
+    let mut seen: BTreeSet<&AssignmentPrincipal> = columns.iter().collect();
+    let mut more = Vec::new();
+    for grant in &grants {
+        if seen.insert(grant.principal) {
+            more.push(grant.principal.clone());
         }
     }
+    columns.extend(more);
     // The matrix's cells, by (principal, account); IAM rows by account; accounts where some
     // principal sees billing.
     let mut by_cell: BTreeMap<(&ModelPrincipal, &str), String> = BTreeMap::new();
@@ -413,15 +422,19 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
     let mut groups = Vec::new();
     let mut checklist = Vec::new();
     if let Some(ic) = ic {
+        let mut members_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (n, u) in ic.users() {
+            for g in &u.groups {
+                members_of
+                    .entry(g.as_str())
+                    .or_default()
+                    .push(format!("{} (`{n}`)", u.display_name));
+            }
+        }
         for column in &columns {
             let (title, members, description) = match column {
                 AssignmentPrincipal::Group(g) => {
-                    let members: Vec<String> = ic
-                        .users()
-                        .iter()
-                        .filter(|(_, u)| u.groups.contains(g))
-                        .map(|(n, u)| format!("{} (`{n}`)", u.display_name))
-                        .collect();
+                    let members = members_of.remove(g.as_str()).unwrap_or_default();
                     (
                         g.clone(),
                         members,
@@ -436,9 +449,10 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                     (format!("user {u}"), vec![shown], None)
                 }
             };
-            let assignments: Vec<Value> = grants
+            let assignments: Vec<Value> = grants_of
+                .get(column)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter(|g| g.principal == column)
                 .map(|g| {
                     let key = (g.account.as_str(), g.permission_set.as_str());
                     let profile = profiles.name_of(g.account.as_str(), g.permission_set.as_str()).unwrap_or_default();

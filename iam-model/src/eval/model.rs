@@ -1041,11 +1041,12 @@ impl<'m> ModelEvaluator<'m> {
         }
     }
 
-    // The permission sets provisioned in the account that the filter accepts, with the
-    // assignments that give them.
+    // The permission sets provisioned in the account (only `only`, if given) with an
+    // assignment the filter accepts, with those assignments.
     fn sso_paths<'e>(
         &'e self,
         parts: &'e AccountParts<'m>,
+        only: Option<&str>,
         accept: impl Fn(&AssignmentPrincipal) -> bool,
         session_name: &str,
     ) -> Vec<AccessPath<'e>> {
@@ -1053,7 +1054,11 @@ impl<'m> ModelEvaluator<'m> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for (set_name, principals) in &parts.assigned {
+        let assigned: Vec<(&&'m str, &Vec<&'m AssignmentPrincipal>)> = match only {
+            Some(set) => parts.assigned.get_key_value(set).into_iter().collect(),
+            None => parts.assigned.iter().collect(),
+        };
+        for (set_name, principals) in assigned {
             let via: BTreeSet<String> = principals
                 .iter()
                 .filter(|p| accept(p))
@@ -1104,6 +1109,7 @@ impl<'m> ModelEvaluator<'m> {
                 };
                 Ok(self.sso_paths(
                     parts,
+                    None,
                     |p| match p {
                         AssignmentPrincipal::User(u) => u == name,
                         AssignmentPrincipal::Group(g) => user.groups.contains(g),
@@ -1122,6 +1128,7 @@ impl<'m> ModelEvaluator<'m> {
                 }
                 Ok(self.sso_paths(
                     parts,
+                    None,
                     |p| matches!(p, AssignmentPrincipal::Group(g) if g == name),
                     SESSION_NAME,
                 ))
@@ -1135,11 +1142,7 @@ impl<'m> ModelEvaluator<'m> {
                             .unwrap_or_default(),
                     ));
                 }
-                let mut paths = self.sso_paths(parts, |_| true, SESSION_NAME);
-                paths.retain(
-                    |p| matches!(&p.kind, PathKind::PermissionSet { name: n, .. } if n == name),
-                );
-                Ok(paths)
+                Ok(self.sso_paths(parts, Some(name), |_| true, SESSION_NAME))
             }
             ModelPrincipal::IamUser { account, name } => {
                 let (owner, key) =
