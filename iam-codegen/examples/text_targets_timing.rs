@@ -1,29 +1,58 @@
-//! Times the three text targets on the synthetic organization (500 accounts).
+//! Times validation and each target on a synthetic organization.
+//!
+//! `cargo run --release -p iam-codegen --example text_targets_timing -- [ACCOUNTS SETS GROUPS USERS ASSIGNMENTS]`
+//! (default: 500 40 200 5000 20000, the size of the `generate` bench) prints the time of
+//! validation, of each target's `emit` and of the access matrix alone, with the number and
+//! size of the files.
+use std::time::Instant;
+
+use iam_codegen::emit::{
+    EmitOptions, Target, aws_cli, aws_config, cloudformation, docs, policies, terraform,
+};
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    use iam_codegen::emit::{EmitOptions, aws_cli, aws_config, docs};
-    let model = iam_model::model::synthetic::organization(500, 20, 50, 200, 20_000);
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse())
+        .collect::<Result<_, _>>()?;
+    let [accounts, sets, groups, users, assignments] = match args[..] {
+        [] => [500, 40, 200, 5_000, 20_000],
+        [a, b, c, d, e] => [a, b, c, d, e],
+        _ => return Err("expected ACCOUNTS SETS GROUPS USERS ASSIGNMENTS".into()),
+    };
+    let model =
+        iam_model::model::synthetic::organization(accounts, sets, groups, users, assignments);
     let options = EmitOptions::default();
-    let start = std::time::Instant::now();
-    let plan = aws_config::profiles(&model, &options.aws_config);
-    println!("profiles: {} in {:?}", plan.profiles.len(), start.elapsed());
-    let start = std::time::Instant::now();
-    let _ = options
-        .templates
-        .render("aws-config/config.hbs", &serde_json::json!({}));
-    println!("one failing render: {:?}", start.elapsed());
-    for (name, f) in [
-        ("aws-config", aws_config::emit as fn(&_, &_) -> _),
-        ("docs", docs::emit),
-        ("aws-cli", aws_cli::emit),
-    ] {
-        let start = std::time::Instant::now();
-        let files = f(&model, &options)?;
+    let start = Instant::now();
+    let report = iam_model::validate::validate(&model);
+    println!("validation: {:?}", start.elapsed());
+    drop(report);
+    let start = Instant::now();
+    let matrix = iam_model::eval::model::access_matrix(&model);
+    println!(
+        "access matrix: {} rows, {:?}",
+        matrix.rows.len(),
+        start.elapsed()
+    );
+    let total = Instant::now();
+    for target in Target::ALL {
+        let start = Instant::now();
+        let files = match target {
+            Target::Cloudformation => cloudformation::emit(&model, &options)?,
+            Target::Terraform => terraform::emit(&model, &options)?,
+            Target::Policies => policies::emit(&model, &options)?,
+            Target::AwsConfig => aws_config::emit(&model, &options)?,
+            Target::Docs => docs::emit(&model, &options)?,
+            Target::AwsCli => aws_cli::emit(&model, &options)?,
+        };
         let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
         println!(
-            "{name}: {} files, {bytes} bytes, {:?}",
+            "{}: {} files, {bytes} bytes, {:?}",
+            target.as_str(),
             files.len(),
             start.elapsed()
         );
     }
+    println!("every target (without validation): {:?}", total.elapsed());
     Ok(())
 }

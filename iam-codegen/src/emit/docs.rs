@@ -1,10 +1,12 @@
 //! The `docs` target: `ACCESS.md`, the access report of a model.
 //!
 //! - the access matrix, account (environment) × role, like the seeds' "example access
-//!   design" table, but computed: each cell is what the offline evaluator
-//!   ([`iam_model::eval`]) says about a few probe requests (see [`PROBES`]) for the
-//!   permission sets a group has in the account, with the account's SCPs;
-//! - the same flags for the IAM groups, users and roles of each account;
+//!   design" table, but computed: each cell is what the model-level evaluator
+//!   ([`iam_model::eval::model`], its [`access matrix`](ModelEvaluator::access_matrix)) says
+//!   about its probe requests ([`iam_model::eval::model::PROBES`]) for the permission sets a
+//!   group has in the account, with the SCPs and RCPs of the account's OU path;
+//! - the same flags for the IAM users (with their groups' policies) and roles of each
+//!   account;
 //! - who has what where: accounts, Identity Center groups, users, permission sets and
 //!   assignments (with their AWS CLI profile names from the `aws-config` target), and the
 //!   IAM entities per account;
@@ -13,6 +15,12 @@
 //!   password policy);
 //! - the seeds' verification checklist per role, with the commands to run and the outcome
 //!   the evaluator expects.
+//!
+//! The region of the probes and checks is the `aws-config` options' region (else their SSO
+//! region, else [`DEFAULT_REGION`], `us-east-1`); requests to global services such as IAM
+//! and billing are made in `us-east-1`, as AWS does
+//! ([`iam_model::eval::model::requested_region`]). One [`ModelEvaluator`] per document
+//! compiles the model's policies once.
 //!
 //! Every model gets the document, also one without Identity Center or IAM users.
 //!
@@ -25,87 +33,21 @@
 //! assert!(text.contains("aws iam list-users --profile dev"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use iam_model::eval::{Decision, OrgLevel, PolicySet, Request, RequestPrincipal, evaluate};
-use iam_model::model::iam::{ManagedPolicyRef, Permissions};
-use iam_model::model::names::{AccountName, UnitPath};
-use iam_model::model::{
-    Account, AssignmentPrincipal, Environment, Model, PermissionSet, PermissionSetBoundary,
-    Target as OrgTarget,
+use iam_model::eval::model::{
+    AccessPath, DEFAULT_REGION, ModelEvaluator, ModelPrincipal, PROBES, ProbeKind, Query,
+    allowed_kinds, requested_region,
 };
-use iam_model::policy::kind::{AwsManaged, Scp};
-use iam_model::policy::{Policy, PolicyDocument};
+use iam_model::model::iam::Permissions;
+use iam_model::model::names::AccountName;
+use iam_model::model::{Account, AssignmentPrincipal, Environment, Model, PermissionSetBoundary};
 use serde_json::{Value, json};
 
 use crate::emit::aws_config::{self, Profiles};
 use crate::emit::{Artifacts, EmitError, EmitOptions};
 
 const TEMPLATE: &str = "docs/ACCESS.md.hbs";
-
-/// A probe request behind one flag of the access matrix. `{account}` and `{region}` in the
-/// resource are replaced by the account id and the report's region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Probe {
-    /// The flag it sets: `read`, `write`, `iam` or `billing`.
-    pub flag: &'static str,
-    /// The action.
-    pub action: &'static str,
-    /// The resource.
-    pub resource: &'static str,
-}
-
-/// The probes of the access matrix: a flag is set when the evaluator allows any of its
-/// probes.
-pub const PROBES: &[Probe] = &[
-    Probe {
-        flag: "read",
-        action: "ec2:DescribeInstances",
-        resource: "*",
-    },
-    Probe {
-        flag: "read",
-        action: "s3:ListAllMyBuckets",
-        resource: "*",
-    },
-    Probe {
-        flag: "write",
-        action: "ec2:TerminateInstances",
-        resource: "arn:aws:ec2:{region}:{account}:instance/i-0123456789abcdef0",
-    },
-    Probe {
-        flag: "write",
-        action: "s3:PutObject",
-        resource: "arn:aws:s3:::iam-codegen-probe/object",
-    },
-    Probe {
-        flag: "iam",
-        action: "iam:CreateUser",
-        resource: "arn:aws:iam::{account}:user/iam-codegen-probe",
-    },
-    Probe {
-        flag: "iam",
-        action: "iam:AttachRolePolicy",
-        resource: "arn:aws:iam::{account}:role/iam-codegen-probe",
-    },
-    Probe {
-        flag: "billing",
-        action: "aws-portal:ViewBilling",
-        resource: "*",
-    },
-    Probe {
-        flag: "billing",
-        action: "billing:GetBillingData",
-        resource: "*",
-    },
-    Probe {
-        flag: "billing",
-        action: "ce:GetCostAndUsage",
-        resource: "*",
-    },
-];
-
-const FLAGS: [&str; 4] = ["read", "write", "iam", "billing"];
 
 /// A command of the verification checklist and the request it makes (`None`: needs no
 /// permission).
@@ -141,274 +83,28 @@ const CHECKS: &[Check] = &[
     },
 ];
 
-/// The region probes and ARNs use when the `aws-config` options give none.
-const DEFAULT_REGION: &str = "us-east-1";
-
-/// The policies of model principals, resolved into [`PolicySet`]s for the evaluator:
-/// permission sets (AWS managed policies from the catalogue, customer managed policies from
-/// the account, the inline policy, the boundary) and IAM users, groups and roles, with the
-/// SCPs on the account's path (AWS's `FullAWSAccess` at every level, as long as it stays
-/// attached). The management account is not governed by SCPs. RCPs are left out: the probes
-/// touch no resource with a resource-based policy.
-///
-/// This belongs in `iam_model::eval::model` once that exists; it lives here until then.
-struct Resolver<'m> {
-    model: &'m Model,
-    // Permission sets resolved once per (permission set, where it lands): see `place`.
-    sets: BTreeMap<(String, String), PolicySet>,
-    aws: BTreeMap<String, Option<PolicyDocument>>,
-    full_access: Option<PolicyDocument>,
-}
-
-impl<'m> Resolver<'m> {
-    fn new(model: &'m Model) -> Self {
-        let full_access = Policy::<Scp>::from_json(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-        )
-        .ok()
-        .map(Policy::into_document);
-        Self {
-            model,
-            sets: BTreeMap::new(),
-            aws: BTreeMap::new(),
-            full_access,
-        }
-    }
-
-    fn aws_managed(&mut self, name: &str) -> Option<PolicyDocument> {
-        self.aws
-            .entry(name.to_string())
-            .or_insert_with(|| {
-                iam_catalog::AwsManagedPolicy::from_name(name)
-                    .and_then(|p| Policy::<AwsManaged>::from_json(p.document_json()).ok())
-                    .map(Policy::into_document)
-            })
-            .clone()
-    }
-
-    fn customer(&self, account: &Account, name: &str) -> Option<PolicyDocument> {
-        account
-            .iam()
-            .policies()
-            .get(name)
-            .map(|p| p.document().document().clone())
-    }
-
-    fn scps(&self, account_name: &str, account: &Account, mut set: PolicySet) -> PolicySet {
-        let org = self.model.organization();
-        if org.management_account().as_str() == account_name {
-            return set;
-        }
-        let mut targets = vec![("Root".to_string(), OrgTarget::Root)];
-        if let Some(unit) = account.unit() {
-            let mut path: Option<UnitPath> = None;
-            for segment in unit.segments() {
-                let next = match &path {
-                    Some(p) => p.child(segment),
-                    None => UnitPath::top(segment),
-                };
-                let Ok(next) = next else { break };
-                targets.push((next.as_str().to_string(), OrgTarget::Unit(next.clone())));
-                path = Some(next);
-            }
-        }
-        if let Ok(name) = account_name.parse::<AccountName>() {
-            targets.push((account_name.to_string(), OrgTarget::Account(name)));
-        }
-        for (level_name, target) in targets {
-            let mut level = OrgLevel::new(level_name);
-            if let Some(full) = &self.full_access {
-                level = level.policy("FullAWSAccess", full.clone());
-            }
-            for (policy_name, scp) in org.scps() {
-                if scp.targets().contains(&target) {
-                    level = level.policy(policy_name.as_str(), scp.document().document().clone());
-                }
-            }
-            set = set.scp_level(level);
-        }
-        set
-    }
-
-    /// What decides a permission set's policies in an account besides the set itself: the
-    /// account when the set names customer managed policies or an SCP targets the account,
-    /// else the OU path (the management account is never governed by SCPs).
-    fn place(&self, account_name: &str, account: &Account, ps: &PermissionSet) -> String {
-        let org = self.model.organization();
-        let account_specific = !ps.customer_managed_policies().is_empty()
-            || matches!(
-                ps.permissions_boundary(),
-                Some(PermissionSetBoundary::Customer(_))
-            )
-            || org.scps().values().any(|scp| {
-                scp.targets()
-                    .iter()
-                    .any(|t| matches!(t, OrgTarget::Account(a) if a.as_str() == account_name))
-            });
-        if account_specific || org.management_account().as_str() == account_name {
-            format!("account:{account_name}")
-        } else {
-            account
-                .unit()
-                .map_or("root".to_string(), |u| format!("unit:{u}"))
-        }
-    }
-
-    fn permission_set(
-        &mut self,
-        account_name: &str,
-        account: &Account,
-        ps_name: &str,
-        ps: &PermissionSet,
-    ) -> PolicySet {
-        let key = (ps_name.to_string(), self.place(account_name, account, ps));
-        if let Some(set) = self.sets.get(&key) {
-            return set.clone();
-        }
-        let set = self.resolve_permission_set(account_name, account, ps);
-        self.sets.insert(key, set.clone());
-        set
-    }
-
-    fn resolve_permission_set(
-        &mut self,
-        account_name: &str,
-        account: &Account,
-        ps: &PermissionSet,
-    ) -> PolicySet {
-        let mut set = PolicySet::new();
-        for name in ps.aws_managed_policies() {
-            if let Some(doc) = self.aws_managed(name) {
-                set = set.identity(name, doc);
-            }
-        }
-        for policy in ps.customer_managed_policies() {
-            if let Some(doc) = self.customer(account, policy.name.as_str()) {
-                set = set.identity(policy.name.as_str(), doc);
-            }
-        }
-        if let Some(inline) = ps.inline_policy() {
-            set = set.identity("inline", inline.document().clone());
-        }
-        let boundary = match ps.permissions_boundary() {
-            Some(PermissionSetBoundary::Aws(name)) => self.aws_managed(name),
-            Some(PermissionSetBoundary::Customer(policy)) => {
-                self.customer(account, policy.name.as_str())
-            }
-            None => None,
-        };
-        if let Some(boundary) = boundary {
-            set = set.boundary("boundary", boundary);
-        }
-        self.scps(account_name, account, set)
-    }
-
-    fn permissions(
-        &mut self,
-        account: &Account,
-        permissions: &Permissions,
-        mut set: PolicySet,
-    ) -> PolicySet {
-        for name in permissions.aws_managed_policies() {
-            if let Some(doc) = self.aws_managed(name) {
-                set = set.identity(name, doc);
-            }
-        }
-        for name in permissions.customer_managed_policies() {
-            if let Some(doc) = self.customer(account, name.as_str()) {
-                set = set.identity(name.as_str(), doc);
-            }
-        }
-        for (name, policy) in permissions.inline_policies() {
-            set = set.identity(name.as_str(), policy.document().clone());
-        }
-        set
-    }
-
-    fn boundary(
-        &mut self,
-        account: &Account,
-        boundary: Option<&ManagedPolicyRef>,
-        set: PolicySet,
-    ) -> PolicySet {
-        let doc = match boundary {
-            Some(ManagedPolicyRef::Aws(name)) => self.aws_managed(name),
-            Some(ManagedPolicyRef::Customer(name)) => self.customer(account, name.as_str()),
-            None => None,
-        };
-        match doc {
-            Some(doc) => set.boundary("boundary", doc),
-            None => set,
-        }
-    }
-}
-
-/// What the evaluator says about one request: allowed, or denied with the layer that blocked.
-fn decide(
-    set: &PolicySet,
-    principal: &RequestPrincipal,
-    account: &Account,
-    action: &str,
-    resource: &str,
-) -> (bool, Option<&'static str>) {
-    let request = Request::new(principal.clone(), action, resource).resource_account(account.id());
-    let evaluation = evaluate(set, &request);
-    let layer = evaluation.blocked_by().map(|l| l.as_str());
-    (evaluation.decision() == Decision::Allowed, layer)
-}
-
-fn flags(
-    set: &PolicySet,
-    principal: &RequestPrincipal,
-    account: &Account,
-    region: &str,
-) -> [bool; 4] {
-    let mut out = [false; 4];
-    for probe in PROBES {
-        let resource = probe
-            .resource
-            .replace("{account}", account.id().as_str())
-            .replace("{region}", region);
-        if let Some(slot) = FLAGS
-            .iter()
-            .position(|f| *f == probe.flag)
-            .and_then(|i| out.get_mut(i))
-            && !*slot
-        {
-            *slot = decide(set, principal, account, probe.action, &resource).0;
-        }
-    }
-    out
-}
-
-fn flag_text(flags: [bool; 4]) -> String {
-    let on: Vec<&str> = FLAGS
-        .iter()
-        .zip(flags)
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| *f)
-        .collect();
-    if on.is_empty() {
+/// The flags of a cell: the kinds of access, `read/write/iam/billing`, or `none`.
+fn flag_text(kinds: &[ProbeKind]) -> String {
+    if kinds.is_empty() {
         "none".to_string()
     } else {
-        on.join("/")
+        kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
-fn sso_principal(account: &Account, permission_set: &str) -> Option<RequestPrincipal> {
-    format!(
-        "arn:aws:sts::{}:assumed-role/AWSReservedSSO_{permission_set}_0123456789abcdef/probe",
-        account.id()
-    )
-    .parse()
-    .ok()
-}
-
+/// The checklist of a principal with these paths in `account`: each command of [`CHECKS`]
+/// with what the evaluator expects (`succeeds`, or `access denied` and the layer that
+/// blocked it on the first path).
 fn checks(
-    set: &PolicySet,
-    principal: &RequestPrincipal,
-    account: &Account,
+    evaluator: &ModelEvaluator<'_>,
+    paths: &[AccessPath<'_>],
+    (name, account): (&AccountName, &Account),
     profile: &str,
+    region: &str,
 ) -> Vec<Value> {
     CHECKS
         .iter()
@@ -419,11 +115,22 @@ fn checks(
             );
             let expect = match check.action {
                 None => "succeeds".to_string(),
-                Some(action) => match decide(set, principal, account, action, "*") {
-                    (true, _) => "succeeds".to_string(),
-                    (false, Some(layer)) => format!("access denied ({layer})"),
-                    (false, None) => "access denied".to_string(),
-                },
+                Some(action) => {
+                    let query = Query::new(name.as_str(), action, "*")
+                        .context("aws:RequestedRegion", requested_region(action, region));
+                    match evaluator.evaluate(paths, &query) {
+                        Ok(outcome) if outcome.decision().is_allowed() => "succeeds".to_string(),
+                        Ok(outcome) => match outcome
+                            .paths()
+                            .first()
+                            .and_then(|p| p.evaluation.blocked_by())
+                        {
+                            Some(layer) => format!("access denied ({})", layer.as_str()),
+                            None => "access denied".to_string(),
+                        },
+                        Err(_) => "access denied".to_string(),
+                    }
+                }
             };
             json!({"command": command, "expect": expect})
         })
@@ -538,7 +245,8 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         .region_or_sso()
         .unwrap_or(DEFAULT_REGION)
         .to_string();
-    let mut resolver = Resolver::new(model);
+    let evaluator = ModelEvaluator::new(model);
+    let matrix = evaluator.access_matrix(&region);
     let profiles: Profiles = aws_config::profiles(model, &options.aws_config);
     let grants = aws_config::grants(model);
     let accounts = ordered_accounts(model);
@@ -553,73 +261,60 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                 .map(|g| AssignmentPrincipal::Group(g.clone())),
         );
     }
+    let mut grants_of: BTreeMap<&AssignmentPrincipal, Vec<&aws_config::Grant<'_>>> =
+        BTreeMap::new();
     for grant in &grants {
-        if !columns.contains(grant.principal) {
-            columns.push(grant.principal.clone());
+        grants_of.entry(grant.principal).or_default().push(grant);
+    }
+    // Then every other assigned principal (users), in the order of the grants.
+    let mut seen: BTreeSet<&AssignmentPrincipal> = columns.iter().collect();
+    let mut more = Vec::new();
+    for grant in &grants {
+        if seen.insert(grant.principal) {
+            more.push(grant.principal.clone());
         }
     }
-    // (account, permission set) -> flags and checks, computed once.
-    let mut by_pair: BTreeMap<(String, String), ([bool; 4], Vec<Value>)> = BTreeMap::new();
-    for grant in &grants {
-        let key = (
-            grant.account.as_str().to_string(),
-            grant.permission_set.as_str().to_string(),
-        );
-        if by_pair.contains_key(&key) {
-            continue;
+    columns.extend(more);
+    // The matrix's cells, by (principal, account); IAM rows by account; accounts where some
+    // principal sees billing.
+    let mut by_cell: BTreeMap<(&ModelPrincipal, &str), String> = BTreeMap::new();
+    let mut iam_by_account: BTreeMap<&str, Vec<(&'static str, &str, String)>> = BTreeMap::new();
+    let mut billing_accounts: Vec<String> = Vec::new();
+    for row in &matrix.rows {
+        let kinds = row.kinds();
+        if kinds.contains(&ProbeKind::Billing) {
+            billing_accounts.push(row.account.as_str().to_string());
         }
-        let (Some(account), Some(ps)) = (
-            model.account(grant.account.as_str()),
-            ic.and_then(|ic| ic.permission_sets().get(grant.permission_set)),
-        ) else {
-            continue;
-        };
-        let Some(principal) = sso_principal(account, grant.permission_set.as_str()) else {
-            continue;
-        };
-        let set = resolver.permission_set(
-            grant.account.as_str(),
-            account,
-            grant.permission_set.as_str(),
-            ps,
-        );
-        let profile = profiles
-            .name_of(grant.account.as_str(), grant.permission_set.as_str())
-            .unwrap_or_default();
-        by_pair.insert(
-            key,
-            (
-                flags(&set, &principal, account, &region),
-                checks(&set, &principal, account, profile),
-            ),
-        );
+        let flags = flag_text(&kinds);
+        match &row.principal {
+            ModelPrincipal::IamUser { name, .. } => iam_by_account
+                .entry(row.account.as_str())
+                .or_default()
+                .push(("user", name, flags)),
+            ModelPrincipal::IamRole { name, .. } => iam_by_account
+                .entry(row.account.as_str())
+                .or_default()
+                .push(("role", name, flags)),
+            principal => {
+                by_cell.insert((principal, row.account.as_str()), flags);
+            }
+        }
     }
-    let mut by_cell: BTreeMap<(&AssignmentPrincipal, &str), Vec<&str>> = BTreeMap::new();
-    for grant in &grants {
-        by_cell
-            .entry((grant.principal, grant.account.as_str()))
-            .or_default()
-            .push(grant.permission_set.as_str());
-    }
+    billing_accounts.sort();
+    billing_accounts.dedup();
+    let column_principals: Vec<ModelPrincipal> = columns
+        .iter()
+        .map(|c| match c {
+            AssignmentPrincipal::Group(g) => ModelPrincipal::Group(g.clone()),
+            AssignmentPrincipal::User(u) => ModelPrincipal::User(u.clone()),
+        })
+        .collect();
     let matrix_rows: Vec<Value> = accounts
         .iter()
         .map(|(name, account)| {
-            let cells: Vec<String> = columns
+            let cells: Vec<&str> = column_principals
                 .iter()
-                .map(|column| {
-                    let mut any = false;
-                    let mut union = [false; 4];
-                    let sets = by_cell.get(&(column, name.as_str())).map_or(&[][..], Vec::as_slice);
-                    for set in sets {
-                        if let Some((f, _)) = by_pair.get(&(name.as_str().to_string(), (*set).to_string())) {
-                            any = true;
-                            for (u, v) in union.iter_mut().zip(f) {
-                                *u |= *v;
-                            }
-                        }
-                    }
-                    if any { flag_text(union) } else { "—".to_string() }
-                })
+                .map(|p| by_cell.get(&(p, name.as_str())).map_or("—", String::as_str))
                 .collect();
             json!({"environment": account.environment().as_str(), "account": name.as_str(), "cells": cells})
         })
@@ -632,66 +327,66 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         })
         .collect();
 
+    // (account, permission set) -> flags and checks, computed once.
+    let mut by_pair: BTreeMap<(&str, &str), (String, Vec<Value>)> = BTreeMap::new();
+    for grant in &grants {
+        let key = (grant.account.as_str(), grant.permission_set.as_str());
+        if by_pair.contains_key(&key) {
+            continue;
+        }
+        let Some(account) = model.account(grant.account.as_str()) else {
+            continue;
+        };
+        let principal = ModelPrincipal::PermissionSet(grant.permission_set.as_str().to_string());
+        let Ok(paths) = evaluator.paths(&principal, grant.account.as_str()) else {
+            continue;
+        };
+        let flags = evaluator
+            .probe(&paths, grant.account.as_str(), &region)
+            .map_or_else(|_| Vec::new(), allowed_kinds);
+        let profile = profiles
+            .name_of(grant.account.as_str(), grant.permission_set.as_str())
+            .unwrap_or_default();
+        by_pair.insert(
+            key,
+            (
+                flag_text(&flags),
+                checks(
+                    &evaluator,
+                    &paths,
+                    (grant.account, account),
+                    profile,
+                    &region,
+                ),
+            ),
+        );
+    }
+
     // IAM principals per account.
     let mut iam_rows = Vec::new();
     let mut iam_accounts = Vec::new();
     let mut iam_checks = Vec::new();
-    let mut billing_accounts: Vec<String> = Vec::new();
     for (name, account) in &accounts {
         let iam = account.iam();
-        for (group_name, group) in iam.groups() {
-            let set = resolver.permissions(account, group.permissions(), PolicySet::new());
-            let set = resolver.scps(name.as_str(), account, set);
-            let principal = format!("arn:aws:iam::{}:user/member-of-{group_name}", account.id())
-                .parse::<RequestPrincipal>();
-            if let Ok(principal) = principal {
-                let f = flags(&set, &principal, account, &region);
-                iam_rows.push(json!({"account": name.as_str(), "kind": "group", "name": group_name.as_str(), "flags": flag_text(f)}));
-                if f[3] {
-                    billing_accounts.push(name.as_str().to_string());
-                }
-            }
+        // Users, then roles, by name.
+        let mut rows = iam_by_account.remove(name.as_str()).unwrap_or_default();
+        rows.sort_by(|a, b| (a.0 != "user", a.1).cmp(&(b.0 != "user", b.1)));
+        for (kind, entity, flags) in rows {
+            iam_rows.push(
+                json!({"account": name.as_str(), "kind": kind, "name": entity, "flags": flags}),
+            );
         }
         for (user_name, user) in iam.users() {
-            let mut set = resolver.permissions(account, user.permissions(), PolicySet::new());
-            for group in user.groups() {
-                if let Some(g) = iam.groups().get(group.as_str()) {
-                    set = resolver.permissions(account, g.permissions(), set);
-                }
+            if !user.programmatic_access() {
+                continue;
             }
-            let set = resolver.boundary(account, user.permissions_boundary(), set);
-            let set = resolver.scps(name.as_str(), account, set);
-            let arn = format!(
-                "arn:aws:iam::{}:user{}{user_name}",
-                account.id(),
-                user.permissions().path().as_str()
-            );
-            if let Ok(principal) = arn.parse::<RequestPrincipal>() {
-                let f = flags(&set, &principal, account, &region);
-                iam_rows.push(json!({"account": name.as_str(), "kind": "user", "name": user_name.as_str(), "flags": flag_text(f)}));
-                if f[3] {
-                    billing_accounts.push(name.as_str().to_string());
-                }
-                if user.programmatic_access() {
-                    iam_checks.push(json!({"user": user_name.as_str(), "account": name.as_str(),
-                        "checks": checks(&set, &principal, account, user_name.as_str())}));
-                }
-            }
-        }
-        for (role_name, role) in iam.roles() {
-            let set = resolver.permissions(account, role.permissions(), PolicySet::new());
-            let set = resolver.boundary(account, role.permissions_boundary(), set);
-            let set = resolver.scps(name.as_str(), account, set);
-            let arn = format!(
-                "arn:aws:sts::{}:assumed-role/{role_name}/probe",
-                account.id()
-            );
-            if let Ok(principal) = arn.parse::<RequestPrincipal>() {
-                let f = flags(&set, &principal, account, &region);
-                iam_rows.push(json!({"account": name.as_str(), "kind": "role", "name": role_name.as_str(), "flags": flag_text(f)}));
-                if f[3] {
-                    billing_accounts.push(name.as_str().to_string());
-                }
+            let principal = ModelPrincipal::IamUser {
+                account: Some(name.as_str().to_string()),
+                name: user_name.as_str().to_string(),
+            };
+            if let Ok(paths) = evaluator.paths(&principal, name.as_str()) {
+                iam_checks.push(json!({"user": user_name.as_str(), "account": name.as_str(),
+                    "checks": checks(&evaluator, &paths, (name, account), user_name.as_str(), &region)}));
             }
         }
         if iam.users().is_empty() && iam.groups().is_empty() && iam.roles().is_empty() {
@@ -722,27 +417,24 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
             "password_policy": iam.account_password_policy().is_some(),
         }));
     }
-    for ((account, _), (f, _)) in &by_pair {
-        if f[3] {
-            billing_accounts.push(account.clone());
-        }
-    }
-    billing_accounts.sort();
-    billing_accounts.dedup();
 
     // Who has what where, and the checklist per role.
     let mut groups = Vec::new();
     let mut checklist = Vec::new();
     if let Some(ic) = ic {
+        let mut members_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (n, u) in ic.users() {
+            for g in &u.groups {
+                members_of
+                    .entry(g.as_str())
+                    .or_default()
+                    .push(format!("{} (`{n}`)", u.display_name));
+            }
+        }
         for column in &columns {
             let (title, members, description) = match column {
                 AssignmentPrincipal::Group(g) => {
-                    let members: Vec<String> = ic
-                        .users()
-                        .iter()
-                        .filter(|(_, u)| u.groups.contains(g))
-                        .map(|(n, u)| format!("{} (`{n}`)", u.display_name))
-                        .collect();
+                    let members = members_of.remove(g.as_str()).unwrap_or_default();
                     (
                         g.clone(),
                         members,
@@ -757,11 +449,12 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                     (format!("user {u}"), vec![shown], None)
                 }
             };
-            let assignments: Vec<Value> = grants
+            let assignments: Vec<Value> = grants_of
+                .get(column)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter(|g| g.principal == column)
                 .map(|g| {
-                    let key = (g.account.as_str().to_string(), g.permission_set.as_str().to_string());
+                    let key = (g.account.as_str(), g.permission_set.as_str());
                     let profile = profiles.name_of(g.account.as_str(), g.permission_set.as_str()).unwrap_or_default();
                     let account = model.account(g.account.as_str());
                     json!({
@@ -770,7 +463,7 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                         "environment": account.map(|a| a.environment().as_str().to_string()).unwrap_or_default(),
                         "permission_set": g.permission_set.as_str(),
                         "profile": profile,
-                        "flags": by_pair.get(&key).map_or("none".to_string(), |(f, _)| flag_text(*f)),
+                        "flags": by_pair.get(&key).map_or("none", |(f, _)| f.as_str()),
                         "checks": by_pair.get(&key).map_or(Vec::new(), |(_, c)| c.clone()),
                     })
                 })
@@ -817,15 +510,15 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         .map(|(n, a)| json!({"name": n.as_str(), "id": a.id().to_string(), "environment": a.environment().as_str(),
             "unit": a.unit().map_or("root".to_string(), |u| u.as_str().to_string()), "email": a.email()}))
         .collect();
-    let probes: Vec<Value> = FLAGS
+    let probes: Vec<Value> = ProbeKind::ALL
         .iter()
-        .map(|flag| {
+        .map(|kind| {
             let list: Vec<String> = PROBES
                 .iter()
-                .filter(|p| p.flag == *flag)
+                .filter(|p| p.kind == *kind)
                 .map(|p| format!("`{}` on `{}`", p.action, p.resource))
                 .collect();
-            json!({"flag": flag, "probes": list.join(", ")})
+            json!({"flag": kind.as_str(), "probes": list.join(", ")})
         })
         .collect();
     let has_iam_users = model
@@ -903,12 +596,13 @@ assigned there (`—`: no assignment).
 | development | `main` | read/write/iam/billing | read/write |
 
 Legend: a flag is set when the evaluator allows any of its probe requests (`none`: no flag;
-`{account}` is the account's id, `{region}` the region above).
+`{account}` is the account's id, `{region}` the region above; requests to global services
+such as IAM and billing are made in `us-east-1`).
 
-- **read**: `ec2:DescribeInstances` on `*`, `s3:ListAllMyBuckets` on `*`
-- **write**: `ec2:TerminateInstances` on `arn:aws:ec2:{region}:{account}:instance/i-0123456789abcdef0`, `s3:PutObject` on `arn:aws:s3:::iam-codegen-probe/object`
+- **read**: `s3:GetObject` on `arn:aws:s3:::iam-codegen-probe-{account}/object`, `ec2:DescribeInstances` on `*`
+- **write**: `s3:PutObject` on `arn:aws:s3:::iam-codegen-probe-{account}/object`, `ec2:RunInstances` on `arn:aws:ec2:{region}:{account}:instance/*`, `lambda:CreateFunction` on `arn:aws:lambda:{region}:{account}:function:iam-codegen-probe`
 - **iam**: `iam:CreateUser` on `arn:aws:iam::{account}:user/iam-codegen-probe`, `iam:AttachRolePolicy` on `arn:aws:iam::{account}:role/iam-codegen-probe`
-- **billing**: `aws-portal:ViewBilling` on `*`, `billing:GetBillingData` on `*`, `ce:GetCostAndUsage` on `*`
+- **billing**: `aws-portal:ViewBilling` on `*`, `ce:GetCostAndUsage` on `*`
 
 "
         );
@@ -965,23 +659,22 @@ aws organizations describe-organization --profile dev    # expect: succeeds
                                 "fin-kim": {"groups": ["Finance"], "console_access": true}}}}}}"#,
         );
         assert_eq!(
-            section(&text, "IAM groups, users and roles"),
-            "IAM groups, users and roles of the accounts:
+            section(&text, "IAM users (with"),
+            "IAM users (with their groups' policies) and roles of the accounts:
 
 | Account | Kind | Name | Access |
 |---|---|---|---|
-| `main` | group | `Developers` | read/write/billing |
-| `main` | group | `Finance` | billing |
 | `main` | user | `dev-john` | read/write/billing |
 | `main` | user | `fin-kim` | billing |
 
 Legend: a flag is set when the evaluator allows any of its probe requests (`none`: no flag;
-`{account}` is the account's id, `{region}` the region above).
+`{account}` is the account's id, `{region}` the region above; requests to global services
+such as IAM and billing are made in `us-east-1`).
 
-- **read**: `ec2:DescribeInstances` on `*`, `s3:ListAllMyBuckets` on `*`
-- **write**: `ec2:TerminateInstances` on `arn:aws:ec2:{region}:{account}:instance/i-0123456789abcdef0`, `s3:PutObject` on `arn:aws:s3:::iam-codegen-probe/object`
+- **read**: `s3:GetObject` on `arn:aws:s3:::iam-codegen-probe-{account}/object`, `ec2:DescribeInstances` on `*`
+- **write**: `s3:PutObject` on `arn:aws:s3:::iam-codegen-probe-{account}/object`, `ec2:RunInstances` on `arn:aws:ec2:{region}:{account}:instance/*`, `lambda:CreateFunction` on `arn:aws:lambda:{region}:{account}:function:iam-codegen-probe`
 - **iam**: `iam:CreateUser` on `arn:aws:iam::{account}:user/iam-codegen-probe`, `iam:AttachRolePolicy` on `arn:aws:iam::{account}:role/iam-codegen-probe`
-- **billing**: `aws-portal:ViewBilling` on `*`, `billing:GetBillingData` on `*`, `ce:GetCostAndUsage` on `*`
+- **billing**: `aws-portal:ViewBilling` on `*`, `ce:GetCostAndUsage` on `*`
 
 "
         );

@@ -1041,11 +1041,12 @@ impl<'m> ModelEvaluator<'m> {
         }
     }
 
-    // The permission sets provisioned in the account that the filter accepts, with the
-    // assignments that give them.
+    // The permission sets provisioned in the account (only `only`, if given) with an
+    // assignment the filter accepts, with those assignments.
     fn sso_paths<'e>(
         &'e self,
         parts: &'e AccountParts<'m>,
+        only: Option<&str>,
         accept: impl Fn(&AssignmentPrincipal) -> bool,
         session_name: &str,
     ) -> Vec<AccessPath<'e>> {
@@ -1053,7 +1054,11 @@ impl<'m> ModelEvaluator<'m> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for (set_name, principals) in &parts.assigned {
+        let assigned: Vec<(&&'m str, &Vec<&'m AssignmentPrincipal>)> = match only {
+            Some(set) => parts.assigned.get_key_value(set).into_iter().collect(),
+            None => parts.assigned.iter().collect(),
+        };
+        for (set_name, principals) in assigned {
             let via: BTreeSet<String> = principals
                 .iter()
                 .filter(|p| accept(p))
@@ -1104,6 +1109,7 @@ impl<'m> ModelEvaluator<'m> {
                 };
                 Ok(self.sso_paths(
                     parts,
+                    None,
                     |p| match p {
                         AssignmentPrincipal::User(u) => u == name,
                         AssignmentPrincipal::Group(g) => user.groups.contains(g),
@@ -1122,6 +1128,7 @@ impl<'m> ModelEvaluator<'m> {
                 }
                 Ok(self.sso_paths(
                     parts,
+                    None,
                     |p| matches!(p, AssignmentPrincipal::Group(g) if g == name),
                     SESSION_NAME,
                 ))
@@ -1135,11 +1142,7 @@ impl<'m> ModelEvaluator<'m> {
                             .unwrap_or_default(),
                     ));
                 }
-                let mut paths = self.sso_paths(parts, |_| true, SESSION_NAME);
-                paths.retain(
-                    |p| matches!(&p.kind, PathKind::PermissionSet { name: n, .. } if n == name),
-                );
-                Ok(paths)
+                Ok(self.sso_paths(parts, Some(name), |_| true, SESSION_NAME))
             }
             ModelPrincipal::IamUser { account, name } => {
                 let (owner, key) =
@@ -1634,18 +1637,12 @@ pub struct MatrixRow {
 impl MatrixRow {
     /// Whether any probe of the kind is allowed.
     pub fn allows(&self, kind: ProbeKind) -> bool {
-        PROBES
-            .iter()
-            .zip(&self.results)
-            .any(|(p, (d, _))| p.kind == kind && d.is_allowed())
+        self.kinds().contains(&kind)
     }
 
-    /// The kinds of access allowed, in column order.
+    /// The kinds of access allowed, in column order (see [`allowed_kinds`]).
     pub fn kinds(&self) -> Vec<ProbeKind> {
-        ProbeKind::ALL
-            .into_iter()
-            .filter(|k| self.allows(*k))
-            .collect()
+        allowed_kinds(self.results.iter().map(|(d, _)| *d))
     }
 }
 
@@ -1679,149 +1676,298 @@ pub fn access_matrix(model: &Model) -> AccessMatrix {
 /// The access matrix of a model: for every Identity Center group in every account where it
 /// has a permission set (and users with assignments of their own), and every IAM user and
 /// role in its account, the decision for each of [`PROBES`] with `aws:RequestedRegion` set
-/// to `region`. Decisions are computed once per permission set and account and shared by
-/// every group that has it.
+/// to `region` (`us-east-1` for global services, see [`requested_region`]), IAM users signed
+/// in with MFA (`aws:MultiFactorAuthPresent` is `true`). Builds a [`ModelEvaluator`]; with one at hand, use
+/// [`ModelEvaluator::access_matrix`].
 pub fn access_matrix_in(model: &Model, region: &str) -> AccessMatrix {
-    let evaluator = ModelEvaluator::new(model);
-    let mut rows = Vec::new();
-    let mut cache: BTreeMap<(&str, &str), Vec<Decision>> = BTreeMap::new();
-    for (account_name, parts) in &evaluator.accounts {
-        let id = parts.account.id().to_string();
-        let queries: Vec<Query> = PROBES
+    ModelEvaluator::new(model).access_matrix(region)
+}
+
+// Services with a single endpoint in us-east-1 (IAM User Guide, "AWS: Denies access to AWS
+// based on the requested Region": CloudFront, IAM, Route 53, Support, budgets, organizations;
+// billing and Cost Explorer are served from us-east-1 too).
+const GLOBAL_SERVICES: [&str; 9] = [
+    "aws-portal",
+    "billing",
+    "budgets",
+    "ce",
+    "cloudfront",
+    "iam",
+    "organizations",
+    "route53",
+    "support",
+];
+const GLOBAL_REGION: &str = "us-east-1";
+
+/// The `aws:RequestedRegion` of `action` made from `region`: `us-east-1` for the global
+/// services whose single endpoint is there (IAM, Organizations, Budgets, Billing, Cost
+/// Explorer, CloudFront, Route 53, Support), else `region`.
+///
+/// ```
+/// use iam_model::eval::model::requested_region;
+/// assert_eq!(requested_region("iam:CreateUser", "eu-west-1"), "us-east-1");
+/// assert_eq!(requested_region("ec2:RunInstances", "eu-west-1"), "eu-west-1");
+/// ```
+pub fn requested_region<'a>(action: &str, region: &'a str) -> &'a str {
+    let service = action.split(':').next().unwrap_or_default();
+    if GLOBAL_SERVICES
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(service))
+    {
+        GLOBAL_REGION
+    } else {
+        region
+    }
+}
+
+impl Probe {
+    /// The probe's query in the account with this name and id: `{account}` and `{region}`
+    /// in the resource replaced, `aws:RequestedRegion` set to
+    /// [`requested_region`]`(action, region)`.
+    fn query(&self, account: &str, id: AccountId, region: &str) -> Query {
+        Query::new(
+            account,
+            self.action,
+            self.resource
+                .replace("{account}", &id.to_string())
+                .replace("{region}", region),
+        )
+        .context("aws:RequestedRegion", requested_region(self.action, region))
+    }
+}
+
+/// The kinds of access that the decisions for each of [`PROBES`], in order, allow, in
+/// column order: a kind is allowed when any of its probes is.
+///
+/// ```
+/// use iam_model::eval::Decision;
+/// use iam_model::eval::model::{allowed_kinds, ProbeKind, PROBES};
+/// let decisions = PROBES.map(|p| if p.kind == ProbeKind::Read {
+///     Decision::Allowed
+/// } else {
+///     Decision::ImplicitlyDenied
+/// });
+/// assert_eq!(allowed_kinds(decisions), [ProbeKind::Read]);
+/// ```
+pub fn allowed_kinds(decisions: impl IntoIterator<Item = Decision>) -> Vec<ProbeKind> {
+    let allowed: BTreeSet<ProbeKind> = PROBES
+        .iter()
+        .zip(decisions)
+        .filter(|(_, d)| d.is_allowed())
+        .map(|(p, _)| p.kind)
+        .collect();
+    ProbeKind::ALL
+        .into_iter()
+        .filter(|k| allowed.contains(k))
+        .collect()
+}
+
+impl ModelEvaluator<'_> {
+    // The request of a probe on a path. IAM users are taken to have signed in with MFA
+    // (`aws:MultiFactorAuthPresent` true): every user enrolls a device, and a policy that
+    // denies all but MFA setup without one (AWS's example, in the `iam-users` preset) would
+    // otherwise hide what they may do.
+    fn probe_request(
+        &self,
+        path: &AccessPath<'_>,
+        resource_account: AccountId,
+        query: &Query,
+    ) -> Request {
+        let request = self.request(path, resource_account, query);
+        if matches!(path.kind, PathKind::IamUser { .. }) {
+            request.context("aws:MultiFactorAuthPresent", ["true"])
+        } else {
+            request
+        }
+    }
+
+    /// The decision for each of [`PROBES`], in order, for a principal with these `paths`
+    /// in `account` (name or id), with `aws:RequestedRegion` set to `region`: allowed when
+    /// any path allows, as in [`ModelEvaluator::evaluate`]. IAM users are taken to have
+    /// signed in with MFA (`aws:MultiFactorAuthPresent` is `true`). [`allowed_kinds`] turns
+    /// them into kinds of access; the access matrix asks the same probes.
+    ///
+    /// ```
+    /// use iam_model::eval::model::{allowed_kinds, ModelEvaluator, ProbeKind};
+    /// let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
+    /// let evaluator = ModelEvaluator::new(&model);
+    /// let paths = evaluator.paths(&"permission-set:DeveloperAccess".parse()?, "development")?;
+    /// let decisions = evaluator.probe(&paths, "development", "us-east-1")?;
+    /// assert_eq!(allowed_kinds(decisions),
+    ///     [ProbeKind::Read, ProbeKind::Write, ProbeKind::Billing]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn probe(
+        &self,
+        paths: &[AccessPath<'_>],
+        account: &str,
+        region: &str,
+    ) -> Result<Vec<Decision>, ResolveError> {
+        let parts = self.account(account)?;
+        let id = parts.account.id();
+        Ok(PROBES
             .iter()
             .map(|p| {
-                Query::new(
-                    *account_name,
-                    p.action,
-                    p.resource
-                        .replace("{account}", &id)
-                        .replace("{region}", region),
-                )
-                .context("aws:RequestedRegion", region)
-            })
-            .collect();
-        let resource_id = parts.account.id();
-        let decide = |path: &AccessPath<'_>| -> Vec<Decision> {
-            queries
-                .iter()
-                .map(|q| {
-                    let request = evaluator.request(path, resource_id, q);
-                    evaluator
-                        .evaluate_one(path, &parts.rcps, None, &request)
+                let query = p.query(parts.name.as_str(), id, region);
+                combine(paths.iter().map(|path| {
+                    let request = self.probe_request(path, id, &query);
+                    self.evaluate_one(path, &parts.rcps, None, &request)
                         .decision()
-                })
-                .collect()
-        };
-        // Identity Center: one path per permission set provisioned here.
-        let mut by_principal: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
-        for (set, principals) in &parts.assigned {
-            for p in principals {
-                let key = match p {
-                    AssignmentPrincipal::Group(g) => (0, g.as_str()),
-                    AssignmentPrincipal::User(u) => (1, u.as_str()),
-                };
-                let list = by_principal.entry(key).or_default();
-                if !list.contains(set) {
-                    list.push(set);
+                }))
+            })
+            .collect())
+    }
+
+    /// The access matrix (see [`access_matrix_in`]) with this evaluator's compiled
+    /// policies. Decisions are computed once per permission set and account and shared by
+    /// every group that has it.
+    ///
+    /// ```
+    /// use iam_model::eval::model::ModelEvaluator;
+    /// let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
+    /// let evaluator = ModelEvaluator::new(&model);
+    /// let matrix = evaluator.access_matrix("eu-west-1");
+    /// assert_eq!(matrix.region, "eu-west-1");
+    /// assert_eq!(matrix, iam_model::eval::model::access_matrix_in(&model, "eu-west-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one loop over accounts: Identity Center rows, then IAM rows"
+    )]
+    pub fn access_matrix(&self, region: &str) -> AccessMatrix {
+        let evaluator = self;
+        let model = self.model;
+        let mut rows = Vec::new();
+        let mut cache: BTreeMap<(&str, &str), Vec<Decision>> = BTreeMap::new();
+        for (account_name, parts) in &evaluator.accounts {
+            let resource_id = parts.account.id();
+            let queries: Vec<Query> = PROBES
+                .iter()
+                .map(|p| p.query(account_name, resource_id, region))
+                .collect();
+            let decide = |path: &AccessPath<'_>| -> Vec<Decision> {
+                queries
+                    .iter()
+                    .map(|q| {
+                        let request = evaluator.probe_request(path, resource_id, q);
+                        evaluator
+                            .evaluate_one(path, &parts.rcps, None, &request)
+                            .decision()
+                    })
+                    .collect()
+            };
+            // Identity Center: one path per permission set provisioned here.
+            let mut by_principal: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
+            for (set, principals) in &parts.assigned {
+                for p in principals {
+                    let key = match p {
+                        AssignmentPrincipal::Group(g) => (0, g.as_str()),
+                        AssignmentPrincipal::User(u) => (1, u.as_str()),
+                    };
+                    let list = by_principal.entry(key).or_default();
+                    if !list.contains(set) {
+                        list.push(set);
+                    }
                 }
             }
-        }
-        if let Some(ic) = model.identity_center() {
-            for ((kind, name), sets) in by_principal {
-                let mut results: Vec<(Decision, Option<String>)> =
-                    vec![(Decision::ImplicitlyDenied, None); PROBES.len()];
-                let mut decided: Vec<Vec<Decision>> = Vec::with_capacity(sets.len());
-                for set in &sets {
-                    let decisions = match cache.get(&(*set, *account_name)) {
-                        Some(d) => d.clone(),
-                        None => {
-                            let d = ic
-                                .permission_sets()
-                                .get(*set)
-                                .map(|ps| {
-                                    decide(&evaluator.permission_set_path(
-                                        parts,
-                                        set,
-                                        ps,
-                                        Vec::new(),
-                                        SESSION_NAME,
-                                    ))
-                                })
-                                .unwrap_or_default();
-                            cache.insert((set, account_name), d.clone());
-                            d
-                        }
-                    };
-                    decided.push(decisions);
+            if let Some(ic) = model.identity_center() {
+                for ((kind, name), sets) in by_principal {
+                    let mut results: Vec<(Decision, Option<String>)> =
+                        vec![(Decision::ImplicitlyDenied, None); PROBES.len()];
+                    let mut decided: Vec<Vec<Decision>> = Vec::with_capacity(sets.len());
+                    for set in &sets {
+                        let decisions = match cache.get(&(*set, *account_name)) {
+                            Some(d) => d.clone(),
+                            None => {
+                                let d = ic
+                                    .permission_sets()
+                                    .get(*set)
+                                    .map(|ps| {
+                                        decide(&evaluator.permission_set_path(
+                                            parts,
+                                            set,
+                                            ps,
+                                            Vec::new(),
+                                            SESSION_NAME,
+                                        ))
+                                    })
+                                    .unwrap_or_default();
+                                cache.insert((set, account_name), d.clone());
+                                d
+                            }
+                        };
+                        decided.push(decisions);
+                    }
+                    for (i, slot) in results.iter_mut().enumerate() {
+                        let column = decided.iter().filter_map(|d| d.get(i).copied());
+                        slot.0 = combine(column);
+                        slot.1 = sets
+                            .iter()
+                            .zip(&decided)
+                            .find(|(_, d)| d.get(i).is_some_and(|d| d.is_allowed()))
+                            .map(|(s, _)| format!("permission set `{s}`"));
+                    }
+                    rows.push(MatrixRow {
+                        principal: if kind == 0 {
+                            ModelPrincipal::Group(name.to_string())
+                        } else {
+                            ModelPrincipal::User(name.to_string())
+                        },
+                        account: parts.name.clone(),
+                        environment: parts.account.environment().clone(),
+                        results,
+                    });
                 }
-                for (i, slot) in results.iter_mut().enumerate() {
-                    let column = decided.iter().filter_map(|d| d.get(i).copied());
-                    slot.0 = combine(column);
-                    slot.1 = sets
-                        .iter()
-                        .zip(&decided)
-                        .find(|(_, d)| d.get(i).is_some_and(|d| d.is_allowed()))
-                        .map(|(s, _)| format!("permission set `{s}`"));
-                }
-                rows.push(MatrixRow {
-                    principal: if kind == 0 {
-                        ModelPrincipal::Group(name.to_string())
-                    } else {
-                        ModelPrincipal::User(name.to_string())
+            }
+            let iam = parts.account.iam();
+            let mut iam_paths = Vec::new();
+            for user in iam.users().keys() {
+                iam_paths.push(evaluator.iam_user_path(parts, user.as_str()));
+            }
+            for role in iam.roles().keys() {
+                iam_paths.push(evaluator.iam_role_path(parts, role.as_str()));
+            }
+            for path in iam_paths {
+                let label = path.label();
+                let principal = match &path.kind {
+                    PathKind::IamUser { name, .. } => ModelPrincipal::IamUser {
+                        account: Some(account_name.to_string()),
+                        name: name.clone(),
                     },
+                    PathKind::IamRole { name, .. } => ModelPrincipal::IamRole {
+                        account: Some(account_name.to_string()),
+                        name: name.clone(),
+                    },
+                    _ => continue,
+                };
+                let results = decide(&path)
+                    .into_iter()
+                    .map(|d| (d, d.is_allowed().then(|| label.clone())))
+                    .collect();
+                rows.push(MatrixRow {
+                    principal,
                     account: parts.name.clone(),
                     environment: parts.account.environment().clone(),
                     results,
                 });
             }
         }
-        let iam = parts.account.iam();
-        let mut iam_paths = Vec::new();
-        for user in iam.users().keys() {
-            iam_paths.push(evaluator.iam_user_path(parts, user.as_str()));
-        }
-        for role in iam.roles().keys() {
-            iam_paths.push(evaluator.iam_role_path(parts, role.as_str()));
-        }
-        for path in iam_paths {
-            let label = path.label();
-            let principal = match &path.kind {
-                PathKind::IamUser { name, .. } => ModelPrincipal::IamUser {
-                    account: Some(account_name.to_string()),
-                    name: name.clone(),
-                },
-                PathKind::IamRole { name, .. } => ModelPrincipal::IamRole {
-                    account: Some(account_name.to_string()),
-                    name: name.clone(),
-                },
-                _ => continue,
+        // Groups and users first, by name then account; IAM principals by account then name.
+        rows.sort_by(|a, b| {
+            let rank = |r: &MatrixRow| match &r.principal {
+                ModelPrincipal::Group(n) | ModelPrincipal::User(n) => {
+                    (0, n.clone(), r.account.to_string())
+                }
+                other => (1, r.account.to_string(), other.to_string()),
             };
-            let results = decide(&path)
-                .into_iter()
-                .map(|d| (d, d.is_allowed().then(|| label.clone())))
-                .collect();
-            rows.push(MatrixRow {
-                principal,
-                account: parts.name.clone(),
-                environment: parts.account.environment().clone(),
-                results,
-            });
+            let (ra, rb) = (rank(a), rank(b));
+            ra.cmp(&rb).then_with(|| a.principal.cmp(&b.principal))
+        });
+        AccessMatrix {
+            region: region.to_string(),
+            rows,
         }
-    }
-    // Groups and users first, by name then account; IAM principals by account then name.
-    rows.sort_by(|a, b| {
-        let rank = |r: &MatrixRow| match &r.principal {
-            ModelPrincipal::Group(n) | ModelPrincipal::User(n) => {
-                (0, n.clone(), r.account.to_string())
-            }
-            other => (1, r.account.to_string(), other.to_string()),
-        };
-        let (ra, rb) = (rank(a), rank(b));
-        ra.cmp(&rb).then_with(|| a.principal.cmp(&b.principal))
-    });
-    AccessMatrix {
-        region: region.to_string(),
-        rows,
     }
 }
 
@@ -2263,6 +2409,89 @@ mod tests {
     }
 
     #[test]
+    fn probes_of_a_principal_agree_with_its_matrix_row() {
+        let m = organization();
+        let evaluator = ModelEvaluator::new(&m);
+        let matrix = evaluator.access_matrix(DEFAULT_REGION);
+        for (principal, account) in [
+            ("group:AWS-Developers", "development"),
+            ("group:AWS-Admins", "production"),
+            ("iam-user:production/dev-john", "production"),
+            ("iam-role:production/partner-access", "production"),
+        ] {
+            let paths = evaluator
+                .paths(&principal.parse().unwrap(), account)
+                .unwrap();
+            let decisions = evaluator.probe(&paths, account, DEFAULT_REGION).unwrap();
+            let row = matrix
+                .rows
+                .iter()
+                .find(|r| r.principal.to_string() == principal && r.account.as_str() == account)
+                .unwrap();
+            let expected: Vec<Decision> = row.results.iter().map(|(d, _)| *d).collect();
+            assert_eq!(decisions, expected, "{principal} in {account}");
+        }
+        // One permission set on its own: the developers' only one in development.
+        let paths = evaluator
+            .paths(
+                &"permission-set:DeveloperAccess".parse().unwrap(),
+                "development",
+            )
+            .unwrap();
+        let decisions = evaluator
+            .probe(&paths, "444444444444", DEFAULT_REGION)
+            .unwrap();
+        assert_eq!(
+            allowed_kinds(decisions),
+            [ProbeKind::Read, ProbeKind::Write, ProbeKind::Billing]
+        );
+        // No path: nothing allowed; an unknown account is an error.
+        assert_eq!(
+            evaluator.probe(&[], "development", DEFAULT_REGION).unwrap(),
+            vec![ImplicitlyDenied; PROBES.len()]
+        );
+        assert_eq!(
+            evaluator
+                .probe(&[], "prod", DEFAULT_REGION)
+                .unwrap_err()
+                .to_string(),
+            "there is no account `prod` in the model (did you mean `production`?)"
+        );
+    }
+
+    #[test]
+    fn iam_users_are_probed_signed_in_with_mfa() {
+        let preset = crate::presets::ALL
+            .iter()
+            .find(|p| p.name == "iam-users")
+            .unwrap();
+        let m = (preset.build)();
+        let evaluator = ModelEvaluator::new(&m);
+        let matrix = evaluator.access_matrix(DEFAULT_REGION);
+        let kinds = |user: &str| {
+            matrix
+                .rows
+                .iter()
+                .find(|r| r.principal.to_string() == format!("iam-user:main/{user}"))
+                .map(MatrixRow::kinds)
+                .unwrap()
+        };
+        use ProbeKind::{Billing, IamAdmin, Read, Write};
+        assert_eq!(kinds("admin-john"), [Read, Write, IamAdmin, Billing]);
+        assert_eq!(kinds("dev-john"), [Read, Write]);
+        assert_eq!(kinds("finance-lee"), [Billing]);
+        // Without MFA, the group's `RequireMfa` policy denies.
+        let paths = evaluator
+            .paths(&"iam-user:admin-john".parse().unwrap(), "main")
+            .unwrap();
+        let query = Query::new("main", "ec2:DescribeInstances", "*");
+        assert_eq!(
+            evaluator.evaluate(&paths, &query).unwrap().decision(),
+            ExplicitlyDenied
+        );
+    }
+
+    #[test]
     fn the_matrix_has_groups_then_iam_principals() {
         let m = organization();
         let matrix = access_matrix(&m);
@@ -2311,14 +2540,21 @@ mod tests {
                 ),
             ]
         );
+        // In eu-west-1 the sandbox SCP lets developers read and write; Cost Explorer is
+        // served from us-east-1 only, so the SCP still denies billing there.
         let sandbox = access_matrix_in(&m, "eu-west-1");
-        assert!(
-            sandbox
-                .rows
-                .iter()
-                .any(|r| r.principal.to_string() == "group:AWS-Developers"
-                    && r.account.as_str() == "sandbox"
-                    && r.kinds() == dev)
-        );
+        let row = sandbox
+            .rows
+            .iter()
+            .find(|r| {
+                r.principal.to_string() == "group:AWS-Developers" && r.account.as_str() == "sandbox"
+            })
+            .unwrap();
+        assert_eq!(row.kinds(), [Read, Write]);
+        let billing = PROBES
+            .iter()
+            .position(|p| p.action == "ce:GetCostAndUsage")
+            .unwrap();
+        assert_eq!(row.results[billing].0, ExplicitlyDenied);
     }
 }
