@@ -29,8 +29,7 @@ fn main() -> ExitCode {
 fn is_broken_pipe(err: &iam_codegen::cli::CliError) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = source {
-        if e
-            .downcast_ref::<std::io::Error>()
+        if e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
         {
             return true;

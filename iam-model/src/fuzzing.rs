@@ -37,8 +37,12 @@ pub fn policy_roundtrip(data: &[u8]) {
 /// Reading arbitrary text as a model file never panics; a model that reads prints to JSON
 /// that reads back equal and prints to the same bytes, and validating it never panics.
 pub fn parse_model(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(model) = crate::model::Model::from_json(text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(model) = crate::model::Model::from_json(text) else {
+        return;
+    };
     let printed = model.to_json();
     match crate::model::Model::from_json(&printed) {
         Ok(again) if again == model => {

@@ -687,6 +687,14 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let all: Vec<&Profile> = plan.profiles.iter().collect();
     files.insert("config", render_block(model, options, &plan, &all, None)?)?;
     if opts.per_user {
+        // Where each (account, permission set) profile stands in the plan, so that a user's
+        // profiles are lookups rather than a scan of every profile.
+        let position: std::collections::HashMap<(&str, &str), usize> = plan
+            .profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.account.as_str(), p.permission_set.as_str()), i))
+            .collect();
         // Pairs per principal, so a user's profiles are a lookup per group.
         let mut by_principal: BTreeMap<&AssignmentPrincipal, BTreeSet<(&str, &str)>> =
             BTreeMap::new();
@@ -708,10 +716,15 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
                     pairs.extend(set.iter().copied());
                 }
             }
-            let mine: Vec<&Profile> = plan
-                .profiles
+            // The user's profiles, in the plan's order.
+            let mut positions: Vec<usize> = pairs
                 .iter()
-                .filter(|p| pairs.contains(&(p.account.as_str(), p.permission_set.as_str())))
+                .filter_map(|pair| position.get(pair).copied())
+                .collect();
+            positions.sort_unstable();
+            let mine: Vec<&Profile> = positions
+                .into_iter()
+                .filter_map(|i| plan.profiles.get(i))
                 .collect();
             if mine.is_empty() {
                 continue;
