@@ -200,17 +200,37 @@ fn check_resources(
     path: &str,
     report: &mut Report,
 ) {
-    let types: BTreeSet<ResourceType> = actions
+    let arns = resources
+        .iter()
+        .filter(|r| matches!(r, Resource::Arn(_)))
+        .count();
+    if arns == 0 {
+        return;
+    }
+    let mut types: Vec<ResourceType> = actions
         .iter()
         .flat_map(|a| a.resource_types().map(|(rt, _)| rt))
         .collect();
+    types.sort_unstable();
+    types.dedup();
     // A resource ARN that fits no resource type of any action in the statement grants
     // nothing: a typo, or a resource of another service.
     for (suffix, resource) in resources.iter_with_pointer() {
         let Resource::Arn(arn) = resource else {
             continue;
         };
-        if types.iter().any(|rt| rt.matches_arn(arn.as_str())) {
+        // Only a type whose pattern names the ARN's service can match it (cheap to compare,
+        // unlike the full pattern match); a wildcard service may match any.
+        let service = arn.service();
+        let wild = service.contains(['*', '?']);
+        if types
+            .iter()
+            .filter(|rt| {
+                wild || pattern_service(rt.arn_pattern())
+                    .is_none_or(|s| s == service || s.contains('$'))
+            })
+            .any(|rt| rt.matches_arn(arn.as_str()))
+        {
             continue;
         }
         let names: Vec<String> = types.iter().take(4).map(|rt| format!("`{rt}`")).collect();
@@ -240,13 +260,15 @@ fn check_resources(
 /// any key that starts with the part before the template, whatever the tag key holds (tag
 /// keys such as `ebs.csi.aws.com/cluster` or `aws:secretsmanager:owningService` contain `/`
 /// and `:`); the longest such prefix wins.
-fn catalog_key(key: &str) -> Option<CatalogKey> {
-    struct Index {
-        exact: HashMap<String, CatalogKey>,
-        templates: Vec<(String, CatalogKey)>,
-    }
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    let index = INDEX.get_or_init(|| {
+struct KeyIndex {
+    exact: HashMap<String, CatalogKey>,
+    // Longest prefixes first, so the most specific template comes first.
+    templates: Vec<(String, CatalogKey)>,
+}
+
+fn key_index() -> &'static KeyIndex {
+    static INDEX: OnceLock<KeyIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
         let mut exact = HashMap::new();
         let mut templates = Vec::new();
         for k in CatalogKey::all() {
@@ -256,19 +278,9 @@ fn catalog_key(key: &str) -> Option<CatalogKey> {
                 templates.push((prefix, k));
             }
         }
-        // Longest prefixes first, so the most specific template wins.
         templates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        Index { exact, templates }
-    });
-    let lower = key.to_ascii_lowercase();
-    if let Some(k) = index.exact.get(&lower) {
-        return Some(*k);
-    }
-    index
-        .templates
-        .iter()
-        .find(|(prefix, _)| lower.len() > prefix.len() && lower.starts_with(prefix.as_str()))
-        .map(|(_, k)| *k)
+        KeyIndex { exact, templates }
+    })
 }
 
 /// For a templated key name (`aws:RequestTag/${TagKey}`, `s3:ExistingObjectTag/<key>`,
@@ -285,12 +297,27 @@ fn template_prefix(name: &str) -> Option<String> {
     name.get(..cut).map(str::to_ascii_lowercase)
 }
 
-/// Whether a catalogue key (possibly templated) covers a key as written (lowercase).
-fn key_covers(catalog: CatalogKey, written_lower: &str) -> bool {
-    let name = catalog.name();
-    name.eq_ignore_ascii_case(written_lower)
-        || template_prefix(name)
-            .is_some_and(|p| written_lower.len() > p.len() && written_lower.starts_with(&p))
+/// The service segment of an ARN pattern (`arn:${Partition}:s3:::…` → `s3`).
+fn pattern_service(pattern: &str) -> Option<&str> {
+    pattern.splitn(4, ':').nth(2)
+}
+
+/// The catalogue keys that cover a key as written: the key of that exact name and every
+/// templated key whose stem it starts with (`secretsmanager:ResourceTag/x` is covered by both
+/// `…/${TagKey}` and `…/tag-key`). Computed once per written key, so that the actions' keys are
+/// then compared by identity.
+fn covering_keys(written: &str) -> Vec<CatalogKey> {
+    let lower = written.to_ascii_lowercase();
+    let index = key_index();
+    let mut keys: Vec<CatalogKey> = index.exact.get(&lower).copied().into_iter().collect();
+    keys.extend(
+        index
+            .templates
+            .iter()
+            .filter(|(prefix, _)| lower.len() > prefix.len() && lower.starts_with(prefix.as_str()))
+            .map(|(_, k)| *k),
+    );
+    keys
 }
 
 fn check_condition_keys(
@@ -301,18 +328,22 @@ fn check_condition_keys(
 ) {
     for (op, keys) in condition.iter() {
         for (key, _) in keys.iter() {
-            let key_path = format!(
-                "{path}/{}/{}",
-                crate::json::pointer_token(&op.to_string()),
-                crate::json::pointer_token(key.as_str())
-            );
+            // Built only when there is a finding to report.
+            let key_path = || {
+                format!(
+                    "{path}/{}/{}",
+                    crate::json::pointer_token(&op.to_string()),
+                    crate::json::pointer_token(key.as_str())
+                )
+            };
             let prefix = key.prefix();
-            let resolved = catalog_key(key.as_str());
+            let covering = covering_keys(key.as_str());
+            let resolved = covering.first().copied();
             if prefix.eq_ignore_ascii_case("aws") {
                 if resolved.is_none() {
                     report.warning(
                         "unsupported-condition-key",
-                        &key_path,
+                        key_path(),
                         format!("`{key}` is not a global condition key"),
                         "check the spelling against \"AWS global condition context keys\"; a key that is never in the request makes the condition fail",
                     );
@@ -324,19 +355,18 @@ fn check_condition_keys(
             if Service::from_prefix(prefix).is_none() {
                 continue;
             }
-            let lower = key.as_str().to_ascii_lowercase();
             let supported = resolved.is_some_and(|k| {
                 k.is_global()
                     || actions.iter().any(|a| {
-                        a.condition_keys().any(|ak| key_covers(ak, &lower))
+                        a.condition_keys().any(|ak| covering.contains(&ak))
                             || a.resource_types()
-                                .any(|(rt, _)| rt.condition_keys().any(|rk| key_covers(rk, &lower)))
+                                .any(|(rt, _)| rt.condition_keys().any(|rk| covering.contains(&rk)))
                     })
             });
             if !supported {
                 report.warning(
                     "unsupported-condition-key",
-                    &key_path,
+                    key_path(),
                     match resolved {
                         Some(_) => format!("none of the statement's actions supports the condition key `{key}`"),
                         None => format!("`{key}` is not a condition key of `{prefix}`"),
