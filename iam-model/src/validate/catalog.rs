@@ -299,7 +299,7 @@ fn template_prefix(name: &str) -> Option<String> {
 
 /// The service segment of an ARN pattern (`arn:${Partition}:s3:::…` → `s3`).
 fn pattern_service(pattern: &str) -> Option<&str> {
-    pattern.splitn(4, ':').nth(2)
+    pattern.split(':').nth(2)
 }
 
 /// The catalogue keys that cover a key as written: the key of that exact name and every
