@@ -7,8 +7,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use iam_model::policy::PolicyKind;
 use iam_model::policy::size::aws_size;
 use iam_model::validate::policy::{check_size, decode, read_raw};
-use iam_model::{Finding, JsonError, Report, Severity};
+use iam_model::{JsonError, Report, Severity};
 
+use super::validate::{CheckOutput, FileOutput, write_finding, write_json_error};
 use super::{CliError, ExitStatus, Format};
 
 /// Check and format IAM policy documents.
@@ -201,51 +202,6 @@ fn write_text(checked: &Checked, out: &mut dyn Write) -> io::Result<()> {
         Err(Unreadable::Json(e)) => write_json_error(&file.to_string(), e, out)?,
     }
     Ok(())
-}
-
-/// `FILE:PATH: SEVERITY CODE: MESSAGE` and an indented help line. A finding about the whole
-/// document (the empty JSON pointer) is written `FILE: SEVERITY CODE: MESSAGE`.
-fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
-    if f.path.is_empty() {
-        writeln!(out, "{file}: {} {}: {}", f.severity, f.code, f.message)?;
-    } else {
-        writeln!(
-            out,
-            "{file}:{}: {} {}: {}",
-            f.path, f.severity, f.code, f.message
-        )?;
-    }
-    writeln!(out, "  help: {}", f.help)
-}
-
-/// `FILE:LINE:COLUMN: error: MESSAGE`, with the JSON pointer of a value of the wrong shape.
-fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -> io::Result<()> {
-    if e.path.is_empty() {
-        writeln!(out, "{file}:{}:{}: error: {}", e.line, e.column, e.message)
-    } else {
-        writeln!(
-            out,
-            "{file}:{}:{}: error: {} (at `{}`)",
-            e.line, e.column, e.message, e.path
-        )
-    }
-}
-
-/// The `--format json` document of `policy check`; fields serialise in declaration order.
-#[derive(serde::Serialize)]
-struct CheckOutput<'a> {
-    version: u32,
-    files: Vec<FileOutput<'a>>,
-}
-
-/// One file: its findings, or why it could not be checked.
-#[derive(serde::Serialize)]
-struct FileOutput<'a> {
-    file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    findings: Option<&'a [Finding]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
 }
 
 fn json_entry(checked: &Checked) -> FileOutput<'_> {

@@ -128,7 +128,7 @@ pub(super) fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io:
     writeln!(out, "  help: {}", f.help)
 }
 
-/// `FILE:LINE:COLUMN: error: MESSAGE (at `PATH`)`.
+/// `FILE:LINE:COLUMN: error: MESSAGE`, with `(at `PATH`)` for a value of the wrong shape.
 pub(super) fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -> io::Result<()> {
     if e.path.is_empty() {
         writeln!(out, "{file}:{}:{}: error: {}", e.line, e.column, e.message)
@@ -141,20 +141,22 @@ pub(super) fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -
     }
 }
 
-/// The `--format json` document, the shape of `policy check`'s.
+/// The `--format json` document of `validate` and `policy check`; fields serialise in
+/// declaration order.
 #[derive(serde::Serialize)]
-struct CheckOutput<'a> {
-    version: u32,
-    files: Vec<FileOutput<'a>>,
+pub(super) struct CheckOutput<'a> {
+    pub(super) version: u32,
+    pub(super) files: Vec<FileOutput<'a>>,
 }
 
+/// One file: its findings, or why it could not be checked.
 #[derive(serde::Serialize)]
-struct FileOutput<'a> {
-    file: String,
+pub(super) struct FileOutput<'a> {
+    pub(super) file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    findings: Option<&'a [Finding]>,
+    pub(super) findings: Option<&'a [Finding]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    pub(super) error: Option<String>,
 }
 
 pub(super) fn summary(file: &str, outcome: &Result<Report, Unreadable>) -> String {
