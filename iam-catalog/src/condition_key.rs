@@ -124,26 +124,50 @@ impl ConditionKey {
         self.rec().is_some_and(|r| r.global)
     }
 
-    /// Whether the name ends in a template (`/${TagKey}`, `/<key>`, `/tag-key`).
+    /// Whether the name ends in a template (`/${TagKey}`, `/<key>`, `/tag-key`,
+    /// `:${EncryptionContextKey}`).
     #[must_use]
     pub fn is_template(self) -> bool {
-        template_prefix(self.name()).is_some()
+        self.template_stem().is_some()
+    }
+
+    /// For a templated key, the part before the template, separator included:
+    /// `aws:RequestTag/` for `aws:RequestTag/${TagKey}`, `kms:EncryptionContext:` for
+    /// `kms:EncryptionContext:${EncryptionContextKey}`. A key as written in a policy that starts
+    /// with the stem is an instance of the template, whatever the rest holds (tag keys such as
+    /// `ebs.csi.aws.com/cluster` contain `/` and `:`).
+    ///
+    /// ```
+    /// use iam_catalog::condition_keys::{aws, kms};
+    /// assert_eq!(aws::RequestTag.template_stem(), Some("aws:RequestTag/"));
+    /// assert_eq!(kms::EncryptionContext.template_stem(), Some("kms:EncryptionContext:"));
+    /// assert_eq!(aws::SourceIp.template_stem(), None);
+    /// ```
+    #[must_use]
+    pub fn template_stem(self) -> Option<&'static str> {
+        template_stem(self.name())
     }
 
     /// Resolve a key as written in a policy, case-insensitively (AWS compares condition key
-    /// names without case). An exact name wins; otherwise `prefix/anything` resolves to the
-    /// templated key with that prefix (`aws:RequestTag/team` → `aws:RequestTag/${TagKey}`,
-    /// `s3:ExistingObjectTag/x` → `s3:ExistingObjectTag/<key>`).
+    /// names without case). An exact name wins; otherwise the templated key with the longest
+    /// stem the key starts with (`aws:RequestTag/team` → `aws:RequestTag/${TagKey}`,
+    /// `kms:EncryptionContext:aws:s3:arn` → `kms:EncryptionContext:${EncryptionContextKey}`).
     #[must_use]
     pub fn lookup(key: &str) -> Option<ConditionKey> {
         let exact = Self::all().find(|k| k.name().eq_ignore_ascii_case(key));
         if exact.is_some() {
             return exact;
         }
-        let slash = key.rfind('/')?;
-        let wanted = key.get(..=slash)?;
         Self::all()
-            .find(|k| template_prefix(k.name()).is_some_and(|p| p.eq_ignore_ascii_case(wanted)))
+            .filter_map(|k| k.template_stem().map(|stem| (stem, k)))
+            .filter(|(stem, _)| {
+                key.len() > stem.len()
+                    && key
+                        .get(..stem.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(stem))
+            })
+            .max_by_key(|(stem, _)| stem.len())
+            .map(|(_, k)| k)
     }
 }
 
@@ -153,12 +177,13 @@ impl std::fmt::Display for ConditionKey {
     }
 }
 
-/// For a templated key, the part up to and including the last `/`.
-fn template_prefix(name: &str) -> Option<&str> {
-    let slash = name.rfind('/')?;
-    let tail = name.get(slash + 1..)?;
+/// For a templated key name, the part up to and including the separator (`/` or `:`) before
+/// the template.
+fn template_stem(name: &str) -> Option<&str> {
+    let cut = name.rfind(['/', ':'])?;
+    let tail = name.get(cut + 1..)?;
     let templated = (tail.starts_with("${") && tail.ends_with('}'))
         || (tail.starts_with('<') && tail.ends_with('>'))
-        || tail == "tag-key";
-    if templated { name.get(..=slash) } else { None }
+        || (tail == "tag-key" && name.get(cut..=cut) == Some("/"));
+    if templated { name.get(..=cut) } else { None }
 }

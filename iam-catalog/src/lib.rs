@@ -333,4 +333,19 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn templated_keys_resolve_whatever_their_tag_key_holds() {
+        let name = |k: &str| ConditionKey::lookup(k).map(ConditionKey::name);
+        assert_eq!(
+            name("aws:RequestTag/ebs.csi.aws.com/cluster"),
+            Some("aws:RequestTag/${TagKey}")
+        );
+        assert_eq!(
+            name("KMS:EncryptionContext:aws:s3:arn"),
+            Some("kms:EncryptionContext:${EncryptionContextKey}")
+        );
+        assert_eq!(name("aws:SourceIP"), Some("aws:SourceIp"));
+        assert_eq!(name("aws:NoSuchKey"), None);
+    }
 }

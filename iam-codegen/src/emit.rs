@@ -88,7 +88,7 @@ impl Artifacts {
 }
 
 /// A relative path with `/` separators and no `.`/`..` or empty components.
-fn is_safe_relative_path(path: &str) -> bool {
+pub(crate) fn is_safe_relative_path(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && !path.contains('\\')

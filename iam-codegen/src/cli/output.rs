@@ -136,16 +136,6 @@ struct Manifest {
     files: BTreeSet<String>,
 }
 
-/// A relative path with `/` separators and no `.`/`..` or empty components.
-fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.contains('\\')
-        && path
-            .split('/')
-            .all(|c| !c.is_empty() && c != "." && c != "..")
-}
-
 fn join(dir: &Path, rel: &str) -> PathBuf {
     rel.split('/').fold(dir.to_path_buf(), |p, c| p.join(c))
 }
@@ -217,7 +207,7 @@ fn read_manifest(dir: &Path) -> Result<Option<Manifest>, OutputError> {
     if let Some(bad) = manifest
         .files
         .iter()
-        .find(|f| !is_safe_relative(f) || f.as_str() == MANIFEST)
+        .find(|f| !crate::emit::is_safe_relative_path(f) || f.as_str() == MANIFEST)
     {
         return Err(OutputError::Manifest {
             path,
@@ -255,7 +245,7 @@ pub fn plan(
     let mut writes = BTreeMap::new();
     let mut unchanged = 0;
     for (rel, bytes) in files {
-        if !is_safe_relative(rel) || rel == MANIFEST {
+        if !crate::emit::is_safe_relative_path(rel) || rel == MANIFEST {
             return Err(OutputError::NotFile {
                 path: join(dir, rel),
             });

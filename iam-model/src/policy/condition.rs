@@ -374,19 +374,7 @@ impl ConditionKey {
     /// (`aws:RequestTag/${TagKey}` with `team` → `aws:RequestTag/team`); `None` for a key
     /// that is not a template or a value with white space.
     pub fn tagged(key: iam_catalog::ConditionKey, value: &str) -> Option<Self> {
-        let name = key.name();
-        if !key.is_template() {
-            return None;
-        }
-        let cut = [
-            name.find("${"),
-            name.find('<'),
-            name.rfind("/tag-key").map(|i| i + 1),
-        ]
-        .into_iter()
-        .flatten()
-        .min()?;
-        format!("{}{value}", name.get(..cut)?).parse().ok()
+        format!("{}{value}", key.template_stem()?).parse().ok()
     }
 }
 

@@ -274,27 +274,13 @@ fn key_index() -> &'static KeyIndex {
         for k in CatalogKey::all() {
             let name = k.name();
             exact.insert(name.to_ascii_lowercase(), k);
-            if let Some(prefix) = template_prefix(name) {
-                templates.push((prefix, k));
+            if let Some(stem) = k.template_stem() {
+                templates.push((stem.to_ascii_lowercase(), k));
             }
         }
         templates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         KeyIndex { exact, templates }
     })
-}
-
-/// For a templated key name (`aws:RequestTag/${TagKey}`, `s3:ExistingObjectTag/<key>`,
-/// `secretsmanager:ResourceTag/tag-key`), the lowercase part before the template.
-fn template_prefix(name: &str) -> Option<String> {
-    let cut = [
-        name.find("${"),
-        name.find('<'),
-        name.find("/tag-key").map(|i| i + 1),
-    ]
-    .into_iter()
-    .flatten()
-    .min()?;
-    name.get(..cut).map(str::to_ascii_lowercase)
 }
 
 /// The service segment of an ARN pattern (`arn:${Partition}:s3:::…` → `s3`).

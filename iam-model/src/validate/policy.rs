@@ -97,7 +97,7 @@ pub fn check_size(size: usize, kind: PolicyKind, path: &str, report: &mut Report
 }
 
 const POLICY_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
-const STATEMENT_ELEMENTS: [&str; 10] = [
+const STATEMENT_ELEMENTS: [&str; 9] = [
     "Sid",
     "Effect",
     "Principal",
@@ -107,7 +107,6 @@ const STATEMENT_ELEMENTS: [&str; 10] = [
     "Resource",
     "NotResource",
     "Condition",
-    "",
 ];
 
 /// The actions a role trust policy may allow (the `sts:` actions of role assumption and the
@@ -304,9 +303,7 @@ impl Decoder<'_> {
         help: &str,
     ) {
         for (name, _) in unknown.iter() {
-            let suggestion = known
-                .iter()
-                .find(|k| !k.is_empty() && k.eq_ignore_ascii_case(name));
+            let suggestion = known.iter().find(|k| k.eq_ignore_ascii_case(name));
             let message = match suggestion {
                 Some(k) => format!("`{name}` is not a policy element; did you mean `{k}`?"),
                 None => format!("`{name}` is not a policy element"),
