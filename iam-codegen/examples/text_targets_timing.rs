@@ -3,7 +3,8 @@
 //! `cargo run --release -p iam-codegen --example text_targets_timing -- [ACCOUNTS SETS GROUPS USERS ASSIGNMENTS]`
 //! (default: 500 40 200 5000 20000, the size of the `generate` bench) prints the time of
 //! validation, of each target's `emit` and of the access matrix alone, with the number and
-//! size of the files.
+//! size of the files. With `ONLY=TARGET` in the environment (`ONLY=docs`), only that
+//! target runs, which is what a profiler wants to look at.
 use std::time::Instant;
 
 use iam_codegen::emit::{
@@ -34,8 +35,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         matrix.rows.len(),
         start.elapsed()
     );
+    let only = std::env::var("ONLY").ok();
     let total = Instant::now();
     for target in Target::ALL {
+        if only.as_deref().is_some_and(|o| o != target.as_str()) {
+            continue;
+        }
         let start = Instant::now();
         let files = match target {
             Target::Cloudformation => cloudformation::emit(&model, &options)?,

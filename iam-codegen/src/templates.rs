@@ -29,6 +29,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/aws-config/config.hbs"),
     ),
     (
+        "aws-config/profile.hbs",
+        include_str!("../../templates/aws-config/profile.hbs"),
+    ),
+    (
         "docs/ACCESS.md.hbs",
         include_str!("../../templates/docs/ACCESS.md.hbs"),
     ),
@@ -124,8 +128,9 @@ impl Templates {
         Ok(hb)
     }
 
-    /// Render one template with a context.
-    pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<String, EmitError> {
+    /// Render one template with a context. The context is taken by value: handlebars reads
+    /// it in place instead of serialising a copy.
+    pub fn render(&self, name: &str, context: serde_json::Value) -> Result<String, EmitError> {
         let hb = match self.registry.get() {
             Some(hb) => hb,
             None => {
@@ -136,7 +141,7 @@ impl Templates {
                 self.registry.get_or_init(|| built)
             }
         };
-        hb.render(name, context)
+        hb.render_with_context(name, &handlebars::Context::from(context))
             .map_err(|source| EmitError::Template {
                 name: name.to_string(),
                 source: Box::new(source),

@@ -348,7 +348,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         "account_names": names.join(", "),
         "single": if names.len() == 1 { names.first().map(|n| shell_word(n)) } else { None },
     });
-    let script = options.templates.render(TEMPLATE, &context)?;
+    let script = options.templates.render(TEMPLATE, context)?;
     files.insert("iam-users.sh", script)?;
     Ok(files)
 }

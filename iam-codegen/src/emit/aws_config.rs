@@ -32,7 +32,7 @@
 //! assert!(files.get("alice@example.com.config").is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -673,9 +673,16 @@ fn user_file(user: &str) -> String {
 }
 
 const TEMPLATE: &str = "aws-config/config.hbs";
+const PROFILE_TEMPLATE: &str = "aws-config/profile.hbs";
 
 /// The files of this target, relative to its directory: `config`, and `<user>.config` per
 /// Identity Center user with at least one profile. No Identity Center, no files.
+///
+/// Two templates make the text: `aws-config/profile.hbs` renders one `[profile NAME]`
+/// section (once per profile, whatever the number of users who have it), and
+/// `aws-config/config.hbs` the managed block around the sections of a file: markers,
+/// comments, the `sso-session` section, then `profiles`, the file's sections one after the
+/// other.
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
     let mut files = Artifacts::new();
     let Some(ic) = model.identity_center() else {
@@ -683,112 +690,144 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     };
     let opts = &options.aws_config;
     let plan = profiles(model, opts);
-    let grants = grants(model);
-    let all: Vec<&Profile> = plan.profiles.iter().collect();
-    files.insert("config", render_block(model, options, &plan, &all, None)?)?;
-    if opts.per_user {
-        // Where each (account, permission set) profile stands in the plan, so that a user's
-        // profiles are lookups rather than a scan of every profile.
-        let position: std::collections::HashMap<(&str, &str), usize> = plan
-            .profiles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.account.as_str(), p.permission_set.as_str()), i))
-            .collect();
-        // Pairs per principal, so a user's profiles are a lookup per group.
-        let mut by_principal: BTreeMap<&AssignmentPrincipal, BTreeSet<(&str, &str)>> =
-            BTreeMap::new();
-        for g in &grants {
-            by_principal
-                .entry(g.principal)
-                .or_default()
-                .insert((g.account.as_str(), g.permission_set.as_str()));
+    let wanted: HashMap<&str, &str> = plan
+        .renamed
+        .iter()
+        .map(|r| (r.name.as_str(), r.wanted.as_str()))
+        .collect();
+    let sections = plan
+        .profiles
+        .iter()
+        .map(|p| render_profile(model, options, p, wanted.get(p.name.as_str()).copied()))
+        .collect::<Result<Vec<String>, EmitError>>()?;
+    let session = session_context(opts);
+    let all: Vec<usize> = (0..plan.profiles.len()).collect();
+    files.insert(
+        "config",
+        render_block(options, &sections, &all, &session, None)?,
+    )?;
+    if !opts.per_user {
+        return Ok(files);
+    }
+    // Where each (account, permission set) profile stands in the plan, and the positions
+    // each principal is granted, so that a user's profiles are a lookup per group.
+    let position: HashMap<(&str, &str), usize> = plan
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.account.as_str(), p.permission_set.as_str()), i))
+        .collect();
+    let mut by_principal: HashMap<&AssignmentPrincipal, Vec<usize>> = HashMap::new();
+    for g in &grants(model) {
+        if let Some(&i) = position.get(&(g.account.as_str(), g.permission_set.as_str())) {
+            by_principal.entry(g.principal).or_default().push(i);
         }
-        for (user, details) in ic.users() {
-            let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
-            let direct = AssignmentPrincipal::User(user.clone());
-            let groups = details
-                .groups
-                .iter()
-                .map(|g| AssignmentPrincipal::Group(g.clone()));
-            for principal in std::iter::once(direct).chain(groups) {
-                if let Some(set) = by_principal.get(&principal) {
-                    pairs.extend(set.iter().copied());
-                }
-            }
-            // The user's profiles, in the plan's order.
-            let mut positions: Vec<usize> = pairs
-                .iter()
-                .filter_map(|pair| position.get(pair).copied())
-                .collect();
-            positions.sort_unstable();
-            let mine: Vec<&Profile> = positions
-                .into_iter()
-                .filter_map(|i| plan.profiles.get(i))
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let who = json!({"name": user, "display_name": details.display_name});
-            files.insert(
-                user_file(user),
-                render_block(model, options, &plan, &mine, Some(who))?,
-            )?;
+    }
+    let mut mine: Vec<usize> = Vec::new();
+    for (user, details) in ic.users() {
+        mine.clear();
+        let direct = AssignmentPrincipal::User(user.clone());
+        if let Some(granted) = by_principal.get(&direct) {
+            mine.extend_from_slice(granted);
         }
+        for group in &details.groups {
+            if let Some(granted) = by_principal.get(&AssignmentPrincipal::Group(group.clone())) {
+                mine.extend_from_slice(granted);
+            }
+        }
+        if mine.is_empty() {
+            continue;
+        }
+        // The user's profiles, in the plan's order, each once.
+        mine.sort_unstable();
+        mine.dedup();
+        let who = json!({"name": user, "display_name": details.display_name});
+        files.insert(
+            user_file(user),
+            render_block(options, &sections, &mine, &session, Some(who))?,
+        )?;
     }
     Ok(files)
 }
 
-fn render_block(
-    model: &Model,
-    options: &EmitOptions,
-    plan: &Profiles,
-    profiles: &[&Profile],
-    user: Option<serde_json::Value>,
-) -> Result<String, EmitError> {
-    let opts = &options.aws_config;
+/// The `session` object of the block's context.
+fn session_context(opts: &AwsConfigOptions) -> serde_json::Value {
     let sso_region = opts.sso_region.as_ref().map(Region::as_str);
     let region = opts.region.as_ref().map(Region::as_str).or(sso_region);
-    let rows: Vec<serde_json::Value> = profiles
-        .iter()
-        .map(|p| {
-            let account = model.account(p.account.as_str());
-            json!({
-                "name": p.name,
-                "account": p.account.as_str(),
-                "account_id": account.map(|a| a.id().to_string()).unwrap_or_default(),
-                "environment": account.map(|a| a.environment().as_str().to_string()).unwrap_or_default(),
-                "permission_set": p.permission_set.as_str(),
-                "region": region.unwrap_or(PLACEHOLDER_REGION),
-                "output": opts.output.as_str(),
-            })
-        })
-        .collect();
-    let renamed: Vec<serde_json::Value> = plan
-        .renamed
-        .iter()
-        .filter(|r| profiles.iter().any(|p| p.name == r.name))
-        .map(|r| {
-            json!({"account": r.account.as_str(), "permission_set": r.permission_set.as_str(),
-                   "wanted": r.wanted, "name": r.name})
-        })
-        .collect();
+    json!({
+        "name": opts.session_name.as_str(),
+        "start_url": opts.start_url.as_ref().map_or(PLACEHOLDER_START_URL, StartUrl::as_str),
+        "start_url_placeholder": opts.start_url.is_none(),
+        "sso_region": sso_region.unwrap_or(PLACEHOLDER_REGION),
+        "sso_region_placeholder": sso_region.is_none(),
+        "region_placeholder": region.is_none(),
+    })
+}
+
+/// One `[profile NAME]` section, from `aws-config/profile.hbs`; `wanted` is the name the
+/// profile would have had when another profile took it.
+fn render_profile(
+    model: &Model,
+    options: &EmitOptions,
+    profile: &Profile,
+    wanted: Option<&str>,
+) -> Result<String, EmitError> {
+    let opts = &options.aws_config;
+    let region = opts
+        .region
+        .as_ref()
+        .or(opts.sso_region.as_ref())
+        .map_or(PLACEHOLDER_REGION, Region::as_str);
+    let account = model.account(profile.account.as_str());
     let context = json!({
-        "begin_marker": BEGIN_MARKER,
-        "end_marker": END_MARKER,
-        "user": user,
-        "session": {
-            "name": opts.session_name.as_str(),
-            "start_url": opts.start_url.as_ref().map_or(PLACEHOLDER_START_URL, StartUrl::as_str),
-            "start_url_placeholder": opts.start_url.is_none(),
-            "sso_region": sso_region.unwrap_or(PLACEHOLDER_REGION),
-            "sso_region_placeholder": sso_region.is_none(),
-            "region_placeholder": region.is_none(),
-        },
-        "renamed": renamed,
-        "profiles": rows,
+        "name": profile.name,
+        "session": opts.session_name.as_str(),
+        "account": profile.account.as_str(),
+        "account_id": account.map(|a| a.id().to_string()).unwrap_or_default(),
+        "environment": account.map(|a| a.environment().as_str().to_string()).unwrap_or_default(),
+        "permission_set": profile.permission_set.as_str(),
+        "region": region,
+        "output": opts.output.as_str(),
+        "wanted": wanted,
     });
-    let body = options.templates.render(TEMPLATE, &context)?;
+    let text = options.templates.render(PROFILE_TEMPLATE, context)?;
+    if has_marker(&text) {
+        return Err(EmitError::TemplateOutput {
+            name: PROFILE_TEMPLATE.to_string(),
+            reason: "a profile section must not hold a marker line of the managed block"
+                .to_string(),
+        });
+    }
+    Ok(text)
+}
+
+/// Render the managed block of the profiles at `positions` (their `sections`, in that
+/// order).
+fn render_block(
+    options: &EmitOptions,
+    sections: &[String],
+    positions: &[usize],
+    session: &serde_json::Value,
+    user: Option<serde_json::Value>,
+) -> Result<String, EmitError> {
+    let mut profiles = String::with_capacity(
+        positions
+            .iter()
+            .filter_map(|&i| sections.get(i))
+            .map(String::len)
+            .sum(),
+    );
+    for section in positions.iter().filter_map(|&i| sections.get(i)) {
+        profiles.push_str(section);
+    }
+    let mut context = serde_json::Map::new();
+    context.insert("begin_marker".into(), BEGIN_MARKER.into());
+    context.insert("end_marker".into(), END_MARKER.into());
+    context.insert("user".into(), user.unwrap_or_default());
+    context.insert("session".into(), session.clone());
+    context.insert("profile_count".into(), positions.len().into());
+    context.insert("profiles".into(), profiles.into());
+    let body = options.templates.render(TEMPLATE, context.into())?;
     let invalid = |reason: &str| EmitError::TemplateOutput {
         name: TEMPLATE.to_string(),
         reason: reason.to_string(),
@@ -800,7 +839,7 @@ fn render_block(
         ));
     }
     let first = body.lines().next().unwrap_or_default();
-    let last = body.lines().last().unwrap_or_default();
+    let last = body.lines().next_back().unwrap_or_default();
     if !first.starts_with(BEGIN_PREFIX) || !last.starts_with(END_PREFIX) || !body.ends_with('\n') {
         return Err(invalid(
             "the output must start with the begin marker line and end with the end marker line",
@@ -809,16 +848,22 @@ fn render_block(
     Ok(body)
 }
 
+/// Whether some line of `text` is a marker line.
+fn has_marker(text: &str) -> bool {
+    count_markers(text) != (0, 0)
+}
+
+/// The number of begin and end marker lines in `text`: lines that start with a marker
+/// prefix (the same lines [`marker`] finds, by a substring search rather than line by line,
+/// since every per-user file is checked).
 fn count_markers(text: &str) -> (usize, usize) {
-    let mut counts = (0, 0);
-    for line in text.lines() {
-        match marker(line) {
-            Some(Marker::Begin) => counts.0 += 1,
-            Some(Marker::End) => counts.1 += 1,
-            None => {}
-        }
-    }
-    counts
+    let at_line_start = |i: usize| i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n');
+    let count = |prefix: &str| {
+        text.match_indices(prefix)
+            .filter(|(i, _)| at_line_start(*i))
+            .count()
+    };
+    (count(BEGIN_PREFIX), count(END_PREFIX))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1234,7 +1279,14 @@ output = json
         assert!(config.contains("sso_start_url = https://d-xxxxxxxxxx.awsapps.com/start\n"));
         assert!(config.contains("sso_region = xx-xxxx-1\n"));
         assert!(config.contains("region = xx-xxxx-1\n"));
-        assert!(config.contains("# Renamed: OperatorAccess in prod-eu would be `prod-operator`, a name another profile wants; it is `prod-eu-operator`.\n"), "{config}");
+        assert!(
+            config.contains(
+                "# OperatorAccess in prod-eu (production, 222222222222)\n\
+                 # Renamed: it would be `prod-operator`, a name another profile wants.\n\
+                 [profile prod-eu-operator]\n"
+            ),
+            "{config}"
+        );
     }
 
     #[test]

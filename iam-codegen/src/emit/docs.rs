@@ -225,7 +225,7 @@ fn compact_principal(value: &Value) -> String {
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
     let mut text = options
         .templates
-        .render(TEMPLATE, &context(model, options))?;
+        .render(TEMPLATE, context(model, options))?;
     // Sections that render empty leave runs of blank lines; one blank line is enough.
     while text.contains("\n\n\n") {
         text = text.replace("\n\n\n", "\n\n");

@@ -230,7 +230,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     }
     let readme = options.templates.render(
         README_TEMPLATE,
-        &json!({
+        json!({
             "provider_version": tf.provider_version,
             "region": tf.region,
             "assume_role_name": tf.assume_role_name,

@@ -560,11 +560,99 @@ impl EntityKind {
 /// assert_eq!(logical_id(EntityKind::Unit, "Workloads/Prod"), "UnitWorkloadsProd");
 /// ```
 pub fn logical_id(kind: EntityKind, name: &str) -> String {
-    let camel = name.to_upper_camel_case();
-    let mut out = String::with_capacity(kind.logical_prefix().len() + camel.len());
+    let mut out = String::with_capacity(kind.logical_prefix().len() + name.len());
     out.push_str(kind.logical_prefix());
-    out.extend(camel.chars().filter(char::is_ascii_alphanumeric));
+    push_upper_camel(name, &mut out);
     out
+}
+
+/// Split an ASCII text into words exactly as heck 0.5's `transform` does (the function
+/// behind every case of heck): words are separated by what is not a letter or digit, and
+/// within one a word ends before an uppercase letter that follows a lowercase one
+/// (`fooBar`), and before the last of a run of uppercase letters when a lowercase one
+/// follows (`HTTPServer`: `HTTP`, `Server`); digits take the case of what came before.
+/// `word` is called in the places heck calls its word writer, so heck's separators go
+/// before every word but the first. Names are converted tens of thousands of times for a
+/// large organization, and heck formats every character through `fmt`; the equivalence is
+/// a property test in this module.
+fn ascii_words<'a>(text: &'a str, mut word: impl FnMut(&'a str)) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mode {
+        Boundary,
+        Lowercase,
+        Uppercase,
+    }
+    for part in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let bytes = part.as_bytes();
+        let mut init = 0;
+        let mut mode = Mode::Boundary;
+        for (i, &c) in bytes.iter().enumerate() {
+            let Some(&next) = bytes.get(i + 1) else {
+                word(part.get(init..).unwrap_or_default());
+                break;
+            };
+            let next_mode = if c.is_ascii_lowercase() {
+                Mode::Lowercase
+            } else if c.is_ascii_uppercase() {
+                Mode::Uppercase
+            } else {
+                mode
+            };
+            if next_mode == Mode::Lowercase && next.is_ascii_uppercase() {
+                word(part.get(init..=i).unwrap_or_default());
+                init = i + 1;
+                mode = Mode::Boundary;
+            } else if mode == Mode::Uppercase && c.is_ascii_uppercase() && next.is_ascii_lowercase()
+            {
+                word(part.get(init..i).unwrap_or_default());
+                init = i;
+                mode = Mode::Boundary;
+            } else {
+                mode = next_mode;
+            }
+        }
+    }
+}
+
+/// Append `name` in `UpperCamelCase` (heck's) with every character that is not an ASCII
+/// letter or digit dropped.
+fn push_upper_camel(name: &str, out: &mut String) {
+    if name.is_ascii() {
+        ascii_words(name, |word| {
+            let mut bytes = word.bytes();
+            if let Some(first) = bytes.next() {
+                out.push(char::from(first.to_ascii_uppercase()));
+                out.extend(bytes.map(|b| char::from(b.to_ascii_lowercase())));
+            }
+        });
+    } else {
+        out.extend(
+            name.to_upper_camel_case()
+                .chars()
+                .filter(char::is_ascii_alphanumeric),
+        );
+    }
+}
+
+/// Append `name` in `snake_case` (heck's) with every character other than ASCII lowercase
+/// letters, digits and `_` dropped.
+fn push_snake(name: &str, out: &mut String) {
+    if name.is_ascii() {
+        let mut first = true;
+        ascii_words(name, |word| {
+            if !first {
+                out.push('_');
+            }
+            first = false;
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        });
+    } else {
+        out.extend(
+            name.to_snake_case()
+                .chars()
+                .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'),
+        );
+    }
 }
 
 /// The most characters in a CloudFormation logical id ("Understand CloudFormation quotas":
@@ -609,11 +697,7 @@ pub fn fit_logical_id(id: String) -> String {
 pub fn composite_logical_id(prefix: &str, names: &[&str]) -> String {
     let mut out = prefix.to_string();
     for name in names {
-        out.extend(
-            name.to_upper_camel_case()
-                .chars()
-                .filter(char::is_ascii_alphanumeric),
-        );
+        push_upper_camel(name, &mut out);
     }
     fit_logical_id(out)
 }
@@ -629,14 +713,10 @@ pub fn composite_logical_id(prefix: &str, names: &[&str]) -> String {
 /// assert_eq!(terraform_name(EntityKind::Unit, "Workloads/Prod"), "unit_workloads_prod");
 /// ```
 pub fn terraform_name(kind: EntityKind, name: &str) -> String {
-    let snake = name.to_snake_case();
-    let mut out = kind.logical_prefix().to_snake_case();
+    let mut out = String::with_capacity(kind.logical_prefix().len() + name.len() + 8);
+    push_snake(kind.logical_prefix(), &mut out);
     out.push('_');
-    out.extend(
-        snake
-            .chars()
-            .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'),
-    );
+    push_snake(name, &mut out);
     out
 }
 
@@ -684,5 +764,73 @@ mod tests {
             terraform_name(EntityKind::Role, "CiDeploy"),
             "role_ci_deploy"
         );
+    }
+
+    mod heck_equivalence {
+        use super::super::{push_snake, push_upper_camel};
+        use heck::{ToSnakeCase, ToUpperCamelCase};
+        use proptest::prelude::*;
+
+        fn heck_camel(name: &str) -> String {
+            name.to_upper_camel_case()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect()
+        }
+
+        fn heck_snake(name: &str) -> String {
+            name.to_snake_case()
+                .chars()
+                .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                .collect()
+        }
+
+        fn ours(name: &str) -> (String, String) {
+            let (mut camel, mut snake) = (String::new(), String::new());
+            push_upper_camel(name, &mut camel);
+            push_snake(name, &mut snake);
+            (camel, snake)
+        }
+
+        #[test]
+        fn the_tricky_cases_convert_as_heck_does() {
+            for name in [
+                "",
+                "-",
+                "--a--",
+                "HTTPServer",
+                "fooBar",
+                "A1Bc",
+                "a1B",
+                "AB",
+                "ABc",
+                "aB1c",
+                "x__y",
+                "AWS-Developers",
+                "alice@example.com",
+                "Workloads/Prod",
+                "9lives",
+                "ci-deploy",
+                "DeveloperAccess",
+                "ÄrgerGroup",
+                "straße-X",
+                "Σ-ΣA",
+            ] {
+                assert_eq!(ours(name), (heck_camel(name), heck_snake(name)), "{name:?}");
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+            #[test]
+            fn ascii_names_convert_as_heck_does(name in "[aAzZbB09_ ./@+=,-]{0,16}") {
+                prop_assert_eq!(ours(&name), (heck_camel(&name), heck_snake(&name)));
+            }
+
+            #[test]
+            fn any_text_converts_as_heck_does(name in any::<String>()) {
+                prop_assert_eq!(ours(&name), (heck_camel(&name), heck_snake(&name)));
+            }
+        }
     }
 }
