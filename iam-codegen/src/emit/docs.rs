@@ -341,9 +341,10 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         let Ok(paths) = evaluator.paths(&principal, grant.account.as_str()) else {
             continue;
         };
-        let flags = evaluator
-            .probe(&paths, grant.account.as_str(), &region)
-            .map_or_else(|_| Vec::new(), allowed_kinds);
+        // The matrix has probed every permission set where it is assigned.
+        let flags = matrix
+            .permission_set(grant.account.as_str(), grant.permission_set.as_str())
+            .map_or_else(Vec::new, |d| allowed_kinds(d.iter().copied()));
         let profile = profiles
             .name_of(grant.account.as_str(), grant.permission_set.as_str())
             .unwrap_or_default();
@@ -420,7 +421,6 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
 
     // Who has what where, and the checklist per role.
     let mut groups = Vec::new();
-    let mut checklist = Vec::new();
     if let Some(ic) = ic {
         let mut members_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (n, u) in ic.users() {
@@ -468,15 +468,22 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                     })
                 })
                 .collect();
-            groups.push(json!({
-                "name": title,
-                "description": description,
-                "members": if members.is_empty() { "nobody".to_string() } else { members.join(", ") },
-                "assignments": assignments.clone(),
-            }));
-            if !assignments.is_empty() {
-                checklist.push(json!({"role": title, "assignments": assignments}));
-            }
+            let mut group = serde_json::Map::new();
+            group.insert("name".into(), title.into());
+            group.insert("description".into(), description.into());
+            group.insert(
+                "members".into(),
+                if members.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    members.join(", ")
+                }
+                .into(),
+            );
+            // The checklist section lists the groups with assignments again: the template
+            // walks `groups` twice rather than the context holding every assignment twice.
+            group.insert("assignments".into(), assignments.into());
+            groups.push(Value::Object(group));
         }
     }
     let users: Vec<Value> = ic.map_or(Vec::new(), |ic| {
@@ -525,26 +532,39 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         .accounts()
         .values()
         .any(|a| !a.iam().users().is_empty());
-    json!({
-        "organization": model.organization().management_account().as_str(),
-        "management_account": model.organization().management_account().as_str(),
-        "region": region,
-        "accounts": account_rows,
-        "identity_center": ic.map(|ic| json!({"instance_account": ic.instance_account().as_str()})),
-        "columns": column_names,
-        "matrix": matrix_rows,
-        "has_matrix": !column_names.is_empty(),
-        "probes": probes,
-        "iam_rows": iam_rows,
-        "groups": groups,
-        "users": users,
-        "permission_sets": permission_sets,
-        "iam_accounts": iam_accounts,
-        "billing_accounts": billing_accounts,
-        "has_iam_users": has_iam_users,
-        "checklist": checklist,
-        "iam_checks": iam_checks,
-    })
+    // Built by moving the parts in: `json!` would serialise a copy of every list.
+    let mut context = serde_json::Map::new();
+    let mut put = |key: &str, value: Value| {
+        context.insert(key.to_string(), value);
+    };
+    put(
+        "organization",
+        model.organization().management_account().as_str().into(),
+    );
+    put(
+        "management_account",
+        model.organization().management_account().as_str().into(),
+    );
+    put("region", region.into());
+    put("accounts", account_rows.into());
+    put(
+        "identity_center",
+        ic.map(|ic| json!({"instance_account": ic.instance_account().as_str()}))
+            .unwrap_or_default(),
+    );
+    put("has_matrix", (!column_names.is_empty()).into());
+    put("columns", column_names.into());
+    put("matrix", matrix_rows.into());
+    put("probes", probes.into());
+    put("iam_rows", iam_rows.into());
+    put("groups", groups.into());
+    put("users", users.into());
+    put("permission_sets", permission_sets.into());
+    put("iam_accounts", iam_accounts.into());
+    put("billing_accounts", billing_accounts.into());
+    put("has_iam_users", has_iam_users.into());
+    put("iam_checks", iam_checks.into());
+    Value::Object(context)
 }
 
 #[cfg(test)]

@@ -1654,6 +1654,47 @@ pub struct AccessMatrix {
     /// Rows: Identity Center groups (then users with assignments of their own) by name, by
     /// account; then IAM users and roles by account and name.
     pub rows: Vec<MatrixRow>,
+    /// The decisions behind the Identity Center rows: for each permission set provisioned
+    /// in an account, by account then permission set, the decision for each of [`PROBES`].
+    pub permission_sets: Vec<PermissionSetProbes>,
+}
+
+/// The decisions for [`PROBES`] of one permission set in one account, as computed for the
+/// access matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSetProbes {
+    /// The account.
+    pub account: AccountName,
+    /// The permission set.
+    pub permission_set: String,
+    /// The decision for each of [`PROBES`], in order.
+    pub decisions: Vec<Decision>,
+}
+
+impl AccessMatrix {
+    /// The decisions for [`PROBES`] of a permission set in an account; `None` when the
+    /// set is not assigned there.
+    ///
+    /// ```
+    /// use iam_model::eval::model::{access_matrix, allowed_kinds, ProbeKind};
+    /// let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
+    /// let matrix = access_matrix(&model);
+    /// let decisions = matrix.permission_set("development", "DeveloperAccess").unwrap();
+    /// assert_eq!(allowed_kinds(decisions.iter().copied()),
+    ///     [ProbeKind::Read, ProbeKind::Write, ProbeKind::Billing]);
+    /// assert!(matrix.permission_set("development", "NoSuchSet").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn permission_set(&self, account: &str, permission_set: &str) -> Option<&[Decision]> {
+        // INVARIANT: `permission_sets` is sorted by (account, permission set).
+        self.permission_sets
+            .binary_search_by(|p| {
+                (p.account.as_str(), p.permission_set.as_str()).cmp(&(account, permission_set))
+            })
+            .ok()
+            .and_then(|i| self.permission_sets.get(i))
+            .map(|p| p.decisions.as_slice())
+    }
 }
 
 /// The access matrix of a model in [`DEFAULT_REGION`]; see [`access_matrix_in`].
@@ -1877,7 +1918,7 @@ impl ModelEvaluator<'_> {
                         vec![(Decision::ImplicitlyDenied, None); PROBES.len()];
                     let mut decided: Vec<Vec<Decision>> = Vec::with_capacity(sets.len());
                     for set in &sets {
-                        let decisions = match cache.get(&(*set, *account_name)) {
+                        let decisions = match cache.get(&(*account_name, *set)) {
                             Some(d) => d.clone(),
                             None => {
                                 let d = ic
@@ -1893,7 +1934,7 @@ impl ModelEvaluator<'_> {
                                         ))
                                     })
                                     .unwrap_or_default();
-                                cache.insert((set, account_name), d.clone());
+                                cache.insert((account_name, set), d.clone());
                                 d
                             }
                         };
@@ -1954,19 +1995,31 @@ impl ModelEvaluator<'_> {
             }
         }
         // Groups and users first, by name then account; IAM principals by account then name.
-        rows.sort_by(|a, b| {
-            let rank = |r: &MatrixRow| match &r.principal {
+        // Keys computed once per row, not per comparison.
+        rows.sort_by_cached_key(|r| {
+            let (rank, first, second) = match &r.principal {
                 ModelPrincipal::Group(n) | ModelPrincipal::User(n) => {
                     (0, n.clone(), r.account.to_string())
                 }
                 other => (1, r.account.to_string(), other.to_string()),
             };
-            let (ra, rb) = (rank(a), rank(b));
-            ra.cmp(&rb).then_with(|| a.principal.cmp(&b.principal))
+            (rank, first, second, r.principal.clone())
         });
+        // By (account, permission set): the cache's key order.
+        let permission_sets = cache
+            .into_iter()
+            .filter_map(|((account, set), decisions)| {
+                Some(PermissionSetProbes {
+                    account: evaluator.accounts.get(account)?.name.clone(),
+                    permission_set: set.to_string(),
+                    decisions,
+                })
+            })
+            .collect();
         AccessMatrix {
             region: region.to_string(),
             rows,
+            permission_sets,
         }
     }
 }
