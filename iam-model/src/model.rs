@@ -24,7 +24,7 @@ pub use iam::{
     ManagedPolicyRef, MaxSessionDuration, NoTrustPolicy, OidcProvider, PasswordPolicy, Permissions,
     Role, RoleBuilder, SamlProvider, User, UserBuilder,
 };
-pub use names::{AccountName, UnitPath};
+pub use names::{AccountName, PermissionSetName, UnitPath};
 pub use org::{
     Environment, OrgPolicy, OrgPolicyBuilder, Organization, ResourceControlPolicy,
     ServiceControlPolicy, Tags, Target, Unit,
@@ -130,7 +130,85 @@ impl Model {
         &self.assertions
     }
 
-    /// The names of the accounts in an OU or below it, in sorted order.
+    /// The accounts of every OU, in it or below it, indexed once: for code that expands
+    /// many OU targets, where [`Model::accounts_under`] would scan every account each time.
+    ///
+    /// ```
+    /// let model = iam_model::model::Model::from_json(include_str!("../../tests/models/valid/organization.json"))?;
+    /// let units = model.unit_accounts();
+    /// let workloads: iam_model::model::UnitPath = "Workloads".parse()?;
+    /// let names: Vec<&str> = units.under(&workloads).iter().map(|n| n.as_str()).collect();
+    /// let scanned: Vec<&str> = model.accounts_under(&workloads).map(|n| n.as_str()).collect();
+    /// assert_eq!(names, scanned);
+    /// assert!(!names.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unit_accounts(&self) -> UnitAccounts<'_> {
+        let mut under: BTreeMap<UnitPath, Vec<&AccountName>> = BTreeMap::new();
+        // Accounts in name order, so every list is sorted.
+        for (name, account) in &self.accounts {
+            let mut unit = account.unit().cloned();
+            while let Some(u) = unit {
+                unit = u.parent();
+                under.entry(u).or_default().push(name);
+            }
+        }
+        UnitAccounts { under }
+    }
+
+    /// Every (account, permission set, principal) that the Identity Center assignments
+    /// give, OUs expanded to the accounts in them or below them, each once, sorted by
+    /// account, permission set and principal. Accounts the model does not have are left out
+    /// (validation reports them). Work is proportional to the distinct grants: an OU target
+    /// repeated by several assignments of one principal and permission set is expanded once.
+    ///
+    /// ```
+    /// let model = iam_model::model::Model::from_json(include_str!("../../tests/models/valid/organization.json"))?;
+    /// let grants = model.grants();
+    /// assert!(grants.iter().any(|g| g.account.as_str() == "development"
+    ///     && g.permission_set.as_str() == "DeveloperAccess"
+    ///     && g.principal.to_string() == "group `AWS-Developers`"));
+    /// assert!(grants.windows(2).all(|w| w[0] < w[1]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn grants(&self) -> Vec<Grant<'_>> {
+        let Some(ic) = self.identity_center() else {
+            return Vec::new();
+        };
+        let units = self.unit_accounts();
+        let mut out = std::collections::BTreeSet::new();
+        let mut expanded = std::collections::BTreeSet::new();
+        for assignment in ic.assignments() {
+            let (set, principal) = (assignment.permission_set(), assignment.principal());
+            for (account, _) in assignment
+                .accounts()
+                .iter()
+                .filter_map(|a| self.accounts.get_key_value(a.as_str()))
+            {
+                out.insert(Grant {
+                    account,
+                    permission_set: set,
+                    principal,
+                });
+            }
+            for unit in assignment.units() {
+                if !expanded.insert((principal, set, unit)) {
+                    continue;
+                }
+                for &account in units.under(unit) {
+                    out.insert(Grant {
+                        account,
+                        permission_set: set,
+                        principal,
+                    });
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// The names of the accounts in an OU or below it, in sorted order. Scans every
+    /// account; [`Model::unit_accounts`] indexes them once.
     pub fn accounts_under<'a>(
         &'a self,
         unit: &'a UnitPath,
@@ -140,6 +218,31 @@ impl Model {
             .filter(move |(_, a)| a.unit.as_ref().is_some_and(|u| u.is_within(unit)))
             .map(|(name, _)| name)
     }
+}
+
+/// The accounts in each OU or below it; see [`Model::unit_accounts`].
+#[derive(Debug, Clone, Default)]
+pub struct UnitAccounts<'a> {
+    under: BTreeMap<UnitPath, Vec<&'a AccountName>>,
+}
+
+impl<'a> UnitAccounts<'a> {
+    /// The accounts in `unit` or below it, by name; none for an OU no account is in.
+    pub fn under(&self, unit: &UnitPath) -> &[&'a AccountName] {
+        self.under.get(unit).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// One assignment expanded: a principal gets a permission set in one account; see
+/// [`Model::grants`]. Ordered by account, permission set, then principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Grant<'a> {
+    /// The account.
+    pub account: &'a AccountName,
+    /// The permission set.
+    pub permission_set: &'a PermissionSetName,
+    /// The group or user.
+    pub principal: &'a AssignmentPrincipal,
 }
 
 /// Builds a [`Model`]; see [`Model::builder`].

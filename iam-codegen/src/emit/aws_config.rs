@@ -360,41 +360,12 @@ impl AwsConfigOptions {
     }
 }
 
-/// One assignment expanded: a group or user gets a permission set in one account (OUs
-/// resolved to their accounts).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Grant<'a> {
-    pub(crate) account: &'a AccountName,
-    pub(crate) permission_set: &'a PermissionSetName,
-    pub(crate) principal: &'a AssignmentPrincipal,
-}
+pub(crate) use iam_model::model::Grant;
 
 /// Every assignment of the model expanded to accounts, sorted by account, permission set
-/// and principal, without duplicates. Accounts the model does not have are left out
-/// (validation reports them).
+/// and principal, without duplicates ([`Model::grants`]).
 pub(crate) fn grants(model: &Model) -> Vec<Grant<'_>> {
-    let mut out = BTreeSet::new();
-    let Some(ic) = model.identity_center() else {
-        return Vec::new();
-    };
-    for assignment in ic.assignments() {
-        let mut accounts: BTreeSet<&AccountName> = assignment
-            .accounts()
-            .iter()
-            .filter(|a| model.account(a.as_str()).is_some())
-            .collect();
-        for unit in assignment.units() {
-            accounts.extend(model.accounts_under(unit));
-        }
-        for account in accounts {
-            out.insert(Grant {
-                account,
-                permission_set: assignment.permission_set(),
-                principal: assignment.principal(),
-            });
-        }
-    }
-    out.into_iter().collect()
+    model.grants()
 }
 
 // Words shortened in profile names, as in the seeds (`dev`, `admin`, `sandbox-test`).

@@ -747,6 +747,7 @@ impl<'m> ModelEvaluator<'m> {
         let mut sets = BTreeMap::new();
         let mut instance_id = None;
         if let Some(ic) = model.identity_center() {
+            let unit_accounts = model.unit_accounts();
             instance_id = model
                 .account(ic.instance_account().as_str())
                 .map(Account::id);
@@ -772,7 +773,7 @@ impl<'m> ModelEvaluator<'m> {
                     .map(AccountName::as_str)
                     .collect();
                 for unit in assignment.units() {
-                    targets.extend(model.accounts_under(unit).map(AccountName::as_str));
+                    targets.extend(unit_accounts.under(unit).iter().map(|a| a.as_str()));
                 }
                 for target in targets {
                     if let Some(parts) = accounts.get_mut(target) {

@@ -1,7 +1,8 @@
 //! Names: OU and Identity Center names, uniqueness (IAM names ignore case; account ids and
 //! emails are unique in an organization), well-formed emails, and collisions of the logical
 //! ids and Terraform names the emitters derive from names.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 
 use crate::model::AssignmentPrincipal;
 use crate::model::Model;
@@ -378,58 +379,105 @@ pub(super) fn check(model: &Model, report: &mut Report) {
     composite_collisions(model, report);
 }
 
+/// What a joining resource joins, to tell two joins apart and to name them in a finding.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Join<'a> {
+    Membership {
+        user: &'a str,
+        group: &'a str,
+    },
+    Assignment {
+        principal: &'a AssignmentPrincipal,
+        permission_set: &'a str,
+        account: &'a str,
+    },
+}
+
+impl fmt::Display for Join<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Membership { user, group } => {
+                write!(f, "the membership of `{user}` in `{group}`")
+            }
+            Self::Assignment {
+                principal,
+                permission_set,
+                account,
+            } => write!(
+                f,
+                "the assignment of {principal} to `{permission_set}` in `{account}`"
+            ),
+        }
+    }
+}
+
 /// Resources that join entities (Identity Center memberships and account assignments) get
 /// logical ids that run the names together (`composite_logical_id`): two different joins can
 /// give one id (`AWS-Dev` + `OpsAccess` and `AWS-DevOps` + `Access`). Report the later one.
-fn composite_collisions(model: &Model, report: &mut Report) {
+///
+/// A join listed again (the same assignment twice, or an OU target repeated) is one
+/// resource, so it is looked at once; messages and paths are made only for a finding.
+fn composite_collisions<'m>(model: &'m Model, report: &mut Report) {
     let Some(ic) = model.identity_center() else {
         return;
     };
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut check = |id: String, what: String, path: String, report: &mut Report| {
+    let units = model.unit_accounts();
+    let mut seen: HashMap<String, Join<'_>> = HashMap::new();
+    let mut joins: HashSet<Join<'_>> = HashSet::new();
+    let mut check = |join: Join<'m>, id: String, path: &dyn Fn() -> String, report: &mut Report| {
         match seen.get(&id) {
-            Some(first) if *first != what => report.error(
+            Some(first) if *first != join => report.error(
                 "name-collision",
-                path,
-                format!("{what} and {first} both become CloudFormation logical id `{id}`"),
+                path(),
+                format!("{join} and {first} both become CloudFormation logical id `{id}`"),
                 "logical ids join the names without separators and drop punctuation and case; rename a group, user, permission set or account",
             ),
             Some(_) => {}
             None => {
-                seen.insert(id, what);
+                seen.insert(id, join);
             }
         }
     };
     for (user, u) in ic.users() {
         for (j, group) in u.groups.iter().enumerate() {
+            let join = Join::Membership { user, group };
+            if !joins.insert(join) {
+                continue;
+            }
             check(
+                join,
                 composite_logical_id("Membership", &[group, user]),
-                format!("the membership of `{user}` in `{group}`"),
-                format!("{}/groups/{j}", at("/identity_center/users", user)),
+                &|| format!("{}/groups/{j}", at("/identity_center/users", user)),
                 report,
             );
         }
     }
+    let mut expanded = HashSet::new();
     for (i, a) in ic.assignments().iter().enumerate() {
-        let principal = match a.principal() {
+        let principal = a.principal();
+        let principal_name = match principal {
             AssignmentPrincipal::Group(g) | AssignmentPrincipal::User(g) => g.as_str(),
         };
+        let set = a.permission_set().as_str();
         let mut accounts: Vec<&str> = a.accounts().iter().map(|n| n.as_str()).collect();
         for unit in a.units() {
-            accounts.extend(model.accounts_under(unit).map(|n| n.as_str()));
+            if expanded.insert((principal, set, unit)) {
+                accounts.extend(units.under(unit).iter().map(|n| n.as_str()));
+            }
         }
         for account in accounts {
+            let join = Join::Assignment {
+                principal,
+                permission_set: set,
+                account,
+            };
+            if !joins.insert(join) {
+                continue;
+            }
             check(
-                composite_logical_id(
-                    "Assignment",
-                    &[principal, a.permission_set().as_str(), account],
-                ),
-                format!(
-                    "the assignment of {} to `{}` in `{account}`",
-                    a.principal(),
-                    a.permission_set()
-                ),
-                format!("/identity_center/assignments/{i}"),
+                join,
+                composite_logical_id("Assignment", &[principal_name, set, account]),
+                &|| format!("/identity_center/assignments/{i}"),
                 report,
             );
         }

@@ -29,15 +29,15 @@
 //!   a wildcard that is not limited to the caller (`${aws:username}`). A condition is taken
 //!   to narrow the statement. (`lambda:CreateFunction` or `ec2:RunInstances` escalate only
 //!   with `iam:PassRole` on `*`, which is reported.)
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iam_catalog::{AccessLevel, AwsManagedPolicy, KnownAction};
 
 use crate::model::Model;
 use crate::model::iam::{Iam, Permissions, Role, User};
-use crate::model::names::AccountName;
+use crate::model::names::{AccountName, UnitPath};
 use crate::model::org::Environment;
-use crate::model::sso::{IdentityCenter, PermissionSet};
+use crate::model::sso::{AssignmentPrincipal, IdentityCenter, PermissionSet};
 use crate::policy::kind::AwsManaged;
 use crate::policy::{
     ActionClause, AwsPrincipal, Effect, FederatedPrincipal, Policy, Principal, PrincipalClause,
@@ -711,10 +711,10 @@ fn oidc_sub(s: &Statement, path: &str, role: &str, report: &mut Report) {
     }
 }
 
-fn identity_center(
-    model: &Model,
-    ic: &IdentityCenter,
-    ctx: &Context,
+fn identity_center<'a>(
+    model: &'a Model,
+    ic: &'a IdentityCenter,
+    ctx: &'a Context,
     cache: &mut Cache,
     report: &mut Report,
 ) {
@@ -762,6 +762,10 @@ fn identity_center(
         }
     }
     let management = model.organization().management_account();
+    // The accounts of a target that trigger each warning: the first one, by name. Computed
+    // once per (principal, permission set, OU): assignments repeat OU targets.
+    let mut by_unit: HashMap<(&AssignmentPrincipal, &str, &UnitPath), Triggers<'a>> =
+        HashMap::new();
     for (i, a) in ic.assignments().iter().enumerate() {
         let base = format!("/identity_center/assignments/{i}");
         let set_name = a.permission_set().as_str();
@@ -769,30 +773,44 @@ fn identity_center(
             continue;
         };
         let principal_name = match a.principal() {
-            crate::model::sso::AssignmentPrincipal::Group(n)
-            | crate::model::sso::AssignmentPrincipal::User(n) => n.as_str(),
+            AssignmentPrincipal::Group(n) | AssignmentPrincipal::User(n) => n.as_str(),
         };
         let admin = is_admin_name(set_name) || is_admin_name(principal_name) || g.is_admin();
-        let mut targets: Vec<(&AccountName, String)> = a
-            .accounts()
-            .iter()
-            .enumerate()
-            .map(|(j, acc)| (acc, format!("{base}/accounts/{j}")))
-            .collect();
-        for (j, unit) in a.units().iter().enumerate() {
-            for acc in ctx.accounts_under(unit) {
-                targets.push((acc, format!("{base}/units/{j}")));
+        let triggers = |accounts: &mut dyn Iterator<Item = &'a AccountName>| {
+            let mut t = Triggers::default();
+            for acc in accounts {
+                let Some(account) = model.account(acc.as_str()) else {
+                    continue;
+                };
+                if acc == management && !admin && g.writes_outside_billing() {
+                    t.management = true;
+                }
+                if t.production.is_none()
+                    && account.environment() == &Environment::Production
+                    && matches!(a.principal(), AssignmentPrincipal::Group(n) if is_developer_name(n))
+                    && !admin
+                    && g.writes()
+                {
+                    t.production = Some(acc);
+                }
             }
+            t
+        };
+        let mut targets: Vec<(String, Triggers<'a>)> = Vec::new();
+        for (j, acc) in a.accounts().iter().enumerate() {
+            targets.push((
+                format!("{base}/accounts/{j}"),
+                triggers(&mut std::iter::once(acc)),
+            ));
         }
-        let mut seen = BTreeSet::new();
-        for (acc, path) in targets {
-            if !seen.insert(path.clone()) {
-                continue;
-            }
-            let Some(account) = model.account(acc.as_str()) else {
-                continue;
-            };
-            if acc == management && !admin && g.writes_outside_billing() {
+        for (j, unit) in a.units().iter().enumerate() {
+            let t = *by_unit
+                .entry((a.principal(), set_name, unit))
+                .or_insert_with(|| triggers(&mut ctx.accounts_under(unit).iter()));
+            targets.push((format!("{base}/units/{j}"), t));
+        }
+        for (path, t) in targets {
+            if t.management {
                 report.warning(
                     "management-account-access",
                     path.clone(),
@@ -800,11 +818,7 @@ fn identity_center(
                     format!("keep the management account for administration and billing: \"Developers should not need normal access to the management account\" ({GUIDE}, Sandbox setup); assign read-only, audit or billing sets there, and work in member accounts"),
                 );
             }
-            if account.environment() == &Environment::Production
-                && matches!(a.principal(), crate::model::sso::AssignmentPrincipal::Group(n) if is_developer_name(n))
-                && !admin
-                && g.writes()
-            {
+            if let Some(acc) = t.production {
                 report.warning(
                     "developer-production-write",
                     path,
@@ -837,6 +851,15 @@ fn budgets(model: &Model, report: &mut Report) {
             );
         }
     }
+}
+
+/// The accounts of an assignment target that trigger the assignment warnings.
+#[derive(Debug, Clone, Copy, Default)]
+struct Triggers<'a> {
+    /// The management account is reached by a non-admin set that writes.
+    management: bool,
+    /// A production account where a developer group gets write access.
+    production: Option<&'a AccountName>,
 }
 
 pub(super) fn check(model: &Model, ctx: &Context, report: &mut Report) {

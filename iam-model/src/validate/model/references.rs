@@ -1,9 +1,9 @@
 //! References that must resolve: accounts, OUs, groups, users, roles, policies, permission
 //! sets and identity providers named elsewhere in the model.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::model::iam::{Iam, ManagedPolicyRef, Permissions};
-use crate::model::names::AccountName;
+use crate::model::names::{AccountName, UnitPath};
 use crate::model::sso::{AssignmentPrincipal, PermissionSetBoundary};
 use crate::model::{AssertionPrincipal, Model, Target};
 use crate::policy::{AccountId, AwsPrincipal, FederatedPrincipal, Principal, PrincipalClause};
@@ -346,6 +346,7 @@ fn identity_center(model: &Model, ctx: &Context, report: &mut Report) {
     // set is provisioned to ("IAM Identity Center: Customer managed policies"); report each
     // (account, permission set, policy) once, at the first assignment that needs it.
     let mut reported: BTreeSet<(&AccountName, &str, String)> = BTreeSet::new();
+    let mut expanded: HashSet<(&str, &UnitPath)> = HashSet::new();
     for (i, assignment) in ic.assignments().iter().enumerate() {
         let base = format!("/identity_center/assignments/{i}");
         match assignment.principal() {
@@ -398,7 +399,9 @@ fn identity_center(model: &Model, ctx: &Context, report: &mut Report) {
             let path = format!("{base}/units/{j}");
             if !ctx.has_unit(unit) {
                 unknown_unit(unit.as_str(), path, report);
-            } else {
+            } else if expanded.insert((assignment.permission_set().as_str(), unit)) {
+                // A (permission set, OU) seen before reports nothing new: the findings
+                // below are once per (account, permission set, policy).
                 for account in ctx.accounts_under(unit) {
                     targets.push((account, path.clone()));
                 }
@@ -423,14 +426,15 @@ fn identity_center(model: &Model, ctx: &Context, report: &mut Report) {
                     .policies()
                     .get(policy.name.as_str())
                     .is_some_and(|p| p.path() == &policy.path);
+                if found {
+                    continue;
+                }
                 let full = format!("{}{}", policy.path, policy.name);
-                if !found
-                    && reported.insert((
-                        account_name,
-                        assignment.permission_set().as_str(),
-                        full.clone(),
-                    ))
-                {
+                if reported.insert((
+                    account_name,
+                    assignment.permission_set().as_str(),
+                    full.clone(),
+                )) {
                     report.error(
                         "missing-customer-managed-policy",
                         path.clone(),
