@@ -144,6 +144,23 @@ enum FlatKind {
     Pattern,
 }
 
+/// Where a statement's patterns are in [`CompiledPolicy`]'s flat lists.
+#[derive(Debug, Clone, Copy)]
+struct FlatRange {
+    first: u32,
+    split: u32,
+    end: u32,
+    not_action: bool,
+}
+
+/// The `service:` a lowercase action pattern starts with, when it is literal (no wildcard
+/// before the first `:`): only actions of that service can match the pattern.
+fn literal_service(pattern: &str) -> Option<&str> {
+    let colon = pattern.find(':')?;
+    let service = pattern.get(..=colon)?;
+    (!service.contains(['*', '?'])).then_some(service)
+}
+
 /// Byte equality written out, faster than a `memcmp` call for the short keys compared here.
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
@@ -192,8 +209,12 @@ pub(crate) struct CompiledPolicy {
     // The other statements (`NotAction`, `*`, wildcard service prefixes).
     generic: Vec<usize>,
     // The action patterns of every statement, flat: per statement the range of its patterns
-    // in `flat_actions` and whether it is `NotAction`; the pattern bytes in `flat_text`.
-    flat_ranges: Vec<(u32, u32, bool)>,
+    // in `flat_actions` (`first..split`: patterns without a literal service prefix, scanned;
+    // `split..end`: the others, sorted by text, searched by the request's `service:`) and
+    // whether it is `NotAction`; the pattern bytes in `flat_text`. AWS managed policies
+    // list thousands of actions in one statement (`ReadOnlyAccess`); a request looks at the
+    // few of its service.
+    flat_ranges: Vec<FlatRange>,
     flat_actions: Vec<FlatAction>,
     flat_text: String,
 }
@@ -244,14 +265,27 @@ impl CompiledPolicy {
         let mut flat_text = String::new();
         let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         for statement in &statements {
-            let first = to_u32(flat_actions.len());
-            for action in &statement.actions {
-                let (kind, text) = match action {
+            let mut patterns: Vec<(FlatKind, &str)> = statement
+                .actions
+                .iter()
+                .map(|action| match action {
                     CompiledAction::Any => (FlatKind::Any, ""),
                     CompiledAction::Exact(t) => (FlatKind::Exact, t.as_str()),
                     CompiledAction::Prefix(t) => (FlatKind::Prefix, t.as_str()),
                     CompiledAction::Pattern(t) => (FlatKind::Pattern, t.as_str()),
-                };
+                })
+                .collect();
+            // Scanned ones first, then the others by text (stable: equal texts keep their
+            // order, which does not matter to `any`).
+            patterns.sort_by(|a, b| {
+                (literal_service(a.1).is_some(), a.1).cmp(&(literal_service(b.1).is_some(), b.1))
+            });
+            let first = to_u32(flat_actions.len());
+            let mut split = None;
+            for (kind, text) in patterns {
+                if split.is_none() && literal_service(text).is_some() {
+                    split = Some(to_u32(flat_actions.len()));
+                }
                 let start = to_u32(flat_text.len());
                 flat_text.push_str(text);
                 flat_actions.push(FlatAction {
@@ -260,7 +294,13 @@ impl CompiledPolicy {
                     end: to_u32(flat_text.len()),
                 });
             }
-            flat_ranges.push((first, to_u32(flat_actions.len()), statement.not_action));
+            let end = to_u32(flat_actions.len());
+            flat_ranges.push(FlatRange {
+                first,
+                split: split.unwrap_or(end),
+                end,
+                not_action: statement.not_action,
+            });
         }
         Self {
             flat_ranges,
@@ -297,16 +337,35 @@ impl CompiledPolicy {
     /// Whether statement `index`'s `Action` or `NotAction` covers the request's action.
     #[inline]
     pub(crate) fn action_applies(&self, index: usize, request: &Request) -> bool {
-        let Some(&(first, end, not_action)) = self.flat_ranges.get(index) else {
+        let Some(range) = self.flat_ranges.get(index) else {
             return false;
         };
         let action = request.action_lower.as_bytes();
         let text = self.flat_text.as_bytes();
-        let actions = self
+        let pattern_of = |a: &FlatAction| {
+            text.get(a.start as usize..a.end as usize)
+                .unwrap_or_default()
+        };
+        let scanned = self
             .flat_actions
-            .get(first as usize..end as usize)
+            .get(range.first as usize..range.split as usize)
             .unwrap_or_default();
-        let matched = actions.iter().any(|a| {
+        // The sorted patterns that start with the request's `service:`: a contiguous run.
+        let sorted = self
+            .flat_actions
+            .get(range.split as usize..range.end as usize)
+            .unwrap_or_default();
+        let service = match action.iter().position(|&b| b == b':') {
+            Some(colon) => action.get(..=colon).unwrap_or_default(),
+            None => action,
+        };
+        let from = sorted.partition_point(|a| pattern_of(a) < service);
+        let same_service = sorted
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|a| pattern_of(a).starts_with(service));
+        let matched = scanned.iter().chain(same_service).any(|a| {
             let pattern = text
                 .get(a.start as usize..a.end as usize)
                 .unwrap_or_default();
@@ -322,7 +381,7 @@ impl CompiledPolicy {
                     .is_some_and(|p| wildcard::matches(p, &request.action_lower)),
             }
         });
-        matched != not_action
+        matched != range.not_action
     }
 
     /// Whether statement `index` applies to the request, and how strongly it names the
@@ -966,6 +1025,74 @@ mod tests {
         assert_eq!(indices("EC2:runinstances"), [1, 2, 3]);
         assert_eq!(indices("iam:CreateUser"), [1, 3]);
         assert_eq!(indices("sts:AssumeRole"), [1, 3]);
+    }
+
+    #[test]
+    fn a_statement_with_many_actions_looks_at_the_requests_service() {
+        // Sorted by text, `s3:` patterns sit between `rds:` and `sns:`.
+        let s = statement(
+            r#"{"Effect":"Allow","Action":["sns:Publish","s3:Get*","rds:Describe*","s3:ListBucket",
+                "sqs:Receive*","sns:GetTopic*","s3:*Tagging","ec2:*"],"Resource":"*"}"#,
+            false,
+        );
+        for (action, expected) in [
+            ("s3:GetObject", true),
+            ("s3:ListBucket", true),
+            ("s3:ListBuckets", false),
+            ("s3:PutBucketTagging", true),
+            ("s3:PutObject", false),
+            ("sqs:ReceiveMessage", true),
+            ("sns:GetTopicAttributes", true),
+            ("sns:Publish", true),
+            ("sns:PublishBatch", false),
+            ("sns:Subscribe", false),
+            ("ec2:RunInstances", true),
+            ("ec:RunInstances", false),
+            ("rds:DescribeDBInstances", true),
+            ("s3", false),
+        ] {
+            assert_eq!(
+                applies(&s, &request(ALICE, action, "*")),
+                expected,
+                "{action}"
+            );
+        }
+    }
+
+    mod action_index {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn pattern() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[abs]{1,3}:[GgLl*?][a-c*]{0,3}",
+                "[abs]{1,2}:\\*",
+                Just("*".to_string()),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// The per-service search finds what a scan of every pattern finds.
+            #[test]
+            fn the_service_search_agrees_with_a_scan(
+                patterns in proptest::collection::vec(pattern(), 1..12),
+                action in "[abs]{1,3}:[GgLl][a-c]{0,3}",
+                not_action in any::<bool>(),
+            ) {
+                let clause = if not_action { "NotAction" } else { "Action" };
+                let list = serde_json::to_string(&patterns).unwrap_or_default();
+                let s = statement(
+                    &format!(r#"{{"Effect":"Allow","{clause}":{list},"Resource":"*"}}"#),
+                    false,
+                );
+                let scan = patterns
+                    .iter()
+                    .any(|p| crate::wildcard::matches_ignore_case(p, &action));
+                prop_assert_eq!(applies(&s, &request(ALICE, &action, "*")), scan != not_action);
+            }
+        }
     }
 
     #[test]
