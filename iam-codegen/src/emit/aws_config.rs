@@ -546,7 +546,16 @@ fn unique(name: String, taken: &BTreeSet<String>) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn profiles(model: &Model, options: &AwsConfigOptions) -> Profiles {
-    let pairs: BTreeSet<(&AccountName, &PermissionSetName)> = grants(model)
+    profiles_of(model, &grants(model), options)
+}
+
+/// [`profiles`] with the model's grants at hand.
+pub(crate) fn profiles_of(
+    model: &Model,
+    grants: &[Grant<'_>],
+    options: &AwsConfigOptions,
+) -> Profiles {
+    let pairs: BTreeSet<(&AccountName, &PermissionSetName)> = grants
         .iter()
         .map(|g| (g.account, g.permission_set))
         .collect();
@@ -660,7 +669,8 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         return Ok(files);
     };
     let opts = &options.aws_config;
-    let plan = profiles(model, opts);
+    let grants = grants(model);
+    let plan = profiles_of(model, &grants, opts);
     let wanted: HashMap<&str, &str> = plan
         .renamed
         .iter()
@@ -689,7 +699,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         .map(|(i, p)| ((p.account.as_str(), p.permission_set.as_str()), i))
         .collect();
     let mut by_principal: HashMap<&AssignmentPrincipal, Vec<usize>> = HashMap::new();
-    for g in &grants(model) {
+    for g in &grants {
         if let Some(&i) = position.get(&(g.account.as_str(), g.permission_set.as_str())) {
             by_principal.entry(g.principal).or_default().push(i);
         }

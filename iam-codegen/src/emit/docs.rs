@@ -33,7 +33,7 @@
 //! assert!(text.contains("aws iam list-users --profile dev"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iam_model::eval::model::{
     AccessPath, DEFAULT_REGION, ModelEvaluator, ModelPrincipal, PROBES, ProbeKind, Query,
@@ -247,8 +247,8 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         .to_string();
     let evaluator = ModelEvaluator::new(model);
     let matrix = evaluator.access_matrix(&region);
-    let profiles: Profiles = aws_config::profiles(model, &options.aws_config);
     let grants = aws_config::grants(model);
+    let profiles: Profiles = aws_config::profiles_of(model, &grants, &options.aws_config);
     let accounts = ordered_accounts(model);
     let ic = model.identity_center();
 
@@ -275,9 +275,25 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         }
     }
     columns.extend(more);
-    // The matrix's cells, by (principal, account); IAM rows by account; accounts where some
-    // principal sees billing.
-    let mut by_cell: BTreeMap<(&ModelPrincipal, &str), String> = BTreeMap::new();
+    // The matrix's cells: a row per account (report order), a column per principal; IAM
+    // rows by account; accounts where some principal sees billing.
+    let column_of: HashMap<ModelPrincipal, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let principal = match c {
+                AssignmentPrincipal::Group(g) => ModelPrincipal::Group(g.clone()),
+                AssignmentPrincipal::User(u) => ModelPrincipal::User(u.clone()),
+            };
+            (principal, i)
+        })
+        .collect();
+    let row_of: HashMap<&str, usize> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (name.as_str(), i))
+        .collect();
+    let mut cells: Vec<Vec<Option<String>>> = vec![vec![None; columns.len()]; accounts.len()];
     let mut iam_by_account: BTreeMap<&str, Vec<(&'static str, &str, String)>> = BTreeMap::new();
     let mut billing_accounts: Vec<String> = Vec::new();
     for row in &matrix.rows {
@@ -296,27 +312,40 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                 .or_default()
                 .push(("role", name, flags)),
             principal => {
-                by_cell.insert((principal, row.account.as_str()), flags);
+                if let (Some(&c), Some(&r)) =
+                    (column_of.get(principal), row_of.get(row.account.as_str()))
+                    && let Some(cell) = cells.get_mut(r).and_then(|row| row.get_mut(c))
+                {
+                    *cell = Some(flags);
+                }
             }
         }
     }
     billing_accounts.sort();
     billing_accounts.dedup();
-    let column_principals: Vec<ModelPrincipal> = columns
-        .iter()
-        .map(|c| match c {
-            AssignmentPrincipal::Group(g) => ModelPrincipal::Group(g.clone()),
-            AssignmentPrincipal::User(u) => ModelPrincipal::User(u.clone()),
-        })
-        .collect();
+    // Each row's cells as a list, and joined as the default template writes them
+    // (` read | — |`): a 500 × 200 table is 100,000 cells to iterate otherwise.
     let matrix_rows: Vec<Value> = accounts
         .iter()
-        .map(|(name, account)| {
-            let cells: Vec<&str> = column_principals
-                .iter()
-                .map(|p| by_cell.get(&(p, name.as_str())).map_or("—", String::as_str))
+        .zip(cells)
+        .map(|((name, account), row)| {
+            let mut text = String::new();
+            let list: Vec<Value> = row
+                .into_iter()
+                .map(|cell| {
+                    let cell = cell.unwrap_or_else(|| "—".to_string());
+                    text.push(' ');
+                    text.push_str(&cell);
+                    text.push_str(" |");
+                    Value::String(cell)
+                })
                 .collect();
-            json!({"environment": account.environment().as_str(), "account": name.as_str(), "cells": cells})
+            let mut out = serde_json::Map::new();
+            out.insert("environment".into(), account.environment().as_str().into());
+            out.insert("account".into(), name.as_str().into());
+            out.insert("cells".into(), Value::Array(list));
+            out.insert("cells_text".into(), text.into());
+            Value::Object(out)
         })
         .collect();
     let column_names: Vec<String> = columns
