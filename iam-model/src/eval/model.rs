@@ -1888,13 +1888,31 @@ impl ModelEvaluator<'_> {
                 .iter()
                 .map(|p| p.query(account_name, resource_id, region))
                 .collect();
+            // One request per path, retargeted from probe to probe: the probes differ in
+            // action, resource and the values of the same context keys.
             let decide = |path: &AccessPath<'_>| -> Vec<Decision> {
+                let mut request: Option<(Request, Vec<&str>)> = None;
                 queries
                     .iter()
                     .map(|q| {
-                        let request = evaluator.probe_request(path, resource_id, q);
+                        let keys: Vec<&str> = q.context.keys().map(String::as_str).collect();
+                        let reusable = request.as_ref().is_some_and(|(_, k)| *k == keys);
+                        let request = match (&mut request, reusable) {
+                            (Some((r, _)), true) => {
+                                r.retarget(&q.action, &q.resource);
+                                for (key, values) in &q.context {
+                                    r.set_context(key, values.iter().map(String::as_str));
+                                }
+                                r
+                            }
+                            (slot, _) => {
+                                &mut slot
+                                    .insert((evaluator.probe_request(path, resource_id, q), keys))
+                                    .0
+                            }
+                        };
                         evaluator
-                            .evaluate_one(path, &parts.rcps, None, &request)
+                            .evaluate_one(path, &parts.rcps, None, request)
                             .decision()
                     })
                     .collect()
