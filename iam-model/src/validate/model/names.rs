@@ -30,16 +30,17 @@ fn units(units: &BTreeMap<String, Unit>, base: &str, report: &mut Report) {
 /// Names that must be unique ignoring case: report every later one at its path.
 fn case_insensitive<'a>(
     kind: &str,
-    names: impl Iterator<Item = (&'a str, String)>,
+    base: &str,
+    names: impl Iterator<Item = &'a str>,
     report: &mut Report,
 ) {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    for (name, path) in names {
+    for name in names {
         let folded = name.to_lowercase();
         if let Some(first) = seen.get(&folded) {
             report.error(
                 "duplicate-name",
-                path,
+                at(base, name),
                 format!("the {kind} `{name}` differs from `{first}` only in case"),
                 "IAM names of users, groups, roles and instance profiles are unique in an account regardless of case (\"IAM and AWS STS quotas\")",
             );
@@ -153,18 +154,26 @@ fn identity_center(model: &Model, report: &mut Report) {
     }
 }
 
-/// Entities that end up in one template, with their kind, name and path.
+/// Where an entity is in the model file: `at(base, name)`, or a path of its own (OUs).
+/// Made into text only for a finding.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    At(&'a str),
+    Unit(&'a str),
+}
+
+/// Entities that end up in one template, with their kind, name and place.
 struct Template<'a> {
-    entities: Vec<(EntityKind, &'a str, String)>,
+    entities: Vec<(EntityKind, &'a str, Place<'a>)>,
 }
 
 impl<'a> Template<'a> {
     fn collisions(&self, report: &mut Report) {
-        let mut ids: BTreeMap<String, (EntityKind, &str)> = BTreeMap::new();
-        let mut tf: BTreeMap<String, (EntityKind, &str)> = BTreeMap::new();
-        for (kind, name, path) in &self.entities {
-            let id = logical_id(*kind, name);
-            let t = terraform_name(*kind, name);
+        let mut ids: HashMap<String, (EntityKind, &str)> = HashMap::new();
+        let mut tf: HashMap<String, (EntityKind, &str)> = HashMap::new();
+        for &(kind, name, place) in &self.entities {
+            let id = logical_id(kind, name);
+            let t = terraform_name(kind, name);
             let clash = match (ids.get(&id), tf.get(&t)) {
                 (Some(first), _) => Some((first, format!("CloudFormation logical id `{id}`"))),
                 (None, Some(first)) => Some((first, format!("Terraform name `{t}`"))),
@@ -173,7 +182,7 @@ impl<'a> Template<'a> {
             match clash {
                 // Reported as `duplicate-name` already.
                 Some(((first_kind, first_name), _))
-                    if first_kind == kind
+                    if *first_kind == kind
                         && first_name.to_lowercase() == name.to_lowercase()
                         && matches!(
                             kind,
@@ -184,7 +193,10 @@ impl<'a> Template<'a> {
                         ) => {}
                 Some(((first_kind, first_name), what)) => report.error(
                     "name-collision",
-                    path.clone(),
+                    match place {
+                        Place::At(base) => at(base, name),
+                        Place::Unit(path) => path.to_string(),
+                    },
                     format!(
                         "{} `{name}` and {} `{first_name}` both become {what}",
                         kind.describe(),
@@ -193,73 +205,83 @@ impl<'a> Template<'a> {
                     "logical ids and Terraform names drop punctuation and case (`ci-deploy`, `ci_deploy` and `CiDeploy` are the same); rename one of them",
                 ),
                 None => {
-                    ids.insert(id, (*kind, name));
-                    tf.insert(t, (*kind, name));
+                    ids.insert(id, (kind, name));
+                    tf.insert(t, (kind, name));
                 }
             }
         }
     }
 }
 
+/// The bases of the paths of an account's IAM entities, by kind.
+struct IamBases {
+    users: String,
+    groups: String,
+    roles: String,
+    policies: String,
+    instance_profiles: String,
+    oidc_providers: String,
+    saml_providers: String,
+}
+
+impl IamBases {
+    fn new(account: &str) -> Self {
+        let base = format!("{}/iam", account_path(account));
+        Self {
+            users: format!("{base}/users"),
+            groups: format!("{base}/groups"),
+            roles: format!("{base}/roles"),
+            policies: format!("{base}/policies"),
+            instance_profiles: format!("{base}/instance_profiles"),
+            oidc_providers: format!("{base}/oidc_providers"),
+            saml_providers: format!("{base}/saml_providers"),
+        }
+    }
+}
+
 fn iam_entities<'a>(
-    model: &'a Model,
-    account: &'a str,
-    out: &mut Vec<(EntityKind, &'a str, String)>,
+    iam: &'a crate::model::iam::Iam,
+    bases: &'a IamBases,
+    out: &mut Vec<(EntityKind, &'a str, Place<'a>)>,
 ) {
-    let Some(a) = model.account(account) else {
-        return;
+    let mut add = |kind, base: &'a String, names: &mut dyn Iterator<Item = &'a str>| {
+        out.extend(names.map(|n| (kind, n, Place::At(base.as_str()))));
     };
-    let base = format!("{}/iam", account_path(account));
-    let iam = a.iam();
-    out.extend(iam.users().keys().map(|n| {
-        (
-            EntityKind::User,
-            n.as_str(),
-            at(&format!("{base}/users"), n.as_str()),
-        )
-    }));
-    out.extend(iam.groups().keys().map(|n| {
-        (
-            EntityKind::Group,
-            n.as_str(),
-            at(&format!("{base}/groups"), n.as_str()),
-        )
-    }));
-    out.extend(iam.roles().keys().map(|n| {
-        (
-            EntityKind::Role,
-            n.as_str(),
-            at(&format!("{base}/roles"), n.as_str()),
-        )
-    }));
-    out.extend(iam.policies().keys().map(|n| {
-        (
-            EntityKind::Policy,
-            n.as_str(),
-            at(&format!("{base}/policies"), n.as_str()),
-        )
-    }));
-    out.extend(iam.instance_profiles().keys().map(|n| {
-        (
-            EntityKind::InstanceProfile,
-            n.as_str(),
-            at(&format!("{base}/instance_profiles"), n.as_str()),
-        )
-    }));
-    out.extend(iam.oidc_providers().keys().map(|n| {
-        (
-            EntityKind::OidcProvider,
-            n.as_str(),
-            at(&format!("{base}/oidc_providers"), n.as_str()),
-        )
-    }));
-    out.extend(iam.saml_providers().keys().map(|n| {
-        (
-            EntityKind::SamlProvider,
-            n.as_str(),
-            at(&format!("{base}/saml_providers"), n.as_str()),
-        )
-    }));
+    add(
+        EntityKind::User,
+        &bases.users,
+        &mut iam.users().keys().map(|n| n.as_str()),
+    );
+    add(
+        EntityKind::Group,
+        &bases.groups,
+        &mut iam.groups().keys().map(|n| n.as_str()),
+    );
+    add(
+        EntityKind::Role,
+        &bases.roles,
+        &mut iam.roles().keys().map(|n| n.as_str()),
+    );
+    add(
+        EntityKind::Policy,
+        &bases.policies,
+        &mut iam.policies().keys().map(|n| n.as_str()),
+    );
+    add(
+        EntityKind::InstanceProfile,
+        &bases.instance_profiles,
+        &mut iam.instance_profiles().keys().map(|n| n.as_str()),
+    );
+    add(
+        EntityKind::OidcProvider,
+        &bases.oidc_providers,
+        &mut iam.oidc_providers().keys().map(|n| n.as_str()),
+    );
+    add(
+        EntityKind::SamlProvider,
+        &bases.saml_providers,
+        &mut iam.saml_providers().keys().map(|n| n.as_str()),
+    );
 }
 
 fn collisions(model: &Model, report: &mut Report) {
@@ -273,65 +295,82 @@ fn collisions(model: &Model, report: &mut Report) {
             (p, path)
         })
         .collect();
+    let account_paths: Vec<String> = model
+        .accounts()
+        .keys()
+        .map(|n| account_path(n.as_str()))
+        .collect();
     // The management template: Organizations and Identity Center resources, and the
     // management account's own IAM entities.
-    let mut entities: Vec<(EntityKind, &str, String)> = Vec::new();
+    let mut entities: Vec<(EntityKind, &str, Place<'_>)> = Vec::new();
     entities.extend(
         unit_paths
             .iter()
-            .map(|(p, path)| (EntityKind::Unit, p.as_str(), path.clone())),
+            .map(|(p, path)| (EntityKind::Unit, p.as_str(), Place::Unit(path))),
     );
     entities.extend(
         model
             .accounts()
             .keys()
-            .map(|n| (EntityKind::Account, n.as_str(), account_path(n.as_str()))),
+            .zip(&account_paths)
+            .map(|(n, path)| (EntityKind::Account, n.as_str(), Place::Unit(path))),
     );
-    entities.extend(org.scps().keys().map(|n| {
-        (
-            EntityKind::Scp,
-            n.as_str(),
-            at("/organization/scps", n.as_str()),
-        )
-    }));
-    entities.extend(org.rcps().keys().map(|n| {
-        (
-            EntityKind::Rcp,
-            n.as_str(),
-            at("/organization/rcps", n.as_str()),
-        )
-    }));
+    entities.extend(
+        org.scps()
+            .keys()
+            .map(|n| (EntityKind::Scp, n.as_str(), Place::At("/organization/scps"))),
+    );
+    entities.extend(
+        org.rcps()
+            .keys()
+            .map(|n| (EntityKind::Rcp, n.as_str(), Place::At("/organization/rcps"))),
+    );
     if let Some(ic) = model.identity_center() {
         entities.extend(ic.users().keys().map(|n| {
             (
                 EntityKind::SsoUser,
                 n.as_str(),
-                at("/identity_center/users", n),
+                Place::At("/identity_center/users"),
             )
         }));
         entities.extend(ic.groups().keys().map(|n| {
             (
                 EntityKind::SsoGroup,
                 n.as_str(),
-                at("/identity_center/groups", n),
+                Place::At("/identity_center/groups"),
             )
         }));
         entities.extend(ic.permission_sets().keys().map(|n| {
             (
                 EntityKind::PermissionSet,
                 n.as_str(),
-                at("/identity_center/permission_sets", n.as_str()),
+                Place::At("/identity_center/permission_sets"),
             )
         }));
     }
-    iam_entities(model, management, &mut entities);
+    let management_bases = IamBases::new(management);
+    if let Some(account) = model.account(management) {
+        iam_entities(account.iam(), &management_bases, &mut entities);
+    }
     Template { entities }.collisions(report);
-    for name in model.accounts().keys() {
+    for (name, account) in model.accounts() {
         if name.as_str() == management {
             continue;
         }
+        let iam = account.iam();
+        if iam.users().is_empty()
+            && iam.groups().is_empty()
+            && iam.roles().is_empty()
+            && iam.policies().is_empty()
+            && iam.instance_profiles().is_empty()
+            && iam.oidc_providers().is_empty()
+            && iam.saml_providers().is_empty()
+        {
+            continue;
+        }
+        let bases = IamBases::new(name.as_str());
         let mut entities = Vec::new();
-        iam_entities(model, name.as_str(), &mut entities);
+        iam_entities(iam, &bases, &mut entities);
         Template { entities }.collisions(report);
     }
 }
@@ -343,33 +382,26 @@ pub(super) fn check(model: &Model, report: &mut Report) {
         let iam = account.iam();
         case_insensitive(
             "user",
-            iam.users()
-                .keys()
-                .map(|n| (n.as_str(), at(&format!("{base}/users"), n.as_str()))),
+            &format!("{base}/users"),
+            iam.users().keys().map(|n| n.as_str()),
             report,
         );
         case_insensitive(
             "group",
-            iam.groups()
-                .keys()
-                .map(|n| (n.as_str(), at(&format!("{base}/groups"), n.as_str()))),
+            &format!("{base}/groups"),
+            iam.groups().keys().map(|n| n.as_str()),
             report,
         );
         case_insensitive(
             "role",
-            iam.roles()
-                .keys()
-                .map(|n| (n.as_str(), at(&format!("{base}/roles"), n.as_str()))),
+            &format!("{base}/roles"),
+            iam.roles().keys().map(|n| n.as_str()),
             report,
         );
         case_insensitive(
             "instance profile",
-            iam.instance_profiles().keys().map(|n| {
-                (
-                    n.as_str(),
-                    at(&format!("{base}/instance_profiles"), n.as_str()),
-                )
-            }),
+            &format!("{base}/instance_profiles"),
+            iam.instance_profiles().keys().map(|n| n.as_str()),
             report,
         );
     }

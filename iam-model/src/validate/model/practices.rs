@@ -766,6 +766,8 @@ fn identity_center<'a>(
     // once per (principal, permission set, OU): assignments repeat OU targets.
     let mut by_unit: HashMap<(&AssignmentPrincipal, &str, &UnitPath), Triggers<'a>> =
         HashMap::new();
+    // Names repeat across assignments; classify each once.
+    let mut admin_names: HashMap<&str, bool> = HashMap::new();
     for (i, a) in ic.assignments().iter().enumerate() {
         let base = format!("/identity_center/assignments/{i}");
         let set_name = a.permission_set().as_str();
@@ -775,7 +777,12 @@ fn identity_center<'a>(
         let principal_name = match a.principal() {
             AssignmentPrincipal::Group(n) | AssignmentPrincipal::User(n) => n.as_str(),
         };
-        let admin = is_admin_name(set_name) || is_admin_name(principal_name) || g.is_admin();
+        let mut admin_name = |name: &'a str| {
+            *admin_names
+                .entry(name)
+                .or_insert_with(|| is_admin_name(name))
+        };
+        let admin = admin_name(set_name) || admin_name(principal_name) || g.is_admin();
         let triggers = |accounts: &mut dyn Iterator<Item = &'a AccountName>| {
             let mut t = Triggers::default();
             for acc in accounts {
