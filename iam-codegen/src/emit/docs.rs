@@ -106,6 +106,16 @@ fn checks(
     profile: &str,
     region: &str,
 ) -> Vec<Value> {
+    // The checks that make a request, asked together (one request per path, retargeted).
+    let queries: Vec<Query> = CHECKS
+        .iter()
+        .filter_map(|check| check.action)
+        .map(|action| {
+            Query::new(name.as_str(), action, "*")
+                .context("aws:RequestedRegion", requested_region(action, region))
+        })
+        .collect();
+    let mut outcomes = evaluator.evaluate_all(paths, &queries).into_iter();
     CHECKS
         .iter()
         .map(|check| {
@@ -113,24 +123,18 @@ fn checks(
                 "{} --profile {profile}",
                 check.command.replace("{account}", account.id().as_str())
             );
-            let expect = match check.action {
+            let expect = match check.action.and_then(|_| outcomes.next()) {
                 None => "succeeds".to_string(),
-                Some(action) => {
-                    let query = Query::new(name.as_str(), action, "*")
-                        .context("aws:RequestedRegion", requested_region(action, region));
-                    match evaluator.evaluate(paths, &query) {
-                        Ok(outcome) if outcome.decision().is_allowed() => "succeeds".to_string(),
-                        Ok(outcome) => match outcome
-                            .paths()
-                            .first()
-                            .and_then(|p| p.evaluation.blocked_by())
-                        {
-                            Some(layer) => format!("access denied ({})", layer.as_str()),
-                            None => "access denied".to_string(),
-                        },
-                        Err(_) => "access denied".to_string(),
-                    }
-                }
+                Some(Ok(outcome)) if outcome.decision().is_allowed() => "succeeds".to_string(),
+                Some(Ok(outcome)) => match outcome
+                    .paths()
+                    .first()
+                    .and_then(|p| p.evaluation.blocked_by())
+                {
+                    Some(layer) => format!("access denied ({})", layer.as_str()),
+                    None => "access denied".to_string(),
+                },
+                Some(Err(_)) => "access denied".to_string(),
             };
             json!({"command": command, "expect": expect})
         })

@@ -1196,6 +1196,79 @@ impl<'m> ModelEvaluator<'m> {
         })
     }
 
+    /// [`ModelEvaluator::evaluate`] for each of several queries, in order: the same
+    /// outcomes, with one request per path reused from query to query while the account and
+    /// the context keys stay the same (a checklist of commands asks one principal many
+    /// questions).
+    ///
+    /// ```
+    /// use iam_model::eval::model::{ModelEvaluator, Query};
+    /// let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
+    /// let evaluator = ModelEvaluator::new(&model);
+    /// let paths = evaluator.paths(&"permission-set:DeveloperAccess".parse()?, "development")?;
+    /// let queries = [
+    ///     Query::new("development", "ec2:DescribeInstances", "*"),
+    ///     Query::new("development", "iam:CreateUser", "*"),
+    /// ];
+    /// let outcomes = evaluator.evaluate_all(&paths, &queries);
+    /// for (query, outcome) in queries.iter().zip(&outcomes) {
+    ///     let one = evaluator.evaluate(&paths, query)?;
+    ///     assert_eq!(outcome.as_ref().map(|o| o.decision()).ok(), Some(one.decision()));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_all<'p, 'e>(
+        &'e self,
+        paths: &'p [AccessPath<'e>],
+        queries: &[Query],
+    ) -> Vec<Result<Outcome<'p, 'e>, ResolveError>> {
+        let mut requests: Vec<Request> = Vec::new();
+        // The account and context keys the requests were built for.
+        let mut shape: Option<(&str, Vec<&str>)> = None;
+        queries
+            .iter()
+            .map(|query| {
+                let resource_account = self.account(&query.account)?;
+                let keys: Vec<&str> = query.context.keys().map(String::as_str).collect();
+                let same = shape
+                    .as_ref()
+                    .is_some_and(|(account, k)| *account == query.account && *k == keys);
+                if same {
+                    for request in &mut requests {
+                        request.retarget(&query.action, &query.resource);
+                        for (key, values) in &query.context {
+                            request.set_context(key, values.iter().map(String::as_str));
+                        }
+                    }
+                } else {
+                    requests = paths
+                        .iter()
+                        .map(|path| self.request(path, resource_account.account.id(), query))
+                        .collect();
+                    shape = Some((query.account.as_str(), keys));
+                }
+                let resource_policy = self.resource_policy(&query.action, &query.resource);
+                let outcomes: Vec<PathOutcome<'p, 'e>> = paths
+                    .iter()
+                    .zip(&requests)
+                    .map(|(path, request)| PathOutcome {
+                        path,
+                        evaluation: self.evaluate_one(
+                            path,
+                            &resource_account.rcps,
+                            resource_policy,
+                            request,
+                        ),
+                    })
+                    .collect();
+                Ok(Outcome {
+                    decision: combine(outcomes.iter().map(|o| o.evaluation.decision())),
+                    paths: outcomes,
+                })
+            })
+            .collect()
+    }
+
     fn request(
         &self,
         path: &AccessPath<'_>,
@@ -2060,6 +2133,80 @@ mod tests {
             "../../../tests/models/valid/organization.json"
         ))
         .unwrap()
+    }
+
+    #[test]
+    fn evaluating_queries_together_gives_what_each_gives_alone() {
+        let model = organization();
+        let evaluator = ModelEvaluator::new(&model);
+        let queries = [
+            Query::new("development", "ec2:DescribeInstances", "*")
+                .context("aws:RequestedRegion", "eu-west-1"),
+            Query::new("development", "iam:CreateUser", "*")
+                .context("aws:RequestedRegion", "us-east-1"),
+            Query::new("development", "s3:GetObject", "arn:aws:s3:::bucket/key"),
+            Query::new(
+                "development",
+                "iam:PassRole",
+                "arn:aws:iam::444444444444:role/x",
+            ),
+            Query::new("production", "s3:GetObject", "arn:aws:s3:::bucket/key"),
+            // Same account and keys, another resource: the web server may write only here.
+            Query::new(
+                "production",
+                "s3:PutObject",
+                "arn:aws:s3:::example-site/index.html",
+            ),
+            Query::new(
+                "production",
+                "s3:PutObject",
+                "arn:aws:s3:::other/index.html",
+            ),
+            Query::new(
+                "production",
+                "sts:AssumeRole",
+                "arn:aws:iam::222222222222:role/ci-deploy",
+            ),
+            Query::new(
+                "production",
+                "sts:AssumeRole",
+                "arn:aws:iam::222222222222:role/nope",
+            ),
+            Query::new("nowhere", "s3:GetObject", "*"),
+            Query::new("management", "organizations:DescribeOrganization", "*")
+                .context("aws:RequestedRegion", "us-east-1"),
+        ];
+        for principal in [
+            "permission-set:DeveloperAccess",
+            "permission-set:AdminAccess",
+            "group:AWS-Testers",
+            "role:ci-deploy",
+        ] {
+            for account in ["development", "production", "management", "sandbox"] {
+                let Ok(paths) = evaluator.paths(&principal.parse().unwrap(), account) else {
+                    continue;
+                };
+                let together = evaluator.evaluate_all(&paths, &queries);
+                assert_eq!(together.len(), queries.len());
+                for (query, outcome) in queries.iter().zip(together) {
+                    let alone = evaluator.evaluate(&paths, query);
+                    let summary = |o: &Outcome<'_, '_>| {
+                        (
+                            o.decision(),
+                            o.paths()
+                                .iter()
+                                .map(|p| (p.evaluation.decision(), p.evaluation.blocked_by()))
+                                .collect::<Vec<_>>(),
+                        )
+                    };
+                    assert_eq!(
+                        outcome.as_ref().map(summary).map_err(ToString::to_string),
+                        alone.as_ref().map(summary).map_err(ToString::to_string),
+                        "{principal} in {account}: {query:?}"
+                    );
+                }
+            }
+        }
     }
 
     // The decision, the blocking layer and level, and the (layer, policy, statement) of every
