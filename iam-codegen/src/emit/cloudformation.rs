@@ -111,7 +111,6 @@ mod template;
 
 use std::collections::BTreeMap;
 
-use iam_model::json::to_pretty;
 use iam_model::model::Model;
 use iam_model::model::names::{EntityKind, fit_logical_id, logical_id};
 use iam_model::model::org::Tags;
@@ -282,7 +281,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let mut files = Artifacts::new();
     for unit in units(model) {
         for laid in template::lay_out(unit, limits)? {
-            let body = to_pretty(&laid.template);
+            let body = laid.template;
             let path = format!("{}.json", laid.file_stem);
             if body.len() > limits.bytes {
                 return Err(EmitError::TemplateOutput {
@@ -296,10 +295,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
             }
             files.insert(path, body)?;
             if let Some(params) = laid.parameters {
-                files.insert(
-                    format!("{}.parameters.json", laid.file_stem),
-                    to_pretty(&params),
-                )?;
+                files.insert(format!("{}.parameters.json", laid.file_stem), params)?;
             }
         }
     }

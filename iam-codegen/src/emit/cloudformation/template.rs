@@ -5,9 +5,12 @@
 //! and its fallback otherwise: a value computed from the model (a name, an ARN built from the
 //! account id) or, for ids only AWS knows (OU ids, Identity Store group ids, permission set
 //! ARNs), an `Fn::ImportValue` of an output that the earlier part exports.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
+use std::io;
 
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
 
 use crate::emit::EmitError;
 
@@ -56,23 +59,22 @@ impl Val {
         Self::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
-    fn params(&self, out: &mut BTreeSet<String>) {
+    fn params<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Self::Json(_) | Self::Link(_) => {}
-            Self::Param(name) => {
-                out.insert(name.clone());
-            }
+            Self::Param(name) => out.push(name),
             Self::List(items) => items.iter().for_each(|v| v.params(out)),
             Self::Map(entries) => entries.values().for_each(|v| v.params(out)),
         }
     }
 
-    fn links<'a>(&'a self, out: &mut Vec<&'a Link>) {
+    /// Call `f` with each link, in the order a template writes them.
+    fn for_each_link<'a>(&'a self, f: &mut impl FnMut(&'a Link)) {
         match self {
             Self::Json(_) | Self::Param(_) => {}
-            Self::Link(link) => out.push(link),
-            Self::List(items) => items.iter().for_each(|v| v.links(out)),
-            Self::Map(entries) => entries.values().for_each(|v| v.links(out)),
+            Self::Link(link) => f(link),
+            Self::List(items) => items.iter().for_each(|v| v.for_each_link(f)),
+            Self::Map(entries) => entries.values().for_each(|v| v.for_each_link(f)),
         }
     }
 }
@@ -142,16 +144,18 @@ impl Resource {
         self
     }
 
-    fn params(&self) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
+    /// The parameters the properties name, sorted, each once.
+    fn params(&self) -> Vec<&str> {
+        let mut out = Vec::new();
         self.props.values().for_each(|v| v.params(&mut out));
+        out.sort_unstable();
+        out.dedup();
         out
     }
 
-    fn links(&self) -> Vec<&Link> {
-        let mut out = Vec::new();
-        self.props.values().for_each(|v| v.links(&mut out));
-        out
+    /// Call `f` with each link of the properties, in the order a template writes them.
+    fn for_each_link<'a>(&'a self, f: &mut impl FnMut(&'a Link)) {
+        self.props.values().for_each(|v| v.for_each_link(f));
     }
 }
 
@@ -187,52 +191,101 @@ pub(crate) struct Limits {
     pub bytes: usize,
 }
 
-/// One laid-out template and its parameters file.
+/// One laid-out template and its parameters file, serialised (pretty JSON and a newline).
 #[derive(Debug, Clone)]
 pub(crate) struct Laid {
     pub file_stem: String,
-    pub template: Value,
-    pub parameters: Option<Value>,
+    pub template: Vec<u8>,
+    pub parameters: Option<Vec<u8>>,
 }
 
-fn render(
-    val: &Val,
-    here: &BTreeSet<&str>,
-    imports: &mut Vec<(String, Option<&'static str>)>,
-    export_prefix: &str,
-) -> Value {
-    match val {
-        Val::Json(v) => v.clone(),
-        Val::Param(name) => json!({ "Ref": name }),
-        Val::Link(link) => {
-            if here.contains(link.target.as_str()) {
-                match link.attr {
-                    None => json!({ "Ref": link.target }),
-                    Some(attr) => json!({ "Fn::GetAtt": [link.target, attr] }),
-                }
-            } else {
-                match &link.fallback {
-                    Fallback::Value(v) => v.clone(),
-                    Fallback::Import => {
-                        imports.push((link.target.clone(), link.attr));
-                        json!({ "Fn::ImportValue": export_name(export_prefix, &link.target, link.attr) })
-                    }
-                }
-            }
+// Rendering. Templates are written straight from the resources by the `Serialize` views
+// below, never through a `serde_json::Value` tree: a large organization has tens of
+// thousands of resources, and building, pretty-printing and dropping a tree of
+// insertion-ordered maps for each (three times, counting the layout's measurements) was
+// most of the time of this target. Each view writes exactly the keys, in exactly the order,
+// that the tree had.
+
+/// Which resources a template holds, for resolving links and `DependsOn` while rendering.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// Everything the resource links to, and nothing else (the layout's measure of a
+    /// resource whose links all stay in its part).
+    Linked,
+    /// Nothing else (the layout's measure of a resource whose links all leave its part).
+    Alone,
+    /// The resources of one part.
+    Part(&'a HashSet<&'a str>),
+}
+
+impl Scope<'_> {
+    /// Whether a link to `target` from `from` resolves in the template.
+    fn holds_link(self, target: &str) -> bool {
+        match self {
+            Self::Linked => true,
+            Self::Alone => false,
+            Self::Part(here) => here.contains(target),
         }
-        Val::List(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| render(v, here, imports, export_prefix))
-                .collect(),
-        ),
-        Val::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.clone(), render(v, here, imports, export_prefix)))
-                .collect(),
-        ),
     }
+
+    /// Whether `from`'s dependency on `target` stays in the template.
+    fn holds_dependency(self, from: &Resource, target: &str) -> bool {
+        match self {
+            Self::Linked => {
+                let mut linked = false;
+                from.for_each_link(&mut |l| linked |= l.target == target);
+                linked
+            }
+            Self::Alone => false,
+            Self::Part(here) => here.contains(target),
+        }
+    }
+}
+
+/// A property value as it reads in a template of the given scope.
+struct ValView<'a> {
+    val: &'a Val,
+    scope: Scope<'a>,
+    export_prefix: &'a str,
+}
+
+impl Serialize for ValView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = |val| ValView {
+            val,
+            scope: self.scope,
+            export_prefix: self.export_prefix,
+        };
+        match self.val {
+            Val::Json(v) => v.serialize(s),
+            Val::Param(name) => single(s, "Ref", name),
+            Val::Link(link) if self.scope.holds_link(&link.target) => match link.attr {
+                None => single(s, "Ref", &link.target),
+                Some(attr) => single(s, "Fn::GetAtt", &[link.target.as_str(), attr]),
+            },
+            Val::Link(link) => match &link.fallback {
+                Fallback::Value(v) => v.serialize(s),
+                Fallback::Import => single(
+                    s,
+                    "Fn::ImportValue",
+                    &export_name(self.export_prefix, &link.target, link.attr),
+                ),
+            },
+            Val::List(items) => s.collect_seq(items.iter().map(view)),
+            Val::Map(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, view(v)))),
+        }
+    }
+}
+
+/// `{ key: value }`.
+fn single<S: Serializer, V: Serialize + ?Sized>(
+    s: S,
+    key: &str,
+    value: &V,
+) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(1))?;
+    map.serialize_entry(key, value)?;
+    map.end()
 }
 
 /// The export name of a resource's output: `iam-codegen:<AccountLogicalId>:<LogicalId>:<attr>`.
@@ -240,205 +293,438 @@ fn export_name(prefix: &str, target: &str, attr: Option<&'static str>) -> String
     format!("{prefix}:{target}:{}", attr.unwrap_or("Ref"))
 }
 
-fn render_resource(
-    r: &Resource,
-    here: &BTreeSet<&str>,
-    imports: &mut Vec<(String, Option<&'static str>)>,
-    export_prefix: &str,
-) -> Value {
-    let mut body = Map::new();
-    body.insert("Type".into(), Value::String(r.kind.into()));
-    let props: Map<String, Value> = r
-        .props
-        .iter()
-        .map(|(k, v)| ((*k).to_string(), render(v, here, imports, export_prefix)))
-        .collect();
-    body.insert("Properties".into(), Value::Object(props));
-    let depends: Vec<Value> = r
-        .depends_on
-        .iter()
-        .filter(|d| here.contains(d.as_str()))
-        .map(|d| Value::String(d.clone()))
-        .collect();
-    if !depends.is_empty() {
-        body.insert("DependsOn".into(), Value::Array(depends));
+/// A resource as it reads in a template of the given scope: `Type`, `Properties`, the
+/// `DependsOn` that stay in the template, the retain policies.
+struct ResourceView<'a> {
+    resource: &'a Resource,
+    scope: Scope<'a>,
+    export_prefix: &'a str,
+}
+
+impl Serialize for ResourceView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.resource;
+        let depends = || {
+            r.depends_on
+                .iter()
+                .filter(|d| self.scope.holds_dependency(r, d))
+        };
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("Type", r.kind)?;
+        map.serialize_entry(
+            "Properties",
+            &Object(r.props.iter().map(|(k, v)| {
+                let view = ValView {
+                    val: v,
+                    scope: self.scope,
+                    export_prefix: self.export_prefix,
+                };
+                (*k, view)
+            })),
+        )?;
+        if depends().next().is_some() {
+            map.serialize_entry("DependsOn", &Array(depends()))?;
+        }
+        if r.retain {
+            map.serialize_entry("DeletionPolicy", "Retain")?;
+            map.serialize_entry("UpdateReplacePolicy", "Retain")?;
+        }
+        map.end()
     }
-    if r.retain {
-        body.insert("DeletionPolicy".into(), Value::String("Retain".into()));
-        body.insert("UpdateReplacePolicy".into(), Value::String("Retain".into()));
+}
+
+/// A JSON object of the entries an iterator yields, written as they come.
+struct Object<I>(I);
+
+impl<K: Serialize, V: Serialize, I: Iterator<Item = (K, V)> + Clone> Serialize for Object<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.clone())
     }
-    Value::Object(body)
+}
+
+/// A JSON array of what an iterator yields.
+struct Array<I>(I);
+
+impl<T: Serialize, I: Iterator<Item = T> + Clone> Serialize for Array<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+/// A resource's output: `Description`, `Value`, and `Export` when a later part imports it.
+struct OutputView<'a> {
+    resource: &'a Resource,
+    spec: &'a OutputSpec,
+    export: Option<String>,
+}
+
+impl Serialize for OutputView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let id = self.resource.id.as_str();
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("Description", &self.spec.description)?;
+        match self.spec.attr {
+            None => map.serialize_entry("Value", &Ref(id))?,
+            Some(attr) => map.serialize_entry("Value", &GetAtt(id, attr))?,
+        }
+        if let Some(name) = &self.export {
+            map.serialize_entry("Export", &Named(name))?;
+        }
+        map.end()
+    }
+}
+
+/// `{"Ref": id}`.
+struct Ref<'a>(&'a str);
+
+impl Serialize for Ref<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        single(s, "Ref", self.0)
+    }
+}
+
+/// `{"Fn::GetAtt": [id, attr]}`.
+struct GetAtt<'a>(&'a str, &'a str);
+
+impl Serialize for GetAtt<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        single(s, "Fn::GetAtt", &[self.0, self.1])
+    }
+}
+
+/// `{"Name": name}`.
+struct Named<'a>(&'a str);
+
+impl Serialize for Named<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        single(s, "Name", self.0)
+    }
 }
 
 fn output_id(r: &Resource, spec: &OutputSpec) -> String {
     format!("{}{}", r.id, spec.suffix)
 }
 
-fn render_output(r: &Resource, spec: &OutputSpec, export: Option<String>) -> Value {
-    let value = match spec.attr {
-        None => json!({ "Ref": r.id }),
-        Some(attr) => json!({ "Fn::GetAtt": [r.id, attr] }),
-    };
-    let mut out = Map::new();
-    out.insert(
-        "Description".into(),
-        Value::String(spec.description.clone()),
-    );
-    out.insert("Value".into(), value);
-    if let Some(name) = export {
-        out.insert("Export".into(), json!({ "Name": name }));
+/// A parameter's declaration: `Type`, `Description`, `AllowedPattern`, `MinLength`.
+struct ParamView<'a>(&'a Param);
+
+impl Serialize for ParamView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("Type", "String")?;
+        map.serialize_entry("Description", &p.description)?;
+        if let Some(pattern) = p.pattern {
+            map.serialize_entry("AllowedPattern", pattern)?;
+        }
+        if let Some(min) = p.min_length {
+            map.serialize_entry("MinLength", &min)?;
+        }
+        map.end()
     }
-    Value::Object(out)
 }
 
-fn render_param(p: &Param) -> Value {
-    let mut out = Map::new();
-    out.insert("Type".into(), Value::String("String".into()));
-    out.insert("Description".into(), Value::String(p.description.clone()));
-    if let Some(pattern) = p.pattern {
-        out.insert("AllowedPattern".into(), Value::String(pattern.into()));
+/// One entry of the parameters file: `ParameterKey`, `ParameterValue`.
+struct ParamFileEntry<'a>(&'a str, &'a Param);
+
+impl Serialize for ParamFileEntry<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("ParameterKey", self.0)?;
+        map.serialize_entry("ParameterValue", &self.1.placeholder)?;
+        map.end()
     }
-    if let Some(min) = p.min_length {
-        out.insert("MinLength".into(), Value::from(min));
+}
+
+/// One template: its parts in the order of the file.
+struct TemplateView<'a> {
+    description: &'a str,
+    parameters: &'a [(&'a str, &'a Param)],
+    resources: &'a [(&'a str, &'a Resource)],
+    scope: Scope<'a>,
+    export_prefix: &'a str,
+    outputs: &'a [(String, OutputView<'a>)],
+}
+
+impl Serialize for TemplateView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
+        map.serialize_entry("Description", self.description)?;
+        if !self.parameters.is_empty() {
+            let params = self.parameters.iter().map(|(k, p)| (k, ParamView(p)));
+            map.serialize_entry("Parameters", &Object(params))?;
+        }
+        let resources = self.resources.iter().map(|(id, r)| {
+            let view = ResourceView {
+                resource: r,
+                scope: self.scope,
+                export_prefix: self.export_prefix,
+            };
+            (id, view)
+        });
+        map.serialize_entry("Resources", &Object(resources))?;
+        if !self.outputs.is_empty() {
+            let outputs = self.outputs.iter().map(|(k, o)| (k, o));
+            map.serialize_entry("Outputs", &Object(outputs))?;
+        }
+        map.end()
     }
-    Value::Object(out)
+}
+
+/// Pretty JSON and a newline, like [`iam_model::json::to_pretty`], as bytes.
+fn to_pretty_bytes<T: Serialize>(value: &T, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    // Writing to a Vec cannot fail and every key is a string; should it fail anyway, the
+    // file is what `to_pretty` gives then: an empty document.
+    if serde_json::to_writer_pretty(&mut out, value).is_err() {
+        out.clear();
+    }
+    out.push(b'\n');
+    out
+}
+
+/// Counts the bytes and lines a pretty-printer writes, without keeping them.
+#[derive(Default)]
+struct Measure {
+    bytes: usize,
+    newlines: usize,
+}
+
+impl io::Write for Measure {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bytes += buf.len();
+        self.newlines += buf.iter().filter(|&&b| b == b'\n').count();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The size of a value pretty-printed on its own, plus four spaces of indent per line (it
+/// sits two levels deeper in a template).
+fn indented_size<T: Serialize>(value: &T) -> usize {
+    let mut m = Measure::default();
+    if serde_json::to_writer_pretty(&mut m, value).is_err() {
+        return 0;
+    }
+    // A pretty-printed value does not end in a newline: one line more than newlines.
+    m.bytes + 4 * (m.newlines + 1)
 }
 
 /// Bytes a resource can add to a pretty-printed template, whichever way its links resolve,
-/// with its output (exported) and the parameters it names counted in full.
-fn cost(r: &Resource, unit: &Unit) -> usize {
-    let ids: BTreeSet<&str> = r.links().iter().map(|l| l.target.as_str()).collect();
-    let none = BTreeSet::new();
-    let mut sink = Vec::new();
-    let inside = render_resource(r, &ids, &mut sink, &unit.export_prefix);
-    let outside = render_resource(r, &none, &mut sink, &unit.export_prefix);
-    let pretty = |v: &Value| {
-        let text = serde_json::to_string_pretty(v).unwrap_or_default();
-        // four more spaces of indent per line inside `Resources`, the id, quotes, colon, comma
-        text.len() + 4 * text.lines().count() + r.id.len() + 16
+/// with its output (exported) and the parameters it names (`params`, with their
+/// [`indented_size`] from `param_sizes`) counted in full. The per-entry overhead (the id,
+/// quotes, colon, comma) is counted for the resource, its output and each parameter.
+fn cost(r: &Resource, params: &[(&str, Option<usize>)], export_prefix: &str) -> usize {
+    let overhead = r.id.len() + 16;
+    let view = |scope| ResourceView {
+        resource: r,
+        scope,
+        export_prefix,
     };
-    let mut bytes = pretty(&inside).max(pretty(&outside));
+    let inside = indented_size(&view(Scope::Linked));
+    let mut has_links = false;
+    r.for_each_link(&mut |_| has_links = true);
+    // Without links, both ways read the same (and keep no `DependsOn`).
+    let outside = if has_links {
+        indented_size(&view(Scope::Alone))
+    } else {
+        inside
+    };
+    let mut bytes = inside.max(outside) + overhead;
     if let Some(spec) = &r.output {
-        let out = render_output(
-            r,
+        let out = OutputView {
+            resource: r,
             spec,
-            Some(export_name(&unit.export_prefix, &r.id, spec.attr)),
-        );
-        bytes += pretty(&out) + output_id(r, spec).len();
+            export: Some(export_name(export_prefix, &r.id, spec.attr)),
+        };
+        bytes += indented_size(&out) + overhead + output_id(r, spec).len();
     }
-    for name in r.params() {
-        if let Some(p) = unit.params.get(&name) {
-            bytes += pretty(&render_param(p)) + name.len();
+    for (name, size) in params {
+        if let Some(size) = size {
+            bytes += size + overhead + name.len();
         }
     }
     bytes
 }
 
+/// Object entries as a `serde_json::Map` built by inserting them in order would hold them:
+/// a repeated key keeps its first place and takes its last value. Logical ids are unique in
+/// a valid model; this keeps the output of an invalid one what it always was.
+fn object_entries<K: Eq + Hash + Clone, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    let mut first: HashMap<K, usize> = HashMap::with_capacity(entries.len());
+    let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        match first.get(&k).and_then(|&i| out.get_mut(i)) {
+            Some(slot) => slot.1 = v,
+            None => {
+                first.insert(k.clone(), out.len());
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
 /// Template text outside the resources, outputs and parameters, with room to spare.
 const SKELETON_BYTES: usize = 2_048;
+
+/// One part of a unit: its resources (indices into the sorted resources), the parameters
+/// they name, and the layout's upper bound of its bytes.
+struct Part<'a> {
+    members: Vec<usize>,
+    params: BTreeSet<&'a str>,
+    bytes: usize,
+}
 
 /// Lay a unit out: one template when it fits the limits, numbered parts otherwise. Parts are
 /// filled in order (tier, then logical id), so the layout depends only on the model.
 pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitError> {
     unit.resources
         .sort_by(|a, b| (a.tier, &a.id).cmp(&(b.tier, &b.id)));
-    let mut parts: Vec<Vec<usize>> = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
-    let (mut bytes, mut outputs) = (SKELETON_BYTES, 0usize);
-    let mut params: BTreeSet<String> = BTreeSet::new();
-    for (i, r) in unit.resources.iter().enumerate() {
-        let c = cost(r, &unit);
+    let unit = &unit;
+    let prefix = unit.export_prefix.as_str();
+
+    // The parameters each resource names (sorted, once each), with the size of each
+    // parameter's declaration (`None`: the unit does not declare it), measured once.
+    let mut param_sizes: HashMap<&str, Option<usize>> = HashMap::new();
+    let named: Vec<Vec<(&str, Option<usize>)>> = unit
+        .resources
+        .iter()
+        .map(|r| {
+            r.params()
+                .into_iter()
+                .map(|name| {
+                    let size = *param_sizes.entry(name).or_insert_with(|| {
+                        unit.params.get(name).map(|p| indented_size(&ParamView(p)))
+                    });
+                    (name, size)
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut parts: Vec<Part> = Vec::new();
+    let mut current = Part {
+        members: Vec::new(),
+        params: BTreeSet::new(),
+        bytes: SKELETON_BYTES,
+    };
+    let mut outputs = 0usize;
+    for ((i, r), names) in unit.resources.iter().enumerate().zip(&named) {
+        let c = cost(r, names, prefix);
         let o = usize::from(r.output.is_some());
-        let new_params: BTreeSet<String> = r.params().difference(&params).cloned().collect();
-        let fits = current.len() < limits.resources
-            && bytes + c <= limits.bytes
+        let new_params = names
+            .iter()
+            .filter(|(n, _)| !current.params.contains(n))
+            .count();
+        let fits = current.members.len() < limits.resources
+            && current.bytes + c <= limits.bytes
             && outputs + o <= limits.outputs
-            && params.len() + new_params.len() <= limits.params;
-        if !fits && !current.is_empty() {
-            parts.push(std::mem::take(&mut current));
-            bytes = SKELETON_BYTES;
+            && current.params.len() + new_params <= limits.params;
+        if !fits && !current.members.is_empty() {
+            let fresh = Part {
+                members: Vec::new(),
+                params: BTreeSet::new(),
+                bytes: SKELETON_BYTES,
+            };
+            parts.push(std::mem::replace(&mut current, fresh));
             outputs = 0;
-            params.clear();
         }
-        current.push(i);
-        bytes += c;
+        current.members.push(i);
+        current.bytes += c;
         outputs += o;
-        params.extend(r.params());
+        current.params.extend(names.iter().map(|(n, _)| *n));
     }
-    if !current.is_empty() {
+    if !current.members.is_empty() {
         parts.push(current);
     }
 
-    // Render every part, noting what later parts import from earlier ones.
-    let mut part_of: BTreeMap<&str, usize> = BTreeMap::new();
-    for (p, members) in parts.iter().enumerate() {
-        for &i in members {
-            if let Some(r) = unit.resources.get(i) {
-                part_of.insert(r.id.as_str(), p);
-            }
-        }
+    // What each part holds, and what later parts import from earlier ones.
+    let mut first_of: HashMap<&str, &Resource> = HashMap::with_capacity(unit.resources.len());
+    for r in &unit.resources {
+        first_of.entry(r.id.as_str()).or_insert(r);
     }
-    let mut rendered: Vec<(Map<String, Value>, BTreeSet<String>)> = Vec::new();
-    let mut exports: BTreeSet<(String, Option<&'static str>)> = BTreeSet::new();
-    for members in &parts {
-        let here: BTreeSet<&str> = members
+    let member = |i: &usize| unit.resources.get(*i);
+    let mut heres: Vec<HashSet<&str>> = Vec::with_capacity(parts.len());
+    let mut exports: BTreeSet<(&str, Option<&'static str>)> = BTreeSet::new();
+    for part in &parts {
+        let here: HashSet<&str> = part
+            .members
             .iter()
-            .filter_map(|&i| unit.resources.get(i))
+            .filter_map(member)
             .map(|r| r.id.as_str())
             .collect();
-        let mut imports = Vec::new();
-        let mut resources = Map::new();
-        let mut used = BTreeSet::new();
-        for r in members.iter().filter_map(|&i| unit.resources.get(i)) {
-            resources.insert(
-                r.id.clone(),
-                render_resource(r, &here, &mut imports, &unit.export_prefix),
-            );
-            used.extend(r.params());
-        }
-        for (target, attr) in imports {
-            if !part_of.contains_key(target.as_str()) {
+        let mut missing = None;
+        for r in part.members.iter().filter_map(member) {
+            r.for_each_link(&mut |link| {
+                if missing.is_none()
+                    && matches!(link.fallback, Fallback::Import)
+                    && !here.contains(link.target.as_str())
+                {
+                    if first_of.contains_key(link.target.as_str()) {
+                        exports.insert((link.target.as_str(), link.attr));
+                    } else {
+                        missing = Some(link.target.clone());
+                    }
+                }
+            });
+            if let Some(target) = missing {
                 return Err(EmitError::Missing(format!(
                     "cloudformation: `{target}` is referenced but not generated"
                 )));
             }
-            exports.insert((target, attr));
         }
-        rendered.push((resources, used));
+        heres.push(here);
+    }
+    for (target, attr) in &exports {
+        // Every imported value is the output of its resource; a link to an attribute that
+        // is not the output would import nothing.
+        let ok = first_of
+            .get(target)
+            .and_then(|r| r.output.as_ref())
+            .is_some_and(|spec| spec.attr == *attr);
+        if !ok {
+            return Err(EmitError::Missing(format!(
+                "cloudformation: `{target}` is imported but has no such output"
+            )));
+        }
     }
 
     let count = parts.len();
-    let mut laid = Vec::new();
-    for (p, (members, (resources, used))) in parts.iter().zip(rendered).enumerate() {
-        let mut outputs = Map::new();
-        for r in members.iter().filter_map(|&i| unit.resources.get(i)) {
-            if let Some(spec) = &r.output {
-                let export = exports
-                    .contains(&(r.id.clone(), spec.attr))
-                    .then(|| export_name(&unit.export_prefix, &r.id, spec.attr));
-                outputs.insert(output_id(r, spec), render_output(r, spec, export));
-            }
+    let mut laid = Vec::with_capacity(count);
+    for (p, (part, here)) in parts.iter().zip(&heres).enumerate() {
+        let members: Vec<&Resource> = part.members.iter().filter_map(member).collect();
+        let mut resources: Vec<(&str, &Resource)> =
+            members.iter().map(|r| (r.id.as_str(), *r)).collect();
+        if here.len() < resources.len() {
+            resources = object_entries(resources);
         }
-        for (target, attr) in &exports {
-            // Every imported value is the output of its resource; a link to an attribute
-            // that is not the output would import nothing.
-            let ok = unit
-                .resources
+        let outputs = object_entries(
+            members
                 .iter()
-                .find(|r| &r.id == target)
-                .and_then(|r| r.output.as_ref())
-                .is_some_and(|spec| spec.attr == *attr);
-            if !ok {
-                return Err(EmitError::Missing(format!(
-                    "cloudformation: `{target}` is imported but has no such output"
-                )));
-            }
-        }
-        let mut template = Map::new();
-        template.insert(
-            "AWSTemplateFormatVersion".into(),
-            Value::String("2010-09-09".into()),
+                .filter_map(|r| {
+                    let spec = r.output.as_ref()?;
+                    let export = exports
+                        .contains(&(r.id.as_str(), spec.attr))
+                        .then(|| export_name(prefix, &r.id, spec.attr));
+                    let view = OutputView {
+                        resource: r,
+                        spec,
+                        export,
+                    };
+                    Some((output_id(r, spec), view))
+                })
+                .collect(),
         );
+        let parameters: Vec<(&str, &Param)> = part
+            .params
+            .iter()
+            .filter_map(|name| Some((*name, unit.params.get(*name)?)))
+            .collect();
         let description = if count == 1 {
             unit.description.clone()
         } else {
@@ -448,31 +734,27 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
                 p + 1
             )
         };
-        template.insert("Description".into(), Value::String(description));
-        let mut parameters = Map::new();
-        let mut file = Vec::new();
-        for name in &used {
-            if let Some(param) = unit.params.get(name) {
-                parameters.insert(name.clone(), render_param(param));
-                file.push(json!({ "ParameterKey": name, "ParameterValue": param.placeholder }));
-            }
-        }
-        if !parameters.is_empty() {
-            template.insert("Parameters".into(), Value::Object(parameters));
-        }
-        template.insert("Resources".into(), Value::Object(resources));
-        if !outputs.is_empty() {
-            template.insert("Outputs".into(), Value::Object(outputs));
-        }
-        let file_stem = if count == 1 {
-            unit.stem.clone()
-        } else {
-            format!("{}-{}", unit.stem, p + 1)
+        let template = TemplateView {
+            description: &description,
+            parameters: &parameters,
+            resources: &resources,
+            scope: Scope::Part(here),
+            export_prefix: prefix,
+            outputs: &outputs,
         };
+        let file: Vec<ParamFileEntry> = parameters
+            .iter()
+            .map(|(name, p)| ParamFileEntry(name, p))
+            .collect();
         laid.push(Laid {
-            file_stem,
-            template: Value::Object(template),
-            parameters: (!file.is_empty()).then_some(Value::Array(file)),
+            file_stem: if count == 1 {
+                unit.stem.clone()
+            } else {
+                format!("{}-{}", unit.stem, p + 1)
+            },
+            // The layout's bound is above the real size: one allocation per template.
+            template: to_pretty_bytes(&template, part.bytes),
+            parameters: (!file.is_empty()).then(|| to_pretty_bytes(&file, 256 * file.len())),
         });
     }
     Ok(laid)
