@@ -5,20 +5,29 @@
 //! and its fallback otherwise: a value computed from the model (a name, an ARN built from the
 //! account id) or, for ids only AWS knows (OU ids, Identity Store group ids, permission set
 //! ARNs), an `Fn::ImportValue` of an output that the earlier part exports.
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 use std::io;
+use std::rc::Rc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::emit::EmitError;
 
+// The values below are built for every resource of an organization (tens of thousands of
+// them): strings that many resources share (parameter names, the logical ids links point
+// at) are reference-counted, constants are borrowed, and rare large values are boxed, so a
+// resource costs few and small allocations.
+
 /// How a [`Link`] reads when its target is in another part.
 #[derive(Debug, Clone)]
 pub(crate) enum Fallback {
-    /// A value computed from the model.
-    Value(Value),
+    /// A string computed from the model (a name).
+    Text(String),
+    /// Other JSON computed from the model (an ARN built with `Fn::Sub`).
+    Value(Box<Value>),
     /// The target's output, exported by its part.
     Import,
 }
@@ -26,7 +35,7 @@ pub(crate) enum Fallback {
 /// A pointer at another resource of the same unit.
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
-    pub target: String,
+    pub target: Rc<str>,
     /// `None`: `Ref`; `Some(attr)`: `Fn::GetAtt`.
     pub attr: Option<&'static str>,
     pub fallback: Fallback,
@@ -35,19 +44,41 @@ pub(crate) struct Link {
 /// A property value.
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
-    Json(Value),
-    Param(String),
+    /// A string.
+    Text(Cow<'static, str>),
+    /// Any other JSON (policy documents, tags, numbers).
+    Json(Box<Value>),
+    /// `{"Ref": parameter}`.
+    Param(Rc<str>),
     Link(Link),
     List(Vec<Val>),
-    Map(BTreeMap<String, Val>),
+    /// An object, sorted by key.
+    Map(Vec<(&'static str, Val)>),
 }
 
 impl Val {
     pub fn str(text: impl Into<String>) -> Self {
-        Self::Json(Value::String(text.into()))
+        Self::Text(Cow::Owned(text.into()))
     }
 
-    pub fn link(target: impl Into<String>, attr: Option<&'static str>, fallback: Fallback) -> Self {
+    /// A string known at compile time.
+    pub fn fixed(text: &'static str) -> Self {
+        Self::Text(Cow::Borrowed(text))
+    }
+
+    pub fn json(value: Value) -> Self {
+        Self::Json(Box::new(value))
+    }
+
+    pub fn param(name: impl Into<Rc<str>>) -> Self {
+        Self::Param(name.into())
+    }
+
+    pub fn link(
+        target: impl Into<Rc<str>>,
+        attr: Option<&'static str>,
+        fallback: Fallback,
+    ) -> Self {
         Self::Link(Link {
             target: target.into(),
             attr,
@@ -55,27 +86,44 @@ impl Val {
         })
     }
 
-    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Val)>) -> Self {
-        Self::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    pub fn map(entries: impl IntoIterator<Item = (&'static str, Val)>) -> Self {
+        let mut map = Vec::new();
+        for (k, v) in entries {
+            set_sorted(&mut map, k, v);
+        }
+        Self::Map(map)
     }
 
     fn params<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
-            Self::Json(_) | Self::Link(_) => {}
+            Self::Text(_) | Self::Json(_) | Self::Link(_) => {}
             Self::Param(name) => out.push(name),
             Self::List(items) => items.iter().for_each(|v| v.params(out)),
-            Self::Map(entries) => entries.values().for_each(|v| v.params(out)),
+            Self::Map(entries) => entries.iter().for_each(|(_, v)| v.params(out)),
         }
     }
 
     /// Call `f` with each link, in the order a template writes them.
     fn for_each_link<'a>(&'a self, f: &mut impl FnMut(&'a Link)) {
         match self {
-            Self::Json(_) | Self::Param(_) => {}
+            Self::Text(_) | Self::Json(_) | Self::Param(_) => {}
             Self::Link(link) => f(link),
             Self::List(items) => items.iter().for_each(|v| v.for_each_link(f)),
-            Self::Map(entries) => entries.values().for_each(|v| v.for_each_link(f)),
+            Self::Map(entries) => entries.iter().for_each(|(_, v)| v.for_each_link(f)),
         }
+    }
+}
+
+/// Set `key` in entries sorted by key (what inserting into a `BTreeMap` does, in a single
+/// small allocation).
+fn set_sorted(entries: &mut Vec<(&'static str, Val)>, key: &'static str, value: Val) {
+    match entries.binary_search_by(|(k, _)| (*k).cmp(key)) {
+        Ok(i) => {
+            if let Some(slot) = entries.get_mut(i) {
+                slot.1 = value;
+            }
+        }
+        Err(i) => entries.insert(i, (key, value)),
     }
 }
 
@@ -94,7 +142,8 @@ pub(crate) struct OutputSpec {
 pub(crate) struct Resource {
     pub id: String,
     pub kind: &'static str,
-    pub props: BTreeMap<&'static str, Val>,
+    /// Sorted by name.
+    pub props: Vec<(&'static str, Val)>,
     /// Resources it must wait for, without a `Ref` to them; dropped when in another part.
     pub depends_on: BTreeSet<String>,
     /// `DeletionPolicy` and `UpdateReplacePolicy` `Retain`.
@@ -109,7 +158,7 @@ impl Resource {
         Self {
             id,
             kind,
-            props: BTreeMap::new(),
+            props: Vec::new(),
             depends_on: BTreeSet::new(),
             retain: false,
             output: None,
@@ -118,7 +167,7 @@ impl Resource {
     }
 
     pub fn prop(mut self, name: &'static str, value: Val) -> Self {
-        self.props.insert(name, value);
+        set_sorted(&mut self.props, name, value);
         self
     }
 
@@ -144,18 +193,14 @@ impl Resource {
         self
     }
 
-    /// The parameters the properties name, sorted, each once.
-    fn params(&self) -> Vec<&str> {
-        let mut out = Vec::new();
-        self.props.values().for_each(|v| v.params(&mut out));
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// Add the parameters the properties name to `out`, in the order a template writes them.
+    fn params<'a>(&'a self, out: &mut Vec<&'a str>) {
+        self.props.iter().for_each(|(_, v)| v.params(out));
     }
 
     /// Call `f` with each link of the properties, in the order a template writes them.
     fn for_each_link<'a>(&'a self, f: &mut impl FnMut(&'a Link)) {
-        self.props.values().for_each(|v| v.for_each_link(f));
+        self.props.iter().for_each(|(_, v)| v.for_each_link(f));
     }
 }
 
@@ -233,7 +278,7 @@ impl Scope<'_> {
         match self {
             Self::Linked => {
                 let mut linked = false;
-                from.for_each_link(&mut |l| linked |= l.target == target);
+                from.for_each_link(&mut |l| linked |= &*l.target == target);
                 linked
             }
             Self::Alone => false,
@@ -257,13 +302,15 @@ impl Serialize for ValView<'_> {
             export_prefix: self.export_prefix,
         };
         match self.val {
+            Val::Text(text) => s.serialize_str(text),
             Val::Json(v) => v.serialize(s),
-            Val::Param(name) => single(s, "Ref", name),
+            Val::Param(name) => single(s, "Ref", &**name),
             Val::Link(link) if self.scope.holds_link(&link.target) => match link.attr {
-                None => single(s, "Ref", &link.target),
-                Some(attr) => single(s, "Fn::GetAtt", &[link.target.as_str(), attr]),
+                None => single(s, "Ref", &*link.target),
+                Some(attr) => single(s, "Fn::GetAtt", &[&*link.target, attr]),
             },
             Val::Link(link) => match &link.fallback {
+                Fallback::Text(text) => s.serialize_str(text),
                 Fallback::Value(v) => v.serialize(s),
                 Fallback::Import => single(
                     s,
@@ -272,7 +319,7 @@ impl Serialize for ValView<'_> {
                 ),
             },
             Val::List(items) => s.collect_seq(items.iter().map(view)),
-            Val::Map(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, view(v)))),
+            Val::Map(entries) => s.collect_map(entries.iter().map(|(k, v)| (*k, view(v)))),
         }
     }
 }
@@ -588,24 +635,27 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
     let unit = &unit;
     let prefix = unit.export_prefix.as_str();
 
-    // The parameters each resource names (sorted, once each), with the size of each
-    // parameter's declaration (`None`: the unit does not declare it), measured once.
+    // The parameters each resource names (sorted, once each; resource `i`'s are
+    // `named[spans[i]]`), with the size of each parameter's declaration (`None`: the unit
+    // does not declare it), measured once per parameter.
     let mut param_sizes: HashMap<&str, Option<usize>> = HashMap::new();
-    let named: Vec<Vec<(&str, Option<usize>)>> = unit
-        .resources
-        .iter()
-        .map(|r| {
-            r.params()
-                .into_iter()
-                .map(|name| {
-                    let size = *param_sizes.entry(name).or_insert_with(|| {
-                        unit.params.get(name).map(|p| indented_size(&ParamView(p)))
-                    });
-                    (name, size)
-                })
-                .collect()
-        })
-        .collect();
+    let mut named: Vec<(&str, Option<usize>)> = Vec::new();
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(unit.resources.len());
+    let mut scratch: Vec<&str> = Vec::new();
+    for r in &unit.resources {
+        scratch.clear();
+        r.params(&mut scratch);
+        scratch.sort_unstable();
+        scratch.dedup();
+        let start = named.len();
+        for &name in &scratch {
+            let size = *param_sizes
+                .entry(name)
+                .or_insert_with(|| unit.params.get(name).map(|p| indented_size(&ParamView(p))));
+            named.push((name, size));
+        }
+        spans.push(start..named.len());
+    }
 
     let mut parts: Vec<Part> = Vec::new();
     let mut current = Part {
@@ -614,7 +664,8 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
         bytes: SKELETON_BYTES,
     };
     let mut outputs = 0usize;
-    for ((i, r), names) in unit.resources.iter().enumerate().zip(&named) {
+    for ((i, r), span) in unit.resources.iter().enumerate().zip(spans) {
+        let names = named.get(span).unwrap_or_default();
         let c = cost(r, names, prefix);
         let o = usize::from(r.output.is_some());
         let new_params = names
@@ -663,10 +714,10 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
             r.for_each_link(&mut |link| {
                 if missing.is_none()
                     && matches!(link.fallback, Fallback::Import)
-                    && !here.contains(link.target.as_str())
+                    && !here.contains(&*link.target)
                 {
-                    if first_of.contains_key(link.target.as_str()) {
-                        exports.insert((link.target.as_str(), link.attr));
+                    if first_of.contains_key(&*link.target) {
+                        exports.insert((&*link.target, link.attr));
                     } else {
                         missing = Some(link.target.clone());
                     }
