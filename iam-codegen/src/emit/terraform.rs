@@ -83,12 +83,14 @@
 mod iam;
 mod management;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use iam_model::model::Model;
 use iam_model::model::names::{AccountName, EntityKind, terraform_name};
 use iam_model::policy::{Kind, Policy};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
@@ -249,12 +251,99 @@ pub(crate) struct Module {
     account: AccountName,
     account_id: String,
     is_management: bool,
-    variables: BTreeMap<String, Value>,
-    data: BTreeMap<String, BTreeMap<String, Value>>,
-    locals: BTreeMap<String, Value>,
-    resources: BTreeMap<String, BTreeMap<String, Value>>,
-    imports: Vec<Value>,
-    outputs: BTreeMap<String, Value>,
+    variables: BTreeMap<String, Val>,
+    data: BTreeMap<String, BTreeMap<String, Val>>,
+    locals: BTreeMap<String, Val>,
+    resources: BTreeMap<String, BTreeMap<String, Val>>,
+    imports: Vec<Val>,
+    outputs: BTreeMap<String, Val>,
+}
+
+/// A JSON value of a module. Objects keep the order they are built in (what `json!` gives
+/// with serde_json's `preserve_order`, which the workspace enables) and constant strings are
+/// borrowed. The management module of a large organization has tens of thousands of blocks;
+/// as `serde_json::Value`s (an index map per object, an owned string per key) building,
+/// writing and dropping them was most of the time of this target.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Str(Cow<'static, str>),
+    List(Vec<Val>),
+    Obj(Vec<(Cow<'static, str>, Val)>),
+    /// Anything else: numbers, booleans, values serde built.
+    Json(Value),
+}
+
+impl Val {
+    /// The value of `key` in an object.
+    fn get(&self, key: &str) -> Option<&Val> {
+        match self {
+            Self::Obj(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Val {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Str(text) => s.serialize_str(text),
+            Self::List(items) => s.collect_seq(items),
+            Self::Obj(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, v))),
+            Self::Json(value) => value.serialize(s),
+        }
+    }
+}
+
+impl From<&'static str> for Val {
+    fn from(text: &'static str) -> Self {
+        Self::Str(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Val {
+    fn from(text: String) -> Self {
+        Self::Str(Cow::Owned(text))
+    }
+}
+
+impl From<Value> for Val {
+    fn from(value: Value) -> Self {
+        Self::Json(value)
+    }
+}
+
+impl From<Vec<Val>> for Val {
+    fn from(items: Vec<Val>) -> Self {
+        Self::List(items)
+    }
+}
+
+impl From<bool> for Val {
+    fn from(b: bool) -> Self {
+        Self::Json(Value::Bool(b))
+    }
+}
+
+impl From<u32> for Val {
+    fn from(n: u32) -> Self {
+        Self::Json(Value::from(n))
+    }
+}
+
+impl From<u64> for Val {
+    fn from(n: u64) -> Self {
+        Self::Json(Value::from(n))
+    }
+}
+
+/// An object of constant keys, in this order.
+fn obj<const N: usize>(entries: [(&'static str, Val); N]) -> Val {
+    Val::Obj(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect(),
+    )
 }
 
 /// The top-level object of a `.tf.json` file, in the order people read a module.
@@ -264,20 +353,20 @@ struct File<'a> {
     // https://developer.hashicorp.com/terraform/language/syntax/json#comment-properties
     #[serde(rename = "//")]
     comment: String,
-    terraform: Value,
+    terraform: Val,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    variable: &'a BTreeMap<String, Value>,
-    provider: Value,
+    variable: &'a BTreeMap<String, Val>,
+    provider: Val,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    data: &'a BTreeMap<String, BTreeMap<String, Value>>,
+    data: &'a BTreeMap<String, BTreeMap<String, Val>>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    locals: &'a BTreeMap<String, Value>,
+    locals: &'a BTreeMap<String, Val>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    resource: &'a BTreeMap<String, BTreeMap<String, Value>>,
-    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
-    import: &'a [Value],
+    resource: &'a BTreeMap<String, BTreeMap<String, Val>>,
+    #[serde(skip_serializing_if = "<[Val]>::is_empty")]
+    import: &'a [Val],
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    output: &'a BTreeMap<String, Value>,
+    output: &'a BTreeMap<String, Val>,
 }
 
 impl Module {
@@ -302,20 +391,27 @@ impl Module {
         };
         module.variables.insert(
             "region".to_string(),
-            json!({
-                "type": "string",
-                "description": "The region of the AWS provider (IAM, Organizations and Identity Center are global or home-region services)",
-                "default": literal(&options.region),
-            }),
+            obj([
+                ("type", "string".into()),
+                ("description", "The region of the AWS provider (IAM, Organizations and Identity Center are global or home-region services)".into()),
+                ("default", literal(&options.region).into()),
+            ]),
         );
         if module.assumes_role(options) {
             module.variables.insert(
                 "assume_role_name".to_string(),
-                json!({
-                    "type": "string",
-                    "description": format!("The role Terraform assumes in account {} ({})", module.account_id, module.account),
-                    "default": literal(&options.assume_role_name),
-                }),
+                obj([
+                    ("type", "string".into()),
+                    (
+                        "description",
+                        format!(
+                            "The role Terraform assumes in account {} ({})",
+                            module.account_id, module.account
+                        )
+                        .into(),
+                    ),
+                    ("default", literal(&options.assume_role_name).into()),
+                ]),
             );
         }
         module
@@ -326,8 +422,20 @@ impl Module {
     }
 
     /// Add a resource; a second one with the same type and name is a collision.
-    pub(crate) fn resource(&mut self, ty: &str, name: &str, body: Value) -> Result<(), EmitError> {
-        insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
+    pub(crate) fn resource(
+        &mut self,
+        ty: &str,
+        name: &str,
+        body: impl Into<Val>,
+    ) -> Result<(), EmitError> {
+        insert_named(
+            &mut self.resources,
+            &self.dir,
+            "resource",
+            ty,
+            name,
+            body.into(),
+        )
     }
 
     /// Add a resource unless an identical one is there (assignments listed twice).
@@ -335,7 +443,7 @@ impl Module {
         &mut self,
         ty: &str,
         name: &str,
-        body: Value,
+        body: Val,
     ) -> Result<(), EmitError> {
         if self.resources.get(ty).and_then(|m| m.get(name)) == Some(&body) {
             return Ok(());
@@ -344,17 +452,17 @@ impl Module {
     }
 
     /// Add a data source.
-    pub(crate) fn data(&mut self, ty: &str, name: &str, body: Value) -> Result<(), EmitError> {
+    pub(crate) fn data(&mut self, ty: &str, name: &str, body: Val) -> Result<(), EmitError> {
         insert_named(&mut self.data, &self.dir, "data", ty, name, body)
     }
 
     /// Add a local value.
-    pub(crate) fn local(&mut self, name: &str, value: Value) {
+    pub(crate) fn local(&mut self, name: &str, value: Val) {
         self.locals.insert(name.to_string(), value);
     }
 
     /// Add a variable.
-    pub(crate) fn variable(&mut self, name: &str, body: Value) -> Result<(), EmitError> {
+    pub(crate) fn variable(&mut self, name: &str, body: Val) -> Result<(), EmitError> {
         if self.variables.contains_key(name) {
             return Err(self.collision(&format!("variable/{name}")));
         }
@@ -364,7 +472,8 @@ impl Module {
 
     /// Add an `import` block.
     pub(crate) fn import(&mut self, to: String, id: String) {
-        self.imports.push(json!({ "to": to, "id": id }));
+        self.imports
+            .push(obj([("to", to.into()), ("id", id.into())]));
     }
 
     /// Add an output.
@@ -379,7 +488,10 @@ impl Module {
         }
         self.outputs.insert(
             name.to_string(),
-            json!({ "description": literal(&description), "value": value }),
+            obj([
+                ("description", literal(&description).into()),
+                ("value", value.into()),
+            ]),
         );
         Ok(())
     }
@@ -390,20 +502,31 @@ impl Module {
         }
     }
 
-    fn provider(&self, options: &TerraformOptions) -> Value {
-        let mut aws = serde_json::Map::new();
-        aws.insert("region".to_string(), json!("${var.region}"));
-        aws.insert("allowed_account_ids".to_string(), json!([self.account_id]));
+    fn provider(&self, options: &TerraformOptions) -> Val {
+        let mut aws = vec![
+            (Cow::Borrowed("region"), "${var.region}".into()),
+            (
+                Cow::Borrowed("allowed_account_ids"),
+                Val::List(vec![self.account_id.clone().into()]),
+            ),
+        ];
         if self.assumes_role(options) {
-            aws.insert(
-                "assume_role".to_string(),
-                json!({
-                    "role_arn": format!("arn:aws:iam::{}:role/${{var.assume_role_name}}", self.account_id),
-                    "session_name": "iam-codegen",
-                }),
-            );
+            aws.push((
+                Cow::Borrowed("assume_role"),
+                obj([
+                    (
+                        "role_arn",
+                        format!(
+                            "arn:aws:iam::{}:role/${{var.assume_role_name}}",
+                            self.account_id
+                        )
+                        .into(),
+                    ),
+                    ("session_name", "iam-codegen".into()),
+                ]),
+            ));
         }
-        json!({ "aws": aws })
+        obj([("aws", Val::Obj(aws))])
     }
 
     fn summary(&self) -> Value {
@@ -415,11 +538,18 @@ impl Module {
             "management": self.is_management,
             "resources": resources,
             "imports": self.imports.len(),
-            "variables": self.variables.iter().map(|(name, v)| json!({
-                "name": name,
-                "description": v.get("description").cloned().unwrap_or(Value::Null),
-                "default": v.get("default").cloned().unwrap_or(Value::Null),
-            })).collect::<Vec<_>>(),
+            "variables": self.variables.iter().map(|(name, v)| {
+                let field = |key| {
+                    v.get(key)
+                        .and_then(|f| serde_json::to_value(f).ok())
+                        .unwrap_or(Value::Null)
+                };
+                json!({
+                    "name": name,
+                    "description": field("description"),
+                    "default": field("default"),
+                })
+            }).collect::<Vec<_>>(),
         })
     }
 
@@ -429,11 +559,16 @@ impl Module {
                 "Generated by iam-codegen from the access model: account `{}` ({}). Do not edit; change the model and generate again.",
                 self.account, self.account_id
             ),
-            terraform: json!({
-                "required_providers": {
-                    "aws": { "source": "hashicorp/aws", "version": literal(&options.provider_version) }
-                }
-            }),
+            terraform: obj([(
+                "required_providers",
+                obj([(
+                    "aws",
+                    obj([
+                        ("source", "hashicorp/aws".into()),
+                        ("version", literal(&options.provider_version).into()),
+                    ]),
+                )]),
+            )]),
             variable: &self.variables,
             provider: self.provider(options),
             data: &self.data,
@@ -447,27 +582,37 @@ impl Module {
 }
 
 fn insert_named(
-    blocks: &mut BTreeMap<String, BTreeMap<String, Value>>,
+    blocks: &mut BTreeMap<String, BTreeMap<String, Val>>,
     dir: &str,
     section: &str,
     ty: &str,
     name: &str,
-    body: Value,
+    body: Val,
 ) -> Result<(), EmitError> {
-    let named = blocks.entry(ty.to_string()).or_default();
-    if named.contains_key(name) {
-        return Err(EmitError::Collision {
+    // Look the type up before making a key of it: it is almost always there.
+    let named = match blocks.get_mut(ty) {
+        Some(named) => named,
+        None => blocks.entry(ty.to_string()).or_default(),
+    };
+    match named.entry(name.to_string()) {
+        Entry::Occupied(_) => Err(EmitError::Collision {
             path: format!("{dir}/main.tf.json#/{section}/{ty}/{name}"),
-        });
+        }),
+        Entry::Vacant(slot) => {
+            slot.insert(body);
+            Ok(())
+        }
     }
-    named.insert(name.to_string(), body);
-    Ok(())
 }
 
 /// A literal string for a Terraform JSON string value: in JSON syntax every string is a
 /// template, so `${` and `%{` are escaped as `$${` and `%%{`
 /// (<https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1>).
 pub fn literal(text: &str) -> String {
+    // Most strings have no `{` at all: one copy instead of two scans and two copies.
+    if !text.contains('{') {
+        return text.to_string();
+    }
     text.replace("${", "$${").replace("%{", "%%{")
 }
 
@@ -477,21 +622,21 @@ pub fn policy_string<K: Kind>(policy: &Policy<K>) -> String {
 }
 
 /// Tags as a literal map, or `None` when there are none.
-fn tags(tags: &BTreeMap<String, String>) -> Option<Value> {
+fn tags(tags: &BTreeMap<String, String>) -> Option<Val> {
     (!tags.is_empty()).then(|| {
-        Value::Object(
+        Val::Obj(
             tags.iter()
-                .map(|(k, v)| (literal(k), Value::String(literal(v))))
+                .map(|(k, v)| (Cow::Owned(literal(k)), literal(v).into()))
                 .collect(),
         )
     })
 }
 
 /// A resource body from `(argument, value)` pairs, leaving out the `None`s.
-fn body<const N: usize>(args: [(&str, Option<Value>); N]) -> Value {
-    Value::Object(
+fn body<const N: usize>(args: [(&'static str, Option<Val>); N]) -> Val {
+    Val::Obj(
         args.into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(k), v)))
             .collect(),
     )
 }
