@@ -16,7 +16,7 @@
 //! cfn-lint's schemas have no `AWS::IdentityStore::User`): users are created by hand or by
 //! the external identity provider, and each user a template needs is a parameter holding
 //! their user id.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use iam_model::model::names::{EntityKind, UnitPath, composite_logical_id};
@@ -25,6 +25,7 @@ use serde_json::Value;
 
 use super::template::{Fallback, Param, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
+use crate::emit::fast_hash::FastMap;
 
 /// Parameter: the Identity Center instance ARN.
 pub(super) const INSTANCE_ARN: &str = "IdentityCenterInstanceArn";
@@ -60,9 +61,9 @@ pub fn assignment_id(principal: &str, permission_set: &str, account: &str) -> St
 /// groups, users and permission sets over and over.
 #[derive(Default)]
 struct Ids<'a> {
-    groups: HashMap<&'a str, Rc<str>>,
-    users: HashMap<&'a str, Rc<str>>,
-    sets: HashMap<&'a str, Rc<str>>,
+    groups: FastMap<&'a str, Rc<str>>,
+    users: FastMap<&'a str, Rc<str>>,
+    sets: FastMap<&'a str, Rc<str>>,
 }
 
 impl<'a> Ids<'a> {
@@ -234,8 +235,8 @@ pub(super) fn resources(
     // Assignments: every (principal, permission set, account), OUs expanded to the accounts
     // under them, each triple once, in sorted order. Thousands of assignments name the same
     // principal and permission set, so the accounts are gathered per pair first.
-    let mut under: HashMap<&UnitPath, Vec<&str>> = HashMap::new();
-    let mut pairs: HashMap<(&AssignmentPrincipal, &str), Vec<&str>> = HashMap::new();
+    let mut under: FastMap<&UnitPath, Vec<&str>> = FastMap::default();
+    let mut pairs: FastMap<(&AssignmentPrincipal, &str), Vec<&str>> = FastMap::default();
     for a in ic.assignments() {
         let accounts = pairs
             .entry((a.principal(), a.permission_set().as_str()))

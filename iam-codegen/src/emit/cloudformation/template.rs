@@ -6,7 +6,7 @@
 //! account id) or, for ids only AWS knows (OU ids, Identity Store group ids, permission set
 //! ARNs), an `Fn::ImportValue` of an output that the earlier part exports.
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::io;
 use std::rc::Rc;
@@ -15,6 +15,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use crate::emit::EmitError;
+use crate::emit::fast_hash::{FastMap, FastSet};
 
 // The values below are built for every resource of an organization (tens of thousands of
 // them): strings that many resources share (parameter names, the logical ids links point
@@ -260,7 +261,7 @@ enum Scope<'a> {
     /// Nothing else (the layout's measure of a resource whose links all leave its part).
     Alone,
     /// The resources of one part.
-    Part(&'a HashSet<&'a str>),
+    Part(&'a FastSet<&'a str>),
 }
 
 impl Scope<'_> {
@@ -602,7 +603,8 @@ fn cost(r: &Resource, params: &[(&str, Option<usize>)], export_prefix: &str) -> 
 /// a repeated key keeps its first place and takes its last value. Logical ids are unique in
 /// a valid model; this keeps the output of an invalid one what it always was.
 fn object_entries<K: Eq + Hash + Clone, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
-    let mut first: HashMap<K, usize> = HashMap::with_capacity(entries.len());
+    let mut first: FastMap<K, usize> =
+        FastMap::with_capacity_and_hasher(entries.len(), Default::default());
     let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
     for (k, v) in entries {
         match first.get(&k).and_then(|&i| out.get_mut(i)) {
@@ -638,7 +640,7 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
     // The parameters each resource names (sorted, once each; resource `i`'s are
     // `named[spans[i]]`), with the size of each parameter's declaration (`None`: the unit
     // does not declare it), measured once per parameter.
-    let mut param_sizes: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut param_sizes: FastMap<&str, Option<usize>> = FastMap::default();
     let mut named: Vec<(&str, Option<usize>)> = Vec::new();
     let mut spans: Vec<std::ops::Range<usize>> = Vec::with_capacity(unit.resources.len());
     let mut scratch: Vec<&str> = Vec::new();
@@ -695,15 +697,16 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
     }
 
     // What each part holds, and what later parts import from earlier ones.
-    let mut first_of: HashMap<&str, &Resource> = HashMap::with_capacity(unit.resources.len());
+    let mut first_of: FastMap<&str, &Resource> =
+        FastMap::with_capacity_and_hasher(unit.resources.len(), Default::default());
     for r in &unit.resources {
         first_of.entry(r.id.as_str()).or_insert(r);
     }
     let member = |i: &usize| unit.resources.get(*i);
-    let mut heres: Vec<HashSet<&str>> = Vec::with_capacity(parts.len());
+    let mut heres: Vec<FastSet<&str>> = Vec::with_capacity(parts.len());
     let mut exports: BTreeSet<(&str, Option<&'static str>)> = BTreeSet::new();
     for part in &parts {
-        let here: HashSet<&str> = part
+        let here: FastSet<&str> = part
             .members
             .iter()
             .filter_map(member)

@@ -4,7 +4,7 @@
 //! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/> (one page per resource
 //! and data source, cited at each) and are checked against the provider 6.x schema by
 //! `tests/e2e/terraform.rs`.
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use iam_model::model::names::{AccountName, EntityKind, UnitPath, terraform_name};
 use iam_model::model::{
@@ -18,6 +18,7 @@ use super::{
     policy_string, reference, tags,
 };
 use crate::emit::EmitError;
+use crate::emit::fast_hash::{FastMap, FastSet};
 
 /// The organization root's id, from the data source.
 const ROOT_ID: &str = "${data.aws_organizations_organization.this.roots[0].id}";
@@ -270,7 +271,7 @@ pub(super) fn identity_center(
         "Id of the Identity Center identity store".to_string(),
     )?;
     // Each group's name and group id reference, computed once for its memberships.
-    let mut groups: HashMap<&str, (String, String)> = HashMap::new();
+    let mut groups: FastMap<&str, (String, String)> = FastMap::default();
     let group_names = |group: &str| {
         let tf = terraform_name(EntityKind::SsoGroup, group);
         let id = reference("aws_identitystore_group", &tf, "group_id");
@@ -468,8 +469,8 @@ pub(super) fn identity_center(
     // (principal, permission set, account), which is one resource. The names of each
     // (principal, permission set) are computed once, each OU's accounts are listed once, and a
     // repeated triple is skipped before anything is built (it would be the same resource).
-    let mut pairs: HashMap<(&AssignmentPrincipal, &str), Pair> = HashMap::new();
-    let mut under: HashMap<&UnitPath, Vec<&AccountName>> = HashMap::new();
+    let mut pairs: FastMap<(&AssignmentPrincipal, &str), Pair> = FastMap::default();
+    let mut under: FastMap<&UnitPath, Vec<&AccountName>> = FastMap::default();
     for assignment in ic.assignments() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_account_assignment
         // One per account: the accounts named and every account under the OUs named (as the
@@ -521,7 +522,7 @@ struct Pair<'a> {
     principal_tf: String,
     principal_id: String,
     principal_type: &'static str,
-    accounts: HashSet<&'a AccountName>,
+    accounts: FastSet<&'a AccountName>,
 }
 
 impl Pair<'_> {
@@ -546,7 +547,7 @@ impl Pair<'_> {
             principal_tf,
             principal_id,
             principal_type,
-            accounts: HashSet::new(),
+            accounts: FastSet::default(),
         }
     }
 }
