@@ -109,8 +109,6 @@ mod org;
 mod sso;
 mod template;
 
-use std::collections::BTreeMap;
-
 use iam_model::model::Model;
 use iam_model::model::names::{EntityKind, fit_logical_id, logical_id};
 use iam_model::model::org::Tags;
@@ -221,7 +219,7 @@ fn units(model: &Model) -> Vec<template::Unit> {
     let mut out = Vec::new();
     for (name, account) in model.accounts() {
         let mut resources = Vec::new();
-        let mut params = BTreeMap::new();
+        let mut params = template::Params::default();
         let mut parts = Vec::new();
         if name.as_str() == management {
             org::resources(model, &mut resources, &mut params);

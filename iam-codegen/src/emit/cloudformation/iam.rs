@@ -18,7 +18,7 @@ use iam_model::model::names::{EntityKind, IamPath};
 use iam_model::model::{Account, Iam, ManagedPolicyRef, Permissions, Tags};
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Resource, Val};
+use super::template::{Fallback, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
 
 /// Layout tiers: what is referenced comes first.
@@ -127,11 +127,7 @@ pub(super) fn saml_param_id(name: &str) -> String {
 }
 
 /// The resources and parameters of one account's IAM.
-pub(super) fn resources(
-    account: &Account,
-    out: &mut Vec<Resource>,
-    params: &mut BTreeMap<String, Param>,
-) {
+pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut Params) {
     let iam = account.iam();
     let boundaries = boundary_policies(iam);
 

@@ -9,14 +9,12 @@
 //! NotificationsWithSubscribers: Notification, Subscribers)
 //! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html>
 //! and the sibling pages).
-use std::collections::BTreeMap;
-
 use iam_model::model::names::{EntityKind, UnitPath};
 use iam_model::model::{Model, OrgPolicy, Target};
 use iam_model::policy::Kind;
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Resource, Val};
+use super::template::{Fallback, Param, Params, Resource, Val};
 use super::{cfn_id, policy_value, tags};
 
 /// Parameter: the organization root id.
@@ -85,11 +83,7 @@ fn org_policy<K: Kind>(
 }
 
 /// The Organizations and Budgets resources of the management account's template.
-pub(super) fn resources(
-    model: &Model,
-    out: &mut Vec<Resource>,
-    params: &mut BTreeMap<String, Param>,
-) {
+pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Params) {
     let org = model.organization();
     let mut uses_root = false;
     for (path, unit) in org.unit_paths() {

@@ -16,16 +16,15 @@
 //! cfn-lint's schemas have no `AWS::IdentityStore::User`): users are created by hand or by
 //! the external identity provider, and each user a template needs is a parameter holding
 //! their user id.
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use iam_model::model::names::{EntityKind, UnitPath, composite_logical_id};
 use iam_model::model::{AssignmentPrincipal, Model, PermissionSetBoundary};
 use serde_json::Value;
 
-use super::template::{Fallback, Param, Resource, Val};
+use super::template::{Fallback, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
-use crate::emit::fast_hash::FastMap;
+use crate::emit::fast_hash::{FastMap, FastSet};
 
 /// Parameter: the Identity Center instance ARN.
 pub(super) const INSTANCE_ARN: &str = "IdentityCenterInstanceArn";
@@ -77,7 +76,7 @@ impl<'a> Ids<'a> {
     }
 
     /// The parameter holding an Identity Center user's id, declared on first use.
-    fn user(&mut self, name: &'a str, params: &mut BTreeMap<String, Param>) -> Val {
+    fn user(&mut self, name: &'a str, params: &mut Params) -> Val {
         let id = self.users.entry(name).or_insert_with(|| {
             let id = cfn_id(EntityKind::SsoUser, name);
             params.entry(id.clone()).or_insert_with(|| Param {
@@ -118,11 +117,7 @@ fn by_id_last_wins<T>(mut items: Vec<(String, T)>) -> Vec<(String, T)> {
 }
 
 /// The Identity Center resources and the parameters they need.
-pub(super) fn resources(
-    model: &Model,
-    out: &mut Vec<Resource>,
-    params: &mut BTreeMap<String, Param>,
-) {
+pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Params) {
     let Some(ic) = model.identity_center() else {
         return;
     };
@@ -234,25 +229,36 @@ pub(super) fn resources(
 
     // Assignments: every (principal, permission set, account), OUs expanded to the accounts
     // under them, each triple once, in sorted order. Thousands of assignments name the same
-    // principal and permission set, so the accounts are gathered per pair first.
+    // principal and permission set, so the accounts are gathered per pair first, and an OU
+    // that many assignments of a pair name is expanded once.
+    #[derive(Default)]
+    struct Targets<'a> {
+        accounts: Vec<&'a str>,
+        units: FastSet<&'a UnitPath>,
+    }
     let mut under: FastMap<&UnitPath, Vec<&str>> = FastMap::default();
-    let mut pairs: FastMap<(&AssignmentPrincipal, &str), Vec<&str>> = FastMap::default();
+    let mut pairs: FastMap<(&AssignmentPrincipal, &str), Targets> = FastMap::default();
     for a in ic.assignments() {
-        let accounts = pairs
+        let targets = pairs
             .entry((a.principal(), a.permission_set().as_str()))
             .or_default();
-        accounts.extend(a.accounts().iter().map(|n| n.as_str()));
+        targets
+            .accounts
+            .extend(a.accounts().iter().map(|n| n.as_str()));
         for unit in a.units() {
+            if !targets.units.insert(unit) {
+                continue;
+            }
             let names = under
                 .entry(unit)
                 .or_insert_with(|| model.accounts_under(unit).map(|n| n.as_str()).collect());
-            accounts.extend(names.iter().copied());
+            targets.accounts.extend(names.iter().copied());
         }
     }
     let mut pairs: Vec<_> = pairs.into_iter().collect();
     pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut assignments: Vec<(String, Resource)> = Vec::new();
-    for ((principal, set), mut accounts) in pairs {
+    for ((principal, set), Targets { mut accounts, .. }) in pairs {
         accounts.sort_unstable();
         accounts.dedup();
         for account in accounts {

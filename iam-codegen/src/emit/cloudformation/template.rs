@@ -6,7 +6,7 @@
 //! account id) or, for ids only AWS knows (OU ids, Identity Store group ids, permission set
 //! ARNs), an `Fn::ImportValue` of an output that the earlier part exports.
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::hash::Hash;
 use std::io;
 use std::rc::Rc;
@@ -225,8 +225,11 @@ pub(crate) struct Unit {
     /// The prefix of export names: `iam-codegen:<AccountLogicalId>`.
     pub export_prefix: String,
     pub resources: Vec<Resource>,
-    pub params: BTreeMap<String, Param>,
+    pub params: Params,
 }
+
+/// Parameters by name; looked up, never iterated (templates list the ones they use, sorted).
+pub(crate) type Params = FastMap<String, Param>;
 
 /// The quotas a template is laid out against.
 #[derive(Debug, Clone, Copy)]
@@ -762,7 +765,7 @@ const SKELETON_BYTES: usize = 2_048;
 /// they name, and the layout's upper bound of its bytes.
 struct Part<'a> {
     members: Vec<usize>,
-    params: BTreeSet<&'a str>,
+    params: FastSet<&'a str>,
     bytes: usize,
 }
 
@@ -801,7 +804,7 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
     let mut parts: Vec<Part> = Vec::new();
     let mut current = Part {
         members: Vec::new(),
-        params: BTreeSet::new(),
+        params: FastSet::default(),
         bytes: SKELETON_BYTES,
     };
     let mut outputs = 0usize;
@@ -820,7 +823,7 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
         if !fits && !current.members.is_empty() {
             let fresh = Part {
                 members: Vec::new(),
-                params: BTreeSet::new(),
+                params: FastSet::default(),
                 bytes: SKELETON_BYTES,
             };
             parts.push(std::mem::replace(&mut current, fresh));
@@ -913,11 +916,12 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
                 })
                 .collect(),
         );
-        let parameters: Vec<(&str, &Param)> = part
+        let mut parameters: Vec<(&str, &Param)> = part
             .params
             .iter()
             .filter_map(|name| Some((*name, unit.params.get(*name)?)))
             .collect();
+        parameters.sort_unstable_by_key(|(name, _)| *name);
         let description = if count == 1 {
             unit.description.clone()
         } else {

@@ -483,6 +483,10 @@ pub(super) fn identity_center(
             .or_insert_with(|| Pair::new(assignment.principal(), set, options));
         let mut accounts: BTreeSet<&AccountName> = assignment.accounts().iter().collect();
         for unit in assignment.units() {
+            // The accounts of an OU this pair has had are all made already.
+            if !pair.units.insert(unit) {
+                continue;
+            }
             let names = under
                 .entry(unit)
                 .or_insert_with(|| model.accounts_under(unit).collect());
@@ -515,7 +519,7 @@ pub(super) fn identity_center(
 }
 
 /// The names an account assignment of one (principal, permission set) uses, and the
-/// accounts it has been made for so far.
+/// accounts and OUs it has been made for so far.
 struct Pair<'a> {
     set_tf: String,
     set_arn: String,
@@ -523,6 +527,7 @@ struct Pair<'a> {
     principal_id: String,
     principal_type: &'static str,
     accounts: FastSet<&'a AccountName>,
+    units: FastSet<&'a UnitPath>,
 }
 
 impl Pair<'_> {
@@ -548,6 +553,7 @@ impl Pair<'_> {
             principal_id,
             principal_type,
             accounts: FastSet::default(),
+            units: FastSet::default(),
         }
     }
 }
