@@ -266,7 +266,7 @@ pub(crate) struct Module {
 }
 
 /// Blocks by type and name, each body pretty-printed where it goes in the file (see
-/// [`write_value`]).
+/// [`Module::block`]).
 type Blocks = BTreeMap<String, BTreeMap<String, Box<[u8]>>>;
 
 /// A JSON value of a module. Objects keep the order they are built in (what `json!` gives
