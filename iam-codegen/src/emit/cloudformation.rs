@@ -109,9 +109,6 @@ mod org;
 mod sso;
 mod template;
 
-use std::collections::BTreeMap;
-
-use iam_model::json::to_pretty;
 use iam_model::model::Model;
 use iam_model::model::names::{EntityKind, fit_logical_id, logical_id};
 use iam_model::model::org::Tags;
@@ -222,7 +219,7 @@ fn units(model: &Model) -> Vec<template::Unit> {
     let mut out = Vec::new();
     for (name, account) in model.accounts() {
         let mut resources = Vec::new();
-        let mut params = BTreeMap::new();
+        let mut params = template::Params::default();
         let mut parts = Vec::new();
         if name.as_str() == management {
             org::resources(model, &mut resources, &mut params);
@@ -282,7 +279,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let mut files = Artifacts::new();
     for unit in units(model) {
         for laid in template::lay_out(unit, limits)? {
-            let body = to_pretty(&laid.template);
+            let body = laid.template;
             let path = format!("{}.json", laid.file_stem);
             if body.len() > limits.bytes {
                 return Err(EmitError::TemplateOutput {
@@ -296,10 +293,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
             }
             files.insert(path, body)?;
             if let Some(params) = laid.parameters {
-                files.insert(
-                    format!("{}.parameters.json", laid.file_stem),
-                    to_pretty(&params),
-                )?;
+                files.insert(format!("{}.parameters.json", laid.file_stem), params)?;
             }
         }
     }

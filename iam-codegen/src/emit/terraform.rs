@@ -83,12 +83,16 @@
 mod iam;
 mod management;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::io;
 
 use iam_model::model::Model;
 use iam_model::model::names::{AccountName, EntityKind, terraform_name};
 use iam_model::policy::{Kind, Policy};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Value, json};
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
@@ -249,35 +253,107 @@ pub(crate) struct Module {
     account: AccountName,
     account_id: String,
     is_management: bool,
-    variables: BTreeMap<String, Value>,
-    data: BTreeMap<String, BTreeMap<String, Value>>,
-    locals: BTreeMap<String, Value>,
-    resources: BTreeMap<String, BTreeMap<String, Value>>,
-    imports: Vec<Value>,
-    outputs: BTreeMap<String, Value>,
+    variables: BTreeMap<String, Val>,
+    data: Blocks,
+    locals: BTreeMap<String, Val>,
+    resources: Blocks,
+    imports: Vec<Val>,
+    outputs: BTreeMap<String, Val>,
+    /// Where block bodies are pretty-printed before they are copied into [`Blocks`].
+    scratch: Vec<u8>,
+    /// The bytes of the block bodies so far.
+    block_bytes: usize,
 }
 
-/// The top-level object of a `.tf.json` file, in the order people read a module.
-#[derive(Serialize)]
-struct File<'a> {
-    // JSON syntax: a `//` property is a comment.
-    // https://developer.hashicorp.com/terraform/language/syntax/json#comment-properties
-    #[serde(rename = "//")]
-    comment: String,
-    terraform: Value,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    variable: &'a BTreeMap<String, Value>,
-    provider: Value,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    data: &'a BTreeMap<String, BTreeMap<String, Value>>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    locals: &'a BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    resource: &'a BTreeMap<String, BTreeMap<String, Value>>,
-    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
-    import: &'a [Value],
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    output: &'a BTreeMap<String, Value>,
+/// Blocks by type and name, each body pretty-printed where it goes in the file (see
+/// [`Module::block`]).
+type Blocks = BTreeMap<String, BTreeMap<String, Box<[u8]>>>;
+
+/// A JSON value of a module. Objects keep the order they are built in (what `json!` gives
+/// with serde_json's `preserve_order`, which the workspace enables) and constant strings are
+/// borrowed. The management module of a large organization has tens of thousands of blocks;
+/// as `serde_json::Value`s (an index map per object, an owned string per key) building,
+/// writing and dropping them was most of the time of this target.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Str(Cow<'static, str>),
+    List(Vec<Val>),
+    Obj(Vec<(Cow<'static, str>, Val)>),
+    /// Anything else: numbers, booleans, values serde built.
+    Json(Value),
+}
+
+impl Val {
+    /// The value of `key` in an object.
+    fn get(&self, key: &str) -> Option<&Val> {
+        match self {
+            Self::Obj(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Val {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Str(text) => s.serialize_str(text),
+            Self::List(items) => s.collect_seq(items),
+            Self::Obj(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, v))),
+            Self::Json(value) => value.serialize(s),
+        }
+    }
+}
+
+impl From<&'static str> for Val {
+    fn from(text: &'static str) -> Self {
+        Self::Str(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Val {
+    fn from(text: String) -> Self {
+        Self::Str(Cow::Owned(text))
+    }
+}
+
+impl From<Value> for Val {
+    fn from(value: Value) -> Self {
+        Self::Json(value)
+    }
+}
+
+impl From<Vec<Val>> for Val {
+    fn from(items: Vec<Val>) -> Self {
+        Self::List(items)
+    }
+}
+
+impl From<bool> for Val {
+    fn from(b: bool) -> Self {
+        Self::Json(Value::Bool(b))
+    }
+}
+
+impl From<u32> for Val {
+    fn from(n: u32) -> Self {
+        Self::Json(Value::from(n))
+    }
+}
+
+impl From<u64> for Val {
+    fn from(n: u64) -> Self {
+        Self::Json(Value::from(n))
+    }
+}
+
+/// An object of constant keys, in this order.
+fn obj<const N: usize>(entries: [(&'static str, Val); N]) -> Val {
+    Val::Obj(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect(),
+    )
 }
 
 impl Module {
@@ -299,23 +375,32 @@ impl Module {
             resources: BTreeMap::new(),
             imports: Vec::new(),
             outputs: BTreeMap::new(),
+            scratch: Vec::new(),
+            block_bytes: 0,
         };
         module.variables.insert(
             "region".to_string(),
-            json!({
-                "type": "string",
-                "description": "The region of the AWS provider (IAM, Organizations and Identity Center are global or home-region services)",
-                "default": literal(&options.region),
-            }),
+            obj([
+                ("type", "string".into()),
+                ("description", "The region of the AWS provider (IAM, Organizations and Identity Center are global or home-region services)".into()),
+                ("default", literal(&options.region).into()),
+            ]),
         );
         if module.assumes_role(options) {
             module.variables.insert(
                 "assume_role_name".to_string(),
-                json!({
-                    "type": "string",
-                    "description": format!("The role Terraform assumes in account {} ({})", module.account_id, module.account),
-                    "default": literal(&options.assume_role_name),
-                }),
+                obj([
+                    ("type", "string".into()),
+                    (
+                        "description",
+                        format!(
+                            "The role Terraform assumes in account {} ({})",
+                            module.account_id, module.account
+                        )
+                        .into(),
+                    ),
+                    ("default", literal(&options.assume_role_name).into()),
+                ]),
             );
         }
         module
@@ -326,7 +411,13 @@ impl Module {
     }
 
     /// Add a resource; a second one with the same type and name is a collision.
-    pub(crate) fn resource(&mut self, ty: &str, name: &str, body: Value) -> Result<(), EmitError> {
+    pub(crate) fn resource(
+        &mut self,
+        ty: &str,
+        name: &str,
+        body: impl Into<Val>,
+    ) -> Result<(), EmitError> {
+        let body = self.block(&body.into());
         insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
     }
 
@@ -335,26 +426,37 @@ impl Module {
         &mut self,
         ty: &str,
         name: &str,
-        body: Value,
+        body: Val,
     ) -> Result<(), EmitError> {
+        let body = self.block(&body);
         if self.resources.get(ty).and_then(|m| m.get(name)) == Some(&body) {
             return Ok(());
         }
-        self.resource(ty, name, body)
+        insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
     }
 
     /// Add a data source.
-    pub(crate) fn data(&mut self, ty: &str, name: &str, body: Value) -> Result<(), EmitError> {
+    pub(crate) fn data(&mut self, ty: &str, name: &str, body: Val) -> Result<(), EmitError> {
+        let body = self.block(&body);
         insert_named(&mut self.data, &self.dir, "data", ty, name, body)
     }
 
+    /// A block body pretty-printed where blocks go (`resource.<type>.<name>`, three levels
+    /// deep), in one allocation of its size; the tree of values is dropped right away.
+    fn block(&mut self, body: &Val) -> Box<[u8]> {
+        self.scratch.clear();
+        write_value(&mut self.scratch, body, 3);
+        self.block_bytes += self.scratch.len();
+        self.scratch.as_slice().into()
+    }
+
     /// Add a local value.
-    pub(crate) fn local(&mut self, name: &str, value: Value) {
+    pub(crate) fn local(&mut self, name: &str, value: Val) {
         self.locals.insert(name.to_string(), value);
     }
 
     /// Add a variable.
-    pub(crate) fn variable(&mut self, name: &str, body: Value) -> Result<(), EmitError> {
+    pub(crate) fn variable(&mut self, name: &str, body: Val) -> Result<(), EmitError> {
         if self.variables.contains_key(name) {
             return Err(self.collision(&format!("variable/{name}")));
         }
@@ -364,7 +466,8 @@ impl Module {
 
     /// Add an `import` block.
     pub(crate) fn import(&mut self, to: String, id: String) {
-        self.imports.push(json!({ "to": to, "id": id }));
+        self.imports
+            .push(obj([("to", to.into()), ("id", id.into())]));
     }
 
     /// Add an output.
@@ -379,7 +482,10 @@ impl Module {
         }
         self.outputs.insert(
             name.to_string(),
-            json!({ "description": literal(&description), "value": value }),
+            obj([
+                ("description", literal(&description).into()),
+                ("value", value.into()),
+            ]),
         );
         Ok(())
     }
@@ -390,20 +496,31 @@ impl Module {
         }
     }
 
-    fn provider(&self, options: &TerraformOptions) -> Value {
-        let mut aws = serde_json::Map::new();
-        aws.insert("region".to_string(), json!("${var.region}"));
-        aws.insert("allowed_account_ids".to_string(), json!([self.account_id]));
+    fn provider(&self, options: &TerraformOptions) -> Val {
+        let mut aws = vec![
+            (Cow::Borrowed("region"), "${var.region}".into()),
+            (
+                Cow::Borrowed("allowed_account_ids"),
+                Val::List(vec![self.account_id.clone().into()]),
+            ),
+        ];
         if self.assumes_role(options) {
-            aws.insert(
-                "assume_role".to_string(),
-                json!({
-                    "role_arn": format!("arn:aws:iam::{}:role/${{var.assume_role_name}}", self.account_id),
-                    "session_name": "iam-codegen",
-                }),
-            );
+            aws.push((
+                Cow::Borrowed("assume_role"),
+                obj([
+                    (
+                        "role_arn",
+                        format!(
+                            "arn:aws:iam::{}:role/${{var.assume_role_name}}",
+                            self.account_id
+                        )
+                        .into(),
+                    ),
+                    ("session_name", "iam-codegen".into()),
+                ]),
+            ));
         }
-        json!({ "aws": aws })
+        obj([("aws", Val::Obj(aws))])
     }
 
     fn summary(&self) -> Value {
@@ -415,59 +532,285 @@ impl Module {
             "management": self.is_management,
             "resources": resources,
             "imports": self.imports.len(),
-            "variables": self.variables.iter().map(|(name, v)| json!({
-                "name": name,
-                "description": v.get("description").cloned().unwrap_or(Value::Null),
-                "default": v.get("default").cloned().unwrap_or(Value::Null),
-            })).collect::<Vec<_>>(),
+            "variables": self.variables.iter().map(|(name, v)| {
+                let field = |key| {
+                    v.get(key)
+                        .and_then(|f| serde_json::to_value(f).ok())
+                        .unwrap_or(Value::Null)
+                };
+                json!({
+                    "name": name,
+                    "description": field("description"),
+                    "default": field("default"),
+                })
+            }).collect::<Vec<_>>(),
         })
     }
 
-    fn render(&self, options: &TerraformOptions) -> String {
-        let file = File {
-            comment: format!(
-                "Generated by iam-codegen from the access model: account `{}` ({}). Do not edit; change the model and generate again.",
-                self.account, self.account_id
-            ),
-            terraform: json!({
-                "required_providers": {
-                    "aws": { "source": "hashicorp/aws", "version": literal(&options.provider_version) }
-                }
-            }),
-            variable: &self.variables,
-            provider: self.provider(options),
-            data: &self.data,
-            locals: &self.locals,
-            resource: &self.resources,
-            import: &self.imports,
-            output: &self.outputs,
-        };
-        iam_model::json::to_pretty(&file)
+    /// The file: what `serde_json::to_string_pretty` writes for its top-level object (in the
+    /// order people read a module) and a newline.
+    fn render(&self, options: &TerraformOptions) -> Vec<u8> {
+        let comment = format!(
+            "Generated by iam-codegen from the access model: account `{}` ({}). Do not edit; change the model and generate again.",
+            self.account, self.account_id
+        );
+        let terraform = obj([(
+            "required_providers",
+            obj([(
+                "aws",
+                obj([
+                    ("source", "hashicorp/aws".into()),
+                    ("version", literal(&options.provider_version).into()),
+                ]),
+            )]),
+        )]);
+        let mut out = Vec::with_capacity(self.block_bytes + 64 * 1024);
+        let mut file = Object::open(&mut out, 0);
+        // JSON syntax: a `//` property is a comment.
+        // https://developer.hashicorp.com/terraform/language/syntax/json#comment-properties
+        file.entry("//", &comment);
+        file.entry("terraform", &terraform);
+        if !self.variables.is_empty() {
+            file.entry("variable", &self.variables);
+        }
+        file.entry("provider", &self.provider(options));
+        if !self.data.is_empty() {
+            write_blocks(&mut file, "data", &self.data);
+        }
+        if !self.locals.is_empty() {
+            file.entry("locals", &self.locals);
+        }
+        if !self.resources.is_empty() {
+            write_blocks(&mut file, "resource", &self.resources);
+        }
+        if !self.imports.is_empty() {
+            file.entry("import", &self.imports);
+        }
+        if !self.outputs.is_empty() {
+            file.entry("output", &self.outputs);
+        }
+        file.close();
+        out.push(b'\n');
+        out
     }
 }
 
+// Writing. Block bodies are pretty-printed when they are added, each where it goes in the
+// file, and the file is put together from them at the end: the management module of a
+// large organization has tens of thousands of blocks, and keeping each as a tree of values
+// until the file was written made dropping them a fifth of this target's time. Every value
+// is written by serde_json's pretty printer; only the file's own braces, keys and line
+// breaks are written here, the way that printer writes them, and the goldens compare the
+// result byte for byte.
+
+/// The indent of one level of serde_json's pretty printer.
+const INDENT: &[u8] = b"  ";
+
+/// serde_json's pretty printer writing `depth` levels deeper: every line break it writes
+/// is followed by `depth` more levels of indent. Only the four methods below break lines;
+/// the rest are `PrettyFormatter`'s or the trait's, so tokens go to the output untouched.
+struct Deeper {
+    pretty: PrettyFormatter<'static>,
+    depth: usize,
+}
+
+impl Deeper {
+    /// Call `write` with a writer that indents after line breaks.
+    fn indenting<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        write: impl FnOnce(&mut PrettyFormatter<'static>, &mut Indented<'_, W>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut indented = Indented {
+            out,
+            depth: self.depth,
+        };
+        write(&mut self.pretty, &mut indented)
+    }
+}
+
+impl Formatter for Deeper {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.pretty.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indenting(w, |p, w| p.end_array(w))
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.indenting(w, |p, w| p.begin_array_value(w, first))
+    }
+
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.pretty.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.pretty.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.indenting(w, |p, w| p.end_object(w))
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.indenting(w, |p, w| p.begin_object_key(w, first))
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.pretty.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.pretty.end_object_value(w)
+    }
+}
+
+/// Passes writes on with `depth` more levels of indent after every line break.
+struct Indented<'a, W: ?Sized> {
+    out: &'a mut W,
+    depth: usize,
+}
+
+impl<W: ?Sized + io::Write> io::Write for Indented<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut lines = buf.split(|&b| b == b'\n');
+        if let Some(first) = lines.next() {
+            self.out.write_all(first)?;
+        }
+        for line in lines {
+            self.out.write_all(b"\n")?;
+            for _ in 0..self.depth {
+                self.out.write_all(INDENT)?;
+            }
+            self.out.write_all(line)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Append a value pretty-printed `depth` levels deep.
+fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, depth: usize) {
+    let formatter = Deeper {
+        pretty: PrettyFormatter::new(),
+        depth,
+    };
+    // Writing to memory cannot fail and every key is a string: nothing to report.
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(out, formatter))
+        .ok();
+}
+
+/// A JSON object written entry by entry, `depth` levels deep, as serde_json's pretty printer
+/// writes one: `{`, each entry on a line of its own one level deeper, `,` between them, a
+/// line break and `}`; `{}` when empty.
+struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    depth: usize,
+    empty: bool,
+}
+
+impl<'a> Object<'a> {
+    fn open(out: &'a mut Vec<u8>, depth: usize) -> Self {
+        out.push(b'{');
+        Self {
+            out,
+            depth,
+            empty: true,
+        }
+    }
+
+    /// Start an entry (the separator, a line break, the indent, the key and `": "`); the
+    /// value goes into what this returns.
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        self.out.push(b'\n');
+        for _ in 0..=self.depth {
+            self.out.extend_from_slice(INDENT);
+        }
+        write_value(self.out, key, 0);
+        self.out.extend_from_slice(b": ");
+        self.out
+    }
+
+    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        let depth = self.depth + 1;
+        write_value(self.key(key), value, depth);
+    }
+
+    fn close(self) {
+        if !self.empty {
+            self.out.push(b'\n');
+            for _ in 0..self.depth {
+                self.out.extend_from_slice(INDENT);
+            }
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// `"resource": { "<type>": { "<name>": <body>, … }, … }` (or `"data"`), bodies as
+/// [`Module::block`] wrote them.
+fn write_blocks(file: &mut Object, section: &str, blocks: &Blocks) {
+    let mut types = Object::open(file.key(section), 1);
+    for (ty, named) in blocks {
+        let mut names = Object::open(types.key(ty), 2);
+        for (name, body) in named {
+            names.key(name).extend_from_slice(body);
+        }
+        names.close();
+    }
+    types.close();
+}
+
 fn insert_named(
-    blocks: &mut BTreeMap<String, BTreeMap<String, Value>>,
+    blocks: &mut Blocks,
     dir: &str,
     section: &str,
     ty: &str,
     name: &str,
-    body: Value,
+    body: Box<[u8]>,
 ) -> Result<(), EmitError> {
-    let named = blocks.entry(ty.to_string()).or_default();
-    if named.contains_key(name) {
-        return Err(EmitError::Collision {
+    // Look the type up before making a key of it: it is almost always there.
+    let named = match blocks.get_mut(ty) {
+        Some(named) => named,
+        None => blocks.entry(ty.to_string()).or_default(),
+    };
+    match named.entry(name.to_string()) {
+        Entry::Occupied(_) => Err(EmitError::Collision {
             path: format!("{dir}/main.tf.json#/{section}/{ty}/{name}"),
-        });
+        }),
+        Entry::Vacant(slot) => {
+            slot.insert(body);
+            Ok(())
+        }
     }
-    named.insert(name.to_string(), body);
-    Ok(())
 }
 
 /// A literal string for a Terraform JSON string value: in JSON syntax every string is a
 /// template, so `${` and `%{` are escaped as `$${` and `%%{`
 /// (<https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1>).
 pub fn literal(text: &str) -> String {
+    // Most strings have no `{` at all: one copy instead of two scans and two copies.
+    if !text.contains('{') {
+        return text.to_string();
+    }
     text.replace("${", "$${").replace("%{", "%%{")
 }
 
@@ -477,21 +820,21 @@ pub fn policy_string<K: Kind>(policy: &Policy<K>) -> String {
 }
 
 /// Tags as a literal map, or `None` when there are none.
-fn tags(tags: &BTreeMap<String, String>) -> Option<Value> {
+fn tags(tags: &BTreeMap<String, String>) -> Option<Val> {
     (!tags.is_empty()).then(|| {
-        Value::Object(
+        Val::Obj(
             tags.iter()
-                .map(|(k, v)| (literal(k), Value::String(literal(v))))
+                .map(|(k, v)| (Cow::Owned(literal(k)), literal(v).into()))
                 .collect(),
         )
     })
 }
 
 /// A resource body from `(argument, value)` pairs, leaving out the `None`s.
-fn body<const N: usize>(args: [(&str, Option<Value>); N]) -> Value {
-    Value::Object(
+fn body<const N: usize>(args: [(&'static str, Option<Val>); N]) -> Val {
+    Val::Obj(
         args.into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(k), v)))
             .collect(),
     )
 }

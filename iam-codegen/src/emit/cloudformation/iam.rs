@@ -18,7 +18,7 @@ use iam_model::model::names::{EntityKind, IamPath};
 use iam_model::model::{Account, Iam, ManagedPolicyRef, Permissions, Tags};
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Resource, Val};
+use super::template::{Fallback, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
 
 /// Layout tiers: what is referenced comes first.
@@ -49,7 +49,7 @@ fn managed_arn(iam: &Iam, r: &ManagedPolicyRef) -> Val {
             Val::link(
                 cfn_id(EntityKind::Policy, name.as_str()),
                 None,
-                Fallback::Value(customer_arn(&path, name.as_str())),
+                Fallback::Value(Box::new(customer_arn(&path, name.as_str()))),
             )
         }
     }
@@ -62,7 +62,7 @@ fn inline_policies(p: &Permissions) -> Option<Val> {
                 .iter()
                 .map(|(name, doc)| {
                     Val::map([
-                        ("PolicyDocument", Val::Json(policy_value(doc))),
+                        ("PolicyDocument", Val::json(policy_value(doc))),
                         ("PolicyName", Val::str(name.as_str())),
                     ])
                 })
@@ -111,7 +111,7 @@ fn principal_arns(iam: &Iam, p: &Permissions, boundaries: &BTreeSet<String>) -> 
 }
 
 fn tag_val(t: &Tags) -> Option<Val> {
-    (!t.is_empty()).then(|| Val::Json(tags(t)))
+    (!t.is_empty()).then(|| Val::json(tags(t)))
 }
 
 fn path_val(path: &IamPath) -> Val {
@@ -127,11 +127,7 @@ pub(super) fn saml_param_id(name: &str) -> String {
 }
 
 /// The resources and parameters of one account's IAM.
-pub(super) fn resources(
-    account: &Account,
-    out: &mut Vec<Resource>,
-    params: &mut BTreeMap<String, Param>,
-) {
+pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut Params) {
     let iam = account.iam();
     let boundaries = boundary_policies(iam);
 
@@ -146,11 +142,7 @@ pub(super) fn resources(
             .or_default()
             .get_mut(slot)
         {
-            list.push(Val::link(
-                id,
-                None,
-                Fallback::Value(Value::String(name.to_string())),
-            ));
+            list.push(Val::link(id, None, Fallback::Text(name.to_string())));
         }
     };
     for (name, u) in iam.users() {
@@ -198,7 +190,7 @@ pub(super) fn resources(
         )
         .prop("ManagedPolicyName", Val::str(name.as_str()))
         .prop("Path", path_val(policy.path()))
-        .prop("PolicyDocument", Val::Json(policy_value(policy.document())))
+        .prop("PolicyDocument", Val::json(policy_value(policy.document())))
         .opt("Description", policy.description().map(Val::str))
         .output(
             None,
@@ -240,7 +232,7 @@ pub(super) fn resources(
                 Val::link(
                     cfn_id(EntityKind::Group, g.as_str()),
                     None,
-                    Fallback::Value(Value::String(g.as_str().to_string())),
+                    Fallback::Text(g.as_str().to_string()),
                 )
             })
             .collect();
@@ -275,12 +267,12 @@ pub(super) fn resources(
                 .prop("Url", Val::str(provider.url.as_str()))
                 .prop(
                     "ClientIdList",
-                    Val::Json(Value::from(provider.client_ids.clone())),
+                    Val::json(Value::from(provider.client_ids.clone())),
                 )
                 .opt(
                     "ThumbprintList",
                     (!provider.thumbprints.is_empty())
-                        .then(|| Val::Json(Value::from(provider.thumbprints.clone()))),
+                        .then(|| Val::json(Value::from(provider.thumbprints.clone()))),
                 )
                 .opt("Tags", tag_val(&provider.tags))
                 .output(
@@ -309,7 +301,7 @@ pub(super) fn resources(
         out.push(
             Resource::new(id, "AWS::IAM::SAMLProvider", TIER_BOUNDARY)
                 .prop("Name", Val::str(name.as_str()))
-                .prop("SamlMetadataDocument", Val::Param(param))
+                .prop("SamlMetadataDocument", Val::param(param))
                 .opt("Tags", tag_val(&provider.tags))
                 .output(None, "Arn", format!("ARN of the SAML provider `{name}`")),
         );
@@ -326,10 +318,10 @@ pub(super) fn resources(
         )
         .prop("RoleName", Val::str(name.as_str()))
         .prop("Path", path_val(p.path()))
-        .prop("AssumeRolePolicyDocument", Val::Json(trust))
+        .prop("AssumeRolePolicyDocument", Val::json(trust))
         .prop(
             "MaxSessionDuration",
-            Val::Json(Value::from(role.max_session_duration().seconds())),
+            Val::json(Value::from(role.max_session_duration().seconds())),
         )
         .opt("Description", role.description().map(Val::str))
         .opt("ManagedPolicyArns", principal_arns(iam, p, &boundaries))
@@ -364,7 +356,7 @@ pub(super) fn resources(
                 Val::List(vec![Val::link(
                     cfn_id(EntityKind::Role, role),
                     None,
-                    Fallback::Value(Value::String(role.to_string())),
+                    Fallback::Text(role.to_string()),
                 )]),
             )
             .output(

@@ -9,14 +9,12 @@
 //! NotificationsWithSubscribers: Notification, Subscribers)
 //! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html>
 //! and the sibling pages).
-use std::collections::BTreeMap;
-
 use iam_model::model::names::{EntityKind, UnitPath};
 use iam_model::model::{Model, OrgPolicy, Target};
 use iam_model::policy::Kind;
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Resource, Val};
+use super::template::{Fallback, Param, Params, Resource, Val};
 use super::{cfn_id, policy_value, tags};
 
 /// Parameter: the organization root id.
@@ -41,7 +39,7 @@ fn unit_link(path: &UnitPath) -> Val {
 fn parent(path: Option<&UnitPath>) -> Val {
     match path {
         Some(p) => unit_link(p),
-        None => Val::Param(ROOT_ID.to_string()),
+        None => Val::param(ROOT_ID),
     }
 }
 
@@ -56,7 +54,7 @@ fn org_policy<K: Kind>(
         .targets()
         .iter()
         .filter_map(|t| match t {
-            Target::Root => Some(Val::Param(ROOT_ID.to_string())),
+            Target::Root => Some(Val::param(ROOT_ID)),
             Target::Unit(p) => Some(unit_link(p)),
             // Account ids come from the model (see the module docs).
             Target::Account(a) => model
@@ -72,7 +70,7 @@ fn org_policy<K: Kind>(
     .prop("Name", Val::str(name))
     .prop("Type", Val::str(policy_type))
     // An object rather than a string, so drift detection works (template reference).
-    .prop("Content", Val::Json(policy_value(policy.document())))
+    .prop("Content", Val::json(policy_value(policy.document())))
     .opt("Description", policy.description().map(Val::str))
     .opt(
         "TargetIds",
@@ -80,16 +78,12 @@ fn org_policy<K: Kind>(
     )
     .opt(
         "Tags",
-        (!policy.tags().is_empty()).then(|| Val::Json(tags(policy.tags()))),
+        (!policy.tags().is_empty()).then(|| Val::json(tags(policy.tags()))),
     )
 }
 
 /// The Organizations and Budgets resources of the management account's template.
-pub(super) fn resources(
-    model: &Model,
-    out: &mut Vec<Resource>,
-    params: &mut BTreeMap<String, Param>,
-) {
+pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Params) {
     let org = model.organization();
     let mut uses_root = false;
     for (path, unit) in org.unit_paths() {
@@ -107,7 +101,7 @@ pub(super) fn resources(
             .prop("ParentId", parent(parent_path.as_ref()))
             .opt(
                 "Tags",
-                (!unit.tags().is_empty()).then(|| Val::Json(tags(unit.tags()))),
+                (!unit.tags().is_empty()).then(|| Val::json(tags(unit.tags()))),
             )
             .output(None, "Id", format!("Id of the OU `{path}`")),
         );
@@ -130,7 +124,7 @@ pub(super) fn resources(
         .prop("ParentIds", Val::List(vec![parent(account.unit())]))
         .opt(
             "Tags",
-            (!account.tags().is_empty()).then(|| Val::Json(tags(account.tags()))),
+            (!account.tags().is_empty()).then(|| Val::json(tags(account.tags()))),
         )
         .output(
             Some("AccountId"),
@@ -193,7 +187,7 @@ pub(super) fn resources(
             )
             .prop(
                 "Budget",
-                Val::Json(json!({
+                Val::json(json!({
                     "BudgetName": name.as_str(),
                     "BudgetType": "COST",
                     "TimeUnit": time_unit,
@@ -205,7 +199,7 @@ pub(super) fn resources(
             )
             .opt(
                 "NotificationsWithSubscribers",
-                (!notifications.is_empty()).then_some(Val::Json(Value::Array(notifications))),
+                (!notifications.is_empty()).then_some(Val::json(Value::Array(notifications))),
             ),
         );
     }

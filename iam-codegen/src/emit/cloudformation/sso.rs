@@ -16,14 +16,15 @@
 //! cfn-lint's schemas have no `AWS::IdentityStore::User`): users are created by hand or by
 //! the external identity provider, and each user a template needs is a parameter holding
 //! their user id.
-use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
-use iam_model::model::names::{EntityKind, composite_logical_id};
+use iam_model::model::names::{EntityKind, UnitPath, composite_logical_id};
 use iam_model::model::{AssignmentPrincipal, Model, PermissionSetBoundary};
 use serde_json::Value;
 
-use super::template::{Fallback, Param, Resource, Val};
+use super::template::{Fallback, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
+use crate::emit::fast_hash::{FastMap, FastSet};
 
 /// Parameter: the Identity Center instance ARN.
 pub(super) const INSTANCE_ARN: &str = "IdentityCenterInstanceArn";
@@ -54,36 +55,77 @@ pub fn assignment_id(principal: &str, permission_set: &str, account: &str) -> St
     composite_logical_id("Assignment", &[principal, permission_set, account])
 }
 
-fn user_param(name: &str, params: &mut BTreeMap<String, Param>) -> Val {
-    let id = cfn_id(EntityKind::SsoUser, name);
-    params.entry(id.clone()).or_insert_with(|| Param {
-        description: format!("Identity Store user id of the Identity Center user `{name}`"),
-        pattern: Some(USER_ID_PATTERN),
-        min_length: None,
-        placeholder: format!("REPLACE_ME_user_id_{name}"),
-    });
-    Val::Param(id)
+/// The logical ids that memberships and assignments point at, each computed once: an
+/// organization has thousands of memberships and assignments, and they name the same few
+/// groups, users and permission sets over and over.
+#[derive(Default)]
+struct Ids<'a> {
+    groups: FastMap<&'a str, Rc<str>>,
+    users: FastMap<&'a str, Rc<str>>,
+    sets: FastMap<&'a str, Rc<str>>,
 }
 
-fn group_link(name: &str) -> Val {
-    Val::link(
-        cfn_id(EntityKind::SsoGroup, name),
-        Some("GroupId"),
-        Fallback::Import,
-    )
+impl<'a> Ids<'a> {
+    /// `Fn::GetAtt` of an Identity Store group's `GroupId` (imported from an earlier part).
+    fn group(&mut self, name: &'a str) -> Val {
+        let id = self
+            .groups
+            .entry(name)
+            .or_insert_with(|| cfn_id(EntityKind::SsoGroup, name).into());
+        Val::link(Rc::clone(id), Some("GroupId"), Fallback::Import)
+    }
+
+    /// The parameter holding an Identity Center user's id, declared on first use.
+    fn user(&mut self, name: &'a str, params: &mut Params) -> Val {
+        let id = self.users.entry(name).or_insert_with(|| {
+            let id = cfn_id(EntityKind::SsoUser, name);
+            params.entry(id.clone()).or_insert_with(|| Param {
+                description: format!("Identity Store user id of the Identity Center user `{name}`"),
+                pattern: Some(USER_ID_PATTERN),
+                min_length: None,
+                placeholder: format!("REPLACE_ME_user_id_{name}"),
+            });
+            id.into()
+        });
+        Val::Param(Rc::clone(id))
+    }
+
+    /// `Fn::GetAtt` of a permission set's ARN (imported from an earlier part).
+    fn set(&mut self, name: &'a str) -> Val {
+        let id = self
+            .sets
+            .entry(name)
+            .or_insert_with(|| cfn_id(EntityKind::PermissionSet, name).into());
+        Val::link(Rc::clone(id), Some("PermissionSetArn"), Fallback::Import)
+    }
+}
+
+/// Sort by logical id and keep one resource per id, the last one (what inserting them in
+/// order into a map keyed by id keeps). Ids of joins are unique in a valid model, but a
+/// user can name a group twice.
+fn by_id_last_wins<T>(mut items: Vec<(String, T)>) -> Vec<(String, T)> {
+    // Stable, so equal ids keep their order and the last is the one inserted last.
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, T)> = Vec::with_capacity(items.len());
+    for item in items {
+        match out.last_mut() {
+            Some(last) if last.0 == item.0 => *last = item,
+            _ => out.push(item),
+        }
+    }
+    out
 }
 
 /// The Identity Center resources and the parameters they need.
-pub(super) fn resources(
-    model: &Model,
-    out: &mut Vec<Resource>,
-    params: &mut BTreeMap<String, Param>,
-) {
+pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Params) {
     let Some(ic) = model.identity_center() else {
         return;
     };
-    let instance = || Val::Param(INSTANCE_ARN.to_string());
-    let store = || Val::Param(IDENTITY_STORE_ID.to_string());
+    let instance_arn: Rc<str> = INSTANCE_ARN.into();
+    let store_id: Rc<str> = IDENTITY_STORE_ID.into();
+    let instance = || Val::Param(Rc::clone(&instance_arn));
+    let store = || Val::Param(Rc::clone(&store_id));
+    let mut ids = Ids::default();
     let mut needs_store = false;
     let mut needs_instance = false;
 
@@ -107,20 +149,20 @@ pub(super) fn resources(
     }
 
     // Memberships: each user's groups, deduplicated.
-    let mut memberships: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+    let mut memberships: Vec<(String, (&str, &str))> = Vec::new();
     for (user, u) in ic.users() {
         for group in &u.groups {
             if ic.groups().contains_key(group) {
-                memberships.insert(membership_id(group, user), (group.as_str(), user.as_str()));
+                memberships.push((membership_id(group, user), (group.as_str(), user.as_str())));
             }
         }
     }
-    for (id, (group, user)) in memberships {
+    for (id, (group, user)) in by_id_last_wins(memberships) {
         needs_store = true;
-        let member = user_param(user, params);
+        let member = ids.user(user, params);
         out.push(
             Resource::new(id, "AWS::IdentityStore::GroupMembership", TIER_ATTACHMENT)
-                .prop("GroupId", group_link(group))
+                .prop("GroupId", ids.group(group))
                 .prop("IdentityStoreId", store())
                 .prop("MemberId", Val::map([("UserId", member)])),
         );
@@ -162,20 +204,20 @@ pub(super) fn resources(
             .opt("RelayStateType", set.relay_state().map(Val::str))
             .opt(
                 "ManagedPolicies",
-                (!managed.is_empty()).then_some(Val::Json(Value::Array(managed))),
+                (!managed.is_empty()).then(|| Val::json(Value::Array(managed))),
             )
             .opt(
                 "CustomerManagedPolicyReferences",
-                (!customer.is_empty()).then_some(Val::Json(Value::Array(customer))),
+                (!customer.is_empty()).then(|| Val::json(Value::Array(customer))),
             )
             .opt(
                 "InlinePolicy",
-                set.inline_policy().map(|p| Val::Json(policy_value(p))),
+                set.inline_policy().map(|p| Val::json(policy_value(p))),
             )
-            .opt("PermissionsBoundary", boundary.map(Val::Json))
+            .opt("PermissionsBoundary", boundary.map(Val::json))
             .opt(
                 "Tags",
-                (!set.tags().is_empty()).then(|| Val::Json(tags(set.tags()))),
+                (!set.tags().is_empty()).then(|| Val::json(tags(set.tags()))),
             )
             .output(
                 Some("PermissionSetArn"),
@@ -186,45 +228,60 @@ pub(super) fn resources(
     }
 
     // Assignments: every (principal, permission set, account), OUs expanded to the accounts
-    // under them, each triple once.
-    let mut triples: BTreeSet<(&AssignmentPrincipal, &str, &str)> = BTreeSet::new();
+    // under them, each triple once, in sorted order. Thousands of assignments name the same
+    // principal and permission set, so the accounts are gathered per pair first, and an OU
+    // that many assignments of a pair name is expanded once.
+    #[derive(Default)]
+    struct Targets<'a> {
+        accounts: Vec<&'a str>,
+        units: FastSet<&'a UnitPath>,
+    }
+    let mut under: FastMap<&UnitPath, Vec<&str>> = FastMap::default();
+    let mut pairs: FastMap<(&AssignmentPrincipal, &str), Targets> = FastMap::default();
     for a in ic.assignments() {
-        let mut accounts: BTreeSet<&str> = a.accounts().iter().map(|n| n.as_str()).collect();
+        let targets = pairs
+            .entry((a.principal(), a.permission_set().as_str()))
+            .or_default();
+        targets
+            .accounts
+            .extend(a.accounts().iter().map(|n| n.as_str()));
         for unit in a.units() {
-            accounts.extend(model.accounts_under(unit).map(|n| n.as_str()));
+            if !targets.units.insert(unit) {
+                continue;
+            }
+            let names = under
+                .entry(unit)
+                .or_insert_with(|| model.accounts_under(unit).map(|n| n.as_str()).collect());
+            targets.accounts.extend(names.iter().copied());
         }
+    }
+    let mut pairs: Vec<_> = pairs.into_iter().collect();
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut assignments: Vec<(String, Resource)> = Vec::new();
+    for ((principal, set), Targets { mut accounts, .. }) in pairs {
+        accounts.sort_unstable();
+        accounts.dedup();
         for account in accounts {
-            triples.insert((a.principal(), a.permission_set().as_str(), account));
+            let Some(target) = model.account(account) else {
+                continue;
+            };
+            needs_instance = true;
+            let (principal_name, principal_type, principal_id) = match principal {
+                AssignmentPrincipal::Group(g) => (g.as_str(), "GROUP", ids.group(g)),
+                AssignmentPrincipal::User(u) => (u.as_str(), "USER", ids.user(u, params)),
+            };
+            let id = assignment_id(principal_name, set, account);
+            let r = Resource::new(id.clone(), "AWS::SSO::Assignment", TIER_ATTACHMENT)
+                .prop("InstanceArn", instance())
+                .prop("PermissionSetArn", ids.set(set))
+                .prop("PrincipalId", principal_id)
+                .prop("PrincipalType", Val::fixed(principal_type))
+                .prop("TargetId", Val::str(target.id().to_string()))
+                .prop("TargetType", Val::fixed("AWS_ACCOUNT"));
+            assignments.push((id, r));
         }
     }
-    let mut assignments: BTreeMap<String, Resource> = BTreeMap::new();
-    for (principal, set, account) in triples {
-        let Some(target) = model.account(account) else {
-            continue;
-        };
-        needs_instance = true;
-        let (principal_name, principal_type, principal_id) = match principal {
-            AssignmentPrincipal::Group(g) => (g.as_str(), "GROUP", group_link(g)),
-            AssignmentPrincipal::User(u) => (u.as_str(), "USER", user_param(u, params)),
-        };
-        let id = assignment_id(principal_name, set, account);
-        let r = Resource::new(id.clone(), "AWS::SSO::Assignment", TIER_ATTACHMENT)
-            .prop("InstanceArn", instance())
-            .prop(
-                "PermissionSetArn",
-                Val::link(
-                    cfn_id(EntityKind::PermissionSet, set),
-                    Some("PermissionSetArn"),
-                    Fallback::Import,
-                ),
-            )
-            .prop("PrincipalId", principal_id)
-            .prop("PrincipalType", Val::str(principal_type))
-            .prop("TargetId", Val::str(target.id().to_string()))
-            .prop("TargetType", Val::str("AWS_ACCOUNT"));
-        assignments.insert(id, r);
-    }
-    out.extend(assignments.into_values());
+    out.extend(by_id_last_wins(assignments).into_iter().map(|(_, r)| r));
 
     if needs_instance {
         params.insert(

@@ -5,10 +5,9 @@
 //! checked against the provider 6.x schema by `tests/e2e/terraform.rs`.
 use iam_model::model::names::{EntityKind, terraform_name};
 use iam_model::model::{Account, ManagedPolicyRef, Permissions};
-use serde_json::{Value, json};
 
 use super::{
-    Module, attached_name, aws_managed_arn, body, literal, policy_string, reference, tags,
+    Module, Val, attached_name, aws_managed_arn, body, literal, obj, policy_string, reference, tags,
 };
 use crate::emit::EmitError;
 
@@ -45,13 +44,13 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             "aws_iam_policy",
             &tf,
             body([
-                ("name", Some(json!(name.as_str()))),
-                ("path", Some(json!(policy.path().as_str()))),
+                ("name", Some(name.as_str().to_string().into())),
+                ("path", Some(policy.path().as_str().to_string().into())),
                 (
                     "description",
-                    policy.description().map(|d| json!(literal(d))),
+                    policy.description().map(|d| literal(d).into()),
                 ),
-                ("policy", Some(json!(policy_string(policy.document())))),
+                ("policy", Some(policy_string(policy.document()).into())),
                 ("tags", tags(policy.tags())),
             ]),
         )?;
@@ -68,7 +67,13 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
         module.resource(
             "aws_iam_group",
             &tf,
-            json!({ "name": name.as_str(), "path": group.permissions().path().as_str() }),
+            obj([
+                ("name", name.as_str().to_string().into()),
+                (
+                    "path",
+                    group.permissions().path().as_str().to_string().into(),
+                ),
+            ]),
         )?;
         permissions(module, GROUP, &tf, group.permissions())?;
     }
@@ -82,8 +87,11 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             "aws_iam_user",
             &tf,
             body([
-                ("name", Some(json!(name.as_str()))),
-                ("path", Some(json!(user.permissions().path().as_str()))),
+                ("name", Some(name.as_str().to_string().into())),
+                (
+                    "path",
+                    Some(user.permissions().path().as_str().to_string().into()),
+                ),
                 (
                     "permissions_boundary",
                     user.permissions_boundary().map(boundary_arn).transpose()?,
@@ -97,7 +105,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             // alone. aws_iam_group_membership owns a group's whole member list, removes
             // members added by hand (a break-glass user) and conflicts with itself. Named
             // after the user.
-            let groups: Vec<String> = user
+            let groups: Vec<Val> = user
                 .groups()
                 .iter()
                 .map(|g| {
@@ -106,12 +114,16 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                         &terraform_name(EntityKind::Group, g.as_str()),
                         "name",
                     )
+                    .into()
                 })
                 .collect();
             module.resource(
                 "aws_iam_user_group_membership",
                 &tf,
-                json!({ "user": reference("aws_iam_user", &tf, "name"), "groups": groups }),
+                obj([
+                    ("user", reference("aws_iam_user", &tf, "name").into()),
+                    ("groups", Val::List(groups)),
+                ]),
             )?;
         }
         permissions(module, USER, &tf, user.permissions())?;
@@ -125,16 +137,19 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             "aws_iam_role",
             &tf,
             body([
-                ("name", Some(json!(name.as_str()))),
-                ("path", Some(json!(role.permissions().path().as_str()))),
-                ("description", role.description().map(|d| json!(literal(d)))),
+                ("name", Some(name.as_str().to_string().into())),
+                (
+                    "path",
+                    Some(role.permissions().path().as_str().to_string().into()),
+                ),
+                ("description", role.description().map(|d| literal(d).into())),
                 (
                     "assume_role_policy",
-                    Some(json!(policy_string(role.trust_policy()))),
+                    Some(policy_string(role.trust_policy()).into()),
                 ),
                 (
                     "max_session_duration",
-                    Some(json!(role.max_session_duration().seconds())),
+                    Some(role.max_session_duration().seconds().into()),
                 ),
                 (
                     "permissions_boundary",
@@ -157,11 +172,11 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
         module.resource(
             "aws_iam_instance_profile",
             &tf,
-            json!({
-                "name": name.as_str(),
-                "path": profile.path().as_str(),
-                "role": reference("aws_iam_role", &role, "name"),
-            }),
+            obj([
+                ("name", name.as_str().to_string().into()),
+                ("path", profile.path().as_str().to_string().into()),
+                ("role", reference("aws_iam_role", &role, "name").into()),
+            ]),
         )?;
         module.output(
             &format!("{tf}_arn"),
@@ -178,20 +193,28 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             "aws_iam_openid_connect_provider",
             &tf,
             body([
-                ("url", Some(json!(literal(&provider.url)))),
+                ("url", Some(literal(&provider.url).into())),
                 (
                     "client_id_list",
-                    Some(json!(
+                    Some(Val::List(
                         provider
                             .client_ids
                             .iter()
-                            .map(|c| literal(c))
-                            .collect::<Vec<_>>()
+                            .map(|c| literal(c).into())
+                            .collect(),
                     )),
                 ),
                 (
                     "thumbprint_list",
-                    (!provider.thumbprints.is_empty()).then(|| json!(provider.thumbprints)),
+                    (!provider.thumbprints.is_empty()).then(|| {
+                        Val::List(
+                            provider
+                                .thumbprints
+                                .iter()
+                                .map(|t| t.clone().into())
+                                .collect(),
+                        )
+                    }),
                 ),
                 ("tags", tags(&provider.tags)),
             ]),
@@ -210,22 +233,26 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
         let variable = format!("{tf}_metadata_file");
         module.variable(
             &variable,
-            json!({
-                "type": "string",
-                "description": literal(&format!(
-                    "Path of the SAML metadata XML of the provider `{name}` (the model names `{}`, relative to the model file)",
-                    provider.metadata_document
-                )),
-            }),
+            obj([
+                ("type", "string".into()),
+                (
+                    "description",
+                    literal(&format!(
+                        "Path of the SAML metadata XML of the provider `{name}` (the model names `{}`, relative to the model file)",
+                        provider.metadata_document
+                    ))
+                    .into(),
+                ),
+            ]),
         )?;
         module.resource(
             "aws_iam_saml_provider",
             &tf,
             body([
-                ("name", Some(json!(name.as_str()))),
+                ("name", Some(name.as_str().to_string().into())),
                 (
                     "saml_metadata_document",
-                    Some(json!(format!("${{file(var.{variable})}}"))),
+                    Some(format!("${{file(var.{variable})}}").into()),
                 ),
                 ("tags", tags(&provider.tags)),
             ]),
@@ -246,31 +273,28 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             body([
                 (
                     "minimum_password_length",
-                    policy.minimum_password_length.map(|n| json!(n)),
+                    policy.minimum_password_length.map(Val::from),
                 ),
-                ("require_symbols", Some(json!(policy.require_symbols))),
-                ("require_numbers", Some(json!(policy.require_numbers))),
+                ("require_symbols", Some(policy.require_symbols.into())),
+                ("require_numbers", Some(policy.require_numbers.into())),
                 (
                     "require_uppercase_characters",
-                    Some(json!(policy.require_uppercase_characters)),
+                    Some(policy.require_uppercase_characters.into()),
                 ),
                 (
                     "require_lowercase_characters",
-                    Some(json!(policy.require_lowercase_characters)),
+                    Some(policy.require_lowercase_characters.into()),
                 ),
                 (
                     "allow_users_to_change_password",
-                    Some(json!(policy.allow_users_to_change_password)),
+                    Some(policy.allow_users_to_change_password.into()),
                 ),
-                (
-                    "max_password_age",
-                    policy.max_password_age.map(|n| json!(n)),
-                ),
+                ("max_password_age", policy.max_password_age.map(Val::from)),
                 (
                     "password_reuse_prevention",
-                    policy.password_reuse_prevention.map(|n| json!(n)),
+                    policy.password_reuse_prevention.map(Val::from),
                 ),
-                ("hard_expiry", Some(json!(policy.hard_expiry))),
+                ("hard_expiry", Some(policy.hard_expiry.into())),
             ]),
         )?;
     }
@@ -299,11 +323,11 @@ fn permissions(
         module.resource(
             &format!("{}_policy", holder.ty),
             &tf,
-            json!({
-                "name": name.as_str(),
-                holder.argument: holder_ref,
-                "policy": policy_string(policy),
-            }),
+            obj([
+                ("name", name.as_str().to_string().into()),
+                (holder.argument, holder_ref.clone().into()),
+                ("policy", policy_string(policy).into()),
+            ]),
         )?;
     }
     let attachments = permissions
@@ -325,7 +349,10 @@ fn permissions(
         module.resource(
             &format!("{}_policy_attachment", holder.ty),
             &format!("{holder_tf}_{policy_tf}"),
-            json!({ holder.argument: holder_ref, "policy_arn": arn }),
+            obj([
+                (holder.argument, holder_ref.clone().into()),
+                ("policy_arn", arn.into()),
+            ]),
         )?;
     }
     Ok(())
@@ -333,13 +360,13 @@ fn permissions(
 
 /// The ARN of a permissions boundary: literal for AWS managed, a reference for customer
 /// managed policies.
-fn boundary_arn(policy: &ManagedPolicyRef) -> Result<Value, EmitError> {
-    Ok(json!(match policy {
+fn boundary_arn(policy: &ManagedPolicyRef) -> Result<Val, EmitError> {
+    Ok(Val::from(match policy {
         ManagedPolicyRef::Aws(name) => aws_managed_arn(name)?,
         ManagedPolicyRef::Customer(name) => reference(
             "aws_iam_policy",
             &terraform_name(EntityKind::Policy, name.as_str()),
-            "arn"
+            "arn",
         ),
     }))
 }

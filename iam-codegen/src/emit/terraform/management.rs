@@ -11,13 +11,14 @@ use iam_model::model::{
     AssignmentPrincipal, IdentityCenter, Model, OrgPolicy, PermissionSetBoundary, Target,
 };
 use iam_model::policy::Kind;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{
-    IdentityCenterUsers, Module, TerraformOptions, aws_managed_arn, body, literal, policy_string,
-    reference, tags,
+    IdentityCenterUsers, Module, TerraformOptions, Val, aws_managed_arn, body, literal, obj,
+    policy_string, reference, tags,
 };
 use crate::emit::EmitError;
+use crate::emit::fast_hash::{FastMap, FastSet};
 
 /// The organization root's id, from the data source.
 const ROOT_ID: &str = "${data.aws_organizations_organization.this.roots[0].id}";
@@ -35,7 +36,7 @@ pub(super) fn organization(
     // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/organizations_organization
     // The organization exists (it is how accounts got their ids); the module reads its root
     // id. Enabling all features and the SCP/RCP policy types is a one-time manual step.
-    module.data("aws_organizations_organization", "this", json!({}))?;
+    module.data("aws_organizations_organization", "this", obj([]))?;
     for (path, unit) in org.unit_paths() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_organizational_unit
         let tf = unit_name(&path);
@@ -44,8 +45,8 @@ pub(super) fn organization(
             "aws_organizations_organizational_unit",
             &tf,
             body([
-                ("name", Some(json!(literal(name)))),
-                ("parent_id", Some(json!(parent_id(path.parent().as_ref())))),
+                ("name", Some(literal(name).into())),
+                ("parent_id", Some(parent_id(path.parent().as_ref()).into())),
                 ("tags", tags(unit.tags())),
             ]),
         )?;
@@ -72,16 +73,22 @@ pub(super) fn organization(
             "aws_organizations_account",
             &tf,
             body([
-                ("name", Some(json!(name.as_str()))),
-                ("email", Some(json!(literal(account.email())))),
-                ("parent_id", Some(json!(parent_id(account.unit())))),
+                ("name", Some(name.as_str().to_string().into())),
+                ("email", Some(literal(account.email()).into())),
+                ("parent_id", Some(parent_id(account.unit()).into())),
                 ("tags", tags(account.tags())),
                 (
                     "lifecycle",
-                    Some(json!({
-                        "prevent_destroy": true,
-                        "ignore_changes": ["role_name", "iam_user_access_to_billing"],
-                    })),
+                    Some(obj([
+                        ("prevent_destroy", true.into()),
+                        (
+                            "ignore_changes",
+                            Val::List(vec![
+                                "role_name".into(),
+                                "iam_user_access_to_billing".into(),
+                            ]),
+                        ),
+                    ])),
                 ),
             ]),
         )?;
@@ -105,17 +112,20 @@ pub(super) fn organization(
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/budgets_budget
         // Created in the management (payer) account with a LinkedAccount cost filter, so
         // the member account's users cannot change their own budget. Named `<account>-budget`.
-        let notifications: Vec<Value> = budget
+        let notifications: Vec<Val> = budget
             .thresholds
             .iter()
             .map(|t| {
-                json!({
-                    "comparison_operator": "GREATER_THAN",
-                    "threshold": t.percent,
-                    "threshold_type": "PERCENTAGE",
-                    "notification_type": "ACTUAL",
-                    "subscriber_email_addresses": t.subscribers.iter().map(|s| literal(s)).collect::<Vec<_>>(),
-                })
+                obj([
+                    ("comparison_operator", "GREATER_THAN".into()),
+                    ("threshold", t.percent.into()),
+                    ("threshold_type", "PERCENTAGE".into()),
+                    ("notification_type", "ACTUAL".into()),
+                    (
+                        "subscriber_email_addresses",
+                        Val::List(t.subscribers.iter().map(|s| literal(s).into()).collect()),
+                    ),
+                ])
             })
             .collect();
         let time_unit = serde_json::to_value(budget.time_unit).unwrap_or(Value::Null);
@@ -123,22 +133,23 @@ pub(super) fn organization(
             "aws_budgets_budget",
             &terraform_name(EntityKind::Budget, name.as_str()),
             body([
-                ("name", Some(json!(format!("{name}-budget")))),
-                ("budget_type", Some(json!("COST"))),
+                ("name", Some(format!("{name}-budget").into())),
+                ("budget_type", Some("COST".into())),
                 // AWS returns amounts with one decimal ("100.0"); writing them so keeps
                 // plans quiet on every provider version.
-                ("limit_amount", Some(json!(format!("{}.0", budget.amount)))),
-                ("limit_unit", Some(json!(literal(&budget.currency)))),
-                ("time_unit", Some(time_unit)),
+                ("limit_amount", Some(format!("{}.0", budget.amount).into())),
+                ("limit_unit", Some(literal(&budget.currency).into())),
+                ("time_unit", Some(time_unit.into())),
                 (
                     "cost_filter",
-                    Some(
-                        json!([{ "name": "LinkedAccount", "values": [account.id().to_string()] }]),
-                    ),
+                    Some(Val::List(vec![obj([
+                        ("name", "LinkedAccount".into()),
+                        ("values", Val::List(vec![account.id().to_string().into()])),
+                    ])])),
                 ),
                 (
                     "notification",
-                    (!notifications.is_empty()).then(|| json!(notifications)),
+                    (!notifications.is_empty()).then(|| Val::List(notifications)),
                 ),
             ]),
         )?;
@@ -181,13 +192,13 @@ fn org_policy<K: Kind>(
         "aws_organizations_policy",
         &tf,
         body([
-            ("name", Some(json!(name))),
+            ("name", Some(name.to_string().into())),
             (
                 "description",
-                policy.description().map(|d| json!(literal(d))),
+                policy.description().map(|d| literal(d).into()),
             ),
-            ("type", Some(json!(ty))),
-            ("content", Some(json!(policy_string(policy.document())))),
+            ("type", Some(ty.into())),
+            ("content", Some(policy_string(policy.document()).into())),
             ("tags", tags(policy.tags())),
         ]),
     )?;
@@ -211,10 +222,13 @@ fn org_policy<K: Kind>(
         module.resource(
             "aws_organizations_policy_attachment",
             &format!("{tf}_{target_tf}"),
-            json!({
-                "policy_id": reference("aws_organizations_policy", &tf, "id"),
-                "target_id": target_id,
-            }),
+            obj([
+                (
+                    "policy_id",
+                    reference("aws_organizations_policy", &tf, "id").into(),
+                ),
+                ("target_id", target_id.into()),
+            ]),
         )?;
     }
     Ok(())
@@ -237,14 +251,14 @@ pub(super) fn identity_center(
 ) -> Result<(), EmitError> {
     // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/ssoadmin_instances
     // The instance is enabled by hand, once; its ARN and identity store id are read here.
-    module.data("aws_ssoadmin_instances", "this", json!({}))?;
+    module.data("aws_ssoadmin_instances", "this", obj([]))?;
     module.local(
         "sso_instance_arn",
-        json!("${tolist(data.aws_ssoadmin_instances.this.arns)[0]}"),
+        "${tolist(data.aws_ssoadmin_instances.this.arns)[0]}".into(),
     );
     module.local(
         "identity_store_id",
-        json!("${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[0]}"),
+        "${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[0]}".into(),
     );
     module.output(
         "sso_instance_arn",
@@ -256,24 +270,33 @@ pub(super) fn identity_center(
         IDENTITY_STORE_ID.to_string(),
         "Id of the Identity Center identity store".to_string(),
     )?;
+    // Each group's name and group id reference, computed once for its memberships.
+    let mut groups: FastMap<&str, (String, String)> = FastMap::default();
+    let group_names = |group: &str| {
+        let tf = terraform_name(EntityKind::SsoGroup, group);
+        let id = reference("aws_identitystore_group", &tf, "group_id");
+        (tf, id)
+    };
     for (name, group) in ic.groups() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
-        let tf = terraform_name(EntityKind::SsoGroup, name);
+        let (tf, id) = groups
+            .entry(name.as_str())
+            .or_insert_with(|| group_names(name));
         module.resource(
             "aws_identitystore_group",
-            &tf,
+            tf,
             body([
-                ("identity_store_id", Some(json!(IDENTITY_STORE_ID))),
-                ("display_name", Some(json!(literal(name)))),
+                ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
+                ("display_name", Some(literal(name).into())),
                 (
                     "description",
-                    group.description.as_deref().map(|d| json!(literal(d))),
+                    group.description.as_deref().map(|d| literal(d).into()),
                 ),
             ]),
         )?;
         module.output(
             &format!("{tf}_id"),
-            reference("aws_identitystore_group", &tf, "group_id"),
+            id.clone(),
             format!("Id of the Identity Center group `{name}`"),
         )?;
     }
@@ -285,16 +308,25 @@ pub(super) fn identity_center(
                 module.resource(
                     "aws_identitystore_user",
                     &tf,
-                    json!({
-                        "identity_store_id": IDENTITY_STORE_ID,
-                        "user_name": literal(name),
-                        "display_name": literal(&user.display_name),
-                        "name": {
-                            "given_name": literal(&user.given_name),
-                            "family_name": literal(&user.family_name),
-                        },
-                        "emails": { "value": literal(&user.email), "primary": true },
-                    }),
+                    obj([
+                        ("identity_store_id", IDENTITY_STORE_ID.into()),
+                        ("user_name", literal(name).into()),
+                        ("display_name", literal(&user.display_name).into()),
+                        (
+                            "name",
+                            obj([
+                                ("given_name", literal(&user.given_name).into()),
+                                ("family_name", literal(&user.family_name).into()),
+                            ]),
+                        ),
+                        (
+                            "emails",
+                            obj([
+                                ("value", literal(&user.email).into()),
+                                ("primary", true.into()),
+                            ]),
+                        ),
+                    ]),
                 )?;
             }
             IdentityCenterUsers::External => {
@@ -302,30 +334,37 @@ pub(super) fn identity_center(
                 module.data(
                     "aws_identitystore_user",
                     &tf,
-                    json!({
-                        "identity_store_id": IDENTITY_STORE_ID,
-                        "alternate_identifier": {
-                            "unique_attribute": {
-                                "attribute_path": "UserName",
-                                "attribute_value": literal(name),
-                            }
-                        },
-                    }),
+                    obj([
+                        ("identity_store_id", IDENTITY_STORE_ID.into()),
+                        (
+                            "alternate_identifier",
+                            obj([(
+                                "unique_attribute",
+                                obj([
+                                    ("attribute_path", "UserName".into()),
+                                    ("attribute_value", literal(name).into()),
+                                ]),
+                            )]),
+                        ),
+                    ]),
                 )?;
             }
         }
+        let member_id = user_id(&tf, options);
         for group in &user.groups {
             // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group_membership
             // Named `<user>_in_<group>`: `sso_user_alice_example_com_in_sso_group_aws_admins`.
-            let group_tf = terraform_name(EntityKind::SsoGroup, group);
+            let (group_tf, group_id) = groups
+                .entry(group.as_str())
+                .or_insert_with(|| group_names(group));
             module.resource(
                 "aws_identitystore_group_membership",
                 &format!("{tf}_in_{group_tf}"),
-                json!({
-                    "identity_store_id": IDENTITY_STORE_ID,
-                    "group_id": reference("aws_identitystore_group", &group_tf, "group_id"),
-                    "member_id": user_id(&tf, options),
-                }),
+                obj([
+                    ("identity_store_id", IDENTITY_STORE_ID.into()),
+                    ("group_id", group_id.clone().into()),
+                    ("member_id", member_id.clone().into()),
+                ]),
             )?;
         }
     }
@@ -337,14 +376,14 @@ pub(super) fn identity_center(
             "aws_ssoadmin_permission_set",
             &tf,
             body([
-                ("instance_arn", Some(json!(INSTANCE_ARN))),
-                ("name", Some(json!(name.as_str()))),
-                ("description", set.description().map(|d| json!(literal(d)))),
+                ("instance_arn", Some(INSTANCE_ARN.into())),
+                ("name", Some(name.as_str().to_string().into())),
+                ("description", set.description().map(|d| literal(d).into())),
                 (
                     "session_duration",
-                    Some(json!(set.session_duration().to_string())),
+                    Some(set.session_duration().to_string().into()),
                 ),
-                ("relay_state", set.relay_state().map(|r| json!(literal(r)))),
+                ("relay_state", set.relay_state().map(|r| literal(r).into())),
                 ("tags", tags(set.tags())),
             ]),
         )?;
@@ -359,11 +398,11 @@ pub(super) fn identity_center(
             module.resource(
                 "aws_ssoadmin_permission_set_inline_policy",
                 &tf,
-                json!({
-                    "instance_arn": INSTANCE_ARN,
-                    "permission_set_arn": set_arn,
-                    "inline_policy": policy_string(policy),
-                }),
+                obj([
+                    ("instance_arn", INSTANCE_ARN.into()),
+                    ("permission_set_arn", set_arn.clone().into()),
+                    ("inline_policy", policy_string(policy).into()),
+                ]),
             )?;
         }
         for policy in set.aws_managed_policies() {
@@ -372,11 +411,11 @@ pub(super) fn identity_center(
             module.resource(
                 "aws_ssoadmin_managed_policy_attachment",
                 &format!("{tf}_{}", super::attached_name(true, policy)),
-                json!({
-                    "instance_arn": INSTANCE_ARN,
-                    "permission_set_arn": set_arn,
-                    "managed_policy_arn": aws_managed_arn(policy)?,
-                }),
+                obj([
+                    ("instance_arn", INSTANCE_ARN.into()),
+                    ("permission_set_arn", set_arn.clone().into()),
+                    ("managed_policy_arn", aws_managed_arn(policy)?.into()),
+                ]),
             )?;
         }
         for policy in set.customer_managed_policies() {
@@ -387,14 +426,17 @@ pub(super) fn identity_center(
             module.resource(
                 "aws_ssoadmin_customer_managed_policy_attachment",
                 &format!("{tf}_{}", super::attached_name(false, policy.name.as_str())),
-                json!({
-                    "instance_arn": INSTANCE_ARN,
-                    "permission_set_arn": set_arn,
-                    "customer_managed_policy_reference": {
-                        "name": policy.name.as_str(),
-                        "path": policy.path.as_str(),
-                    },
-                }),
+                obj([
+                    ("instance_arn", INSTANCE_ARN.into()),
+                    ("permission_set_arn", set_arn.clone().into()),
+                    (
+                        "customer_managed_policy_reference",
+                        obj([
+                            ("name", policy.name.as_str().to_string().into()),
+                            ("path", policy.path.as_str().to_string().into()),
+                        ]),
+                    ),
+                ]),
             )?;
         }
         if let Some(boundary) = set.permissions_boundary() {
@@ -402,37 +444,97 @@ pub(super) fn identity_center(
             // One per permission set, named like it.
             let boundary = match boundary {
                 PermissionSetBoundary::Aws(policy) => {
-                    json!({ "managed_policy_arn": aws_managed_arn(policy)? })
+                    obj([("managed_policy_arn", aws_managed_arn(policy)?.into())])
                 }
-                PermissionSetBoundary::Customer(policy) => json!({
-                    "customer_managed_policy_reference": {
-                        "name": policy.name.as_str(),
-                        "path": policy.path.as_str(),
-                    }
-                }),
+                PermissionSetBoundary::Customer(policy) => obj([(
+                    "customer_managed_policy_reference",
+                    obj([
+                        ("name", policy.name.as_str().to_string().into()),
+                        ("path", policy.path.as_str().to_string().into()),
+                    ]),
+                )]),
             };
             module.resource(
                 "aws_ssoadmin_permissions_boundary_attachment",
                 &tf,
-                json!({
-                    "instance_arn": INSTANCE_ARN,
-                    "permission_set_arn": set_arn,
-                    "permissions_boundary": boundary,
-                }),
+                obj([
+                    ("instance_arn", INSTANCE_ARN.into()),
+                    ("permission_set_arn", set_arn.clone().into()),
+                    ("permissions_boundary", boundary),
+                ]),
             )?;
         }
     }
+    // An assignment names its accounts and OUs; thousands of assignments can repeat a
+    // (principal, permission set, account), which is one resource. The names of each
+    // (principal, permission set) are computed once, each OU's accounts are listed once, and a
+    // repeated triple is skipped before anything is built (it would be the same resource).
+    let mut pairs: FastMap<(&AssignmentPrincipal, &str), Pair> = FastMap::default();
+    let mut under: FastMap<&UnitPath, Vec<&AccountName>> = FastMap::default();
     for assignment in ic.assignments() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_account_assignment
         // One per account: the accounts named and every account under the OUs named (as the
         // model is now; a later account needs a new generate). Named
         // `<permission set>_<principal>_<account>`:
         // `permission_set_admin_access_sso_group_aws_admins_account_production`.
-        let set_tf = terraform_name(
-            EntityKind::PermissionSet,
-            assignment.permission_set().as_str(),
-        );
-        let (principal_tf, principal_id, principal_type) = match assignment.principal() {
+        let set = assignment.permission_set().as_str();
+        let pair = pairs
+            .entry((assignment.principal(), set))
+            .or_insert_with(|| Pair::new(assignment.principal(), set, options));
+        let mut accounts: BTreeSet<&AccountName> = assignment.accounts().iter().collect();
+        for unit in assignment.units() {
+            // The accounts of an OU this pair has had are all made already.
+            if !pair.units.insert(unit) {
+                continue;
+            }
+            let names = under
+                .entry(unit)
+                .or_insert_with(|| model.accounts_under(unit).collect());
+            accounts.extend(names.iter().copied());
+        }
+        for account in accounts {
+            if !pair.accounts.insert(account) {
+                continue;
+            }
+            module.resource_once(
+                "aws_ssoadmin_account_assignment",
+                &format!(
+                    "{}_{}_{}",
+                    pair.set_tf,
+                    pair.principal_tf,
+                    terraform_name(EntityKind::Account, account.as_str())
+                ),
+                obj([
+                    ("instance_arn", INSTANCE_ARN.into()),
+                    ("permission_set_arn", pair.set_arn.clone().into()),
+                    ("principal_id", pair.principal_id.clone().into()),
+                    ("principal_type", pair.principal_type.into()),
+                    ("target_id", account_id(model, account)?.into()),
+                    ("target_type", "AWS_ACCOUNT".into()),
+                ]),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The names an account assignment of one (principal, permission set) uses, and the
+/// accounts and OUs it has been made for so far.
+struct Pair<'a> {
+    set_tf: String,
+    set_arn: String,
+    principal_tf: String,
+    principal_id: String,
+    principal_type: &'static str,
+    accounts: FastSet<&'a AccountName>,
+    units: FastSet<&'a UnitPath>,
+}
+
+impl Pair<'_> {
+    fn new(principal: &AssignmentPrincipal, set: &str, options: &TerraformOptions) -> Self {
+        let set_tf = terraform_name(EntityKind::PermissionSet, set);
+        let set_arn = reference("aws_ssoadmin_permission_set", &set_tf, "arn");
+        let (principal_tf, principal_id, principal_type) = match principal {
             AssignmentPrincipal::Group(group) => {
                 let tf = terraform_name(EntityKind::SsoGroup, group);
                 let id = reference("aws_identitystore_group", &tf, "group_id");
@@ -444,29 +546,16 @@ pub(super) fn identity_center(
                 (tf, id, "USER")
             }
         };
-        let mut accounts: BTreeSet<&AccountName> = assignment.accounts().iter().collect();
-        for unit in assignment.units() {
-            accounts.extend(model.accounts_under(unit));
-        }
-        for account in accounts {
-            module.resource_once(
-                "aws_ssoadmin_account_assignment",
-                &format!(
-                    "{set_tf}_{principal_tf}_{}",
-                    terraform_name(EntityKind::Account, account.as_str())
-                ),
-                json!({
-                    "instance_arn": INSTANCE_ARN,
-                    "permission_set_arn": reference("aws_ssoadmin_permission_set", &set_tf, "arn"),
-                    "principal_id": principal_id,
-                    "principal_type": principal_type,
-                    "target_id": account_id(model, account)?,
-                    "target_type": "AWS_ACCOUNT",
-                }),
-            )?;
+        Self {
+            set_tf,
+            set_arn,
+            principal_tf,
+            principal_id,
+            principal_type,
+            accounts: FastSet::default(),
+            units: FastSet::default(),
         }
     }
-    Ok(())
 }
 
 /// The user id of an Identity Center user: from the resource or the data source.

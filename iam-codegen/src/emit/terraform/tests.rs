@@ -296,3 +296,30 @@ fn two_resources_with_one_name_are_a_collision() {
         "two artifacts would be written to `x/main.tf.json#/resource/aws_iam_role/role_a`"
     );
 }
+
+#[test]
+fn a_file_put_together_from_blocks_reads_as_serde_json_writes_it_whole() {
+    let body =
+        json!({ "a": [1, { "b": [] }], "c": {}, "d": "x\ny ${z}", "e": { "f": [true, null] } });
+    let whole = json!({ "resource": { "t": { "n": body, "m": {} } }, "x": [], "y": "z" });
+    let mut block = Vec::new();
+    write_value(&mut block, &body, 3);
+    let mut out = Vec::new();
+    let mut file = Object::open(&mut out, 0);
+    let mut types = Object::open(file.key("resource"), 1);
+    let mut names = Object::open(types.key("t"), 2);
+    names.key("n").extend_from_slice(&block);
+    names.entry("m", &json!({}));
+    names.close();
+    types.close();
+    file.entry("x", &json!([]));
+    file.entry("y", "z");
+    file.close();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        serde_json::to_string_pretty(&whole).unwrap()
+    );
+    let mut empty = Vec::new();
+    Object::open(&mut empty, 2).close();
+    assert_eq!(empty, b"{}");
+}
