@@ -144,6 +144,10 @@ enum FlatKind {
     Pattern,
 }
 
+/// The most patterns a statement's match scans whole rather than searching its sorted
+/// patterns by the request's service.
+const SCAN_UP_TO: usize = 8;
+
 /// Where a statement's patterns are in [`CompiledPolicy`]'s flat lists.
 #[derive(Debug, Clone, Copy)]
 struct FlatRange {
@@ -342,30 +346,7 @@ impl CompiledPolicy {
         };
         let action = request.action_lower.as_bytes();
         let text = self.flat_text.as_bytes();
-        let pattern_of = |a: &FlatAction| {
-            text.get(a.start as usize..a.end as usize)
-                .unwrap_or_default()
-        };
-        let scanned = self
-            .flat_actions
-            .get(range.first as usize..range.split as usize)
-            .unwrap_or_default();
-        // The sorted patterns that start with the request's `service:`: a contiguous run.
-        let sorted = self
-            .flat_actions
-            .get(range.split as usize..range.end as usize)
-            .unwrap_or_default();
-        let service = match action.iter().position(|&b| b == b':') {
-            Some(colon) => action.get(..=colon).unwrap_or_default(),
-            None => action,
-        };
-        let from = sorted.partition_point(|a| pattern_of(a) < service);
-        let same_service = sorted
-            .get(from..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|a| pattern_of(a).starts_with(service));
-        let matched = scanned.iter().chain(same_service).any(|a| {
+        let matches = |a: &FlatAction| {
             let pattern = text
                 .get(a.start as usize..a.end as usize)
                 .unwrap_or_default();
@@ -380,7 +361,41 @@ impl CompiledPolicy {
                     .get(a.start as usize..a.end as usize)
                     .is_some_and(|p| wildcard::matches(p, &request.action_lower)),
             }
-        });
+        };
+        let all = self
+            .flat_actions
+            .get(range.first as usize..range.end as usize)
+            .unwrap_or_default();
+        let matched = if all.len() <= SCAN_UP_TO {
+            // A short list is scanned whole: searching would cost more than it saves.
+            all.iter().any(matches)
+        } else {
+            let pattern_of = |a: &FlatAction| {
+                text.get(a.start as usize..a.end as usize)
+                    .unwrap_or_default()
+            };
+            let scanned = self
+                .flat_actions
+                .get(range.first as usize..range.split as usize)
+                .unwrap_or_default();
+            // The sorted patterns that start with the request's `service:`: a contiguous run.
+            let sorted = self
+                .flat_actions
+                .get(range.split as usize..range.end as usize)
+                .unwrap_or_default();
+            let service = match action.iter().position(|&b| b == b':') {
+                Some(colon) => action.get(..=colon).unwrap_or_default(),
+                None => action,
+            };
+            let from = sorted.partition_point(|a| pattern_of(a) < service);
+            scanned.iter().any(matches)
+                || sorted
+                    .get(from..)
+                    .unwrap_or_default()
+                    .iter()
+                    .take_while(|a| pattern_of(a).starts_with(service))
+                    .any(matches)
+        };
         matched != range.not_action
     }
 
@@ -1029,10 +1044,12 @@ mod tests {
 
     #[test]
     fn a_statement_with_many_actions_looks_at_the_requests_service() {
-        // Sorted by text, `s3:` patterns sit between `rds:` and `sns:`.
+        // More than `SCAN_UP_TO` patterns: sorted by text, `s3:` patterns sit between `rds:`
+        // and `sns:`.
         let s = statement(
             r#"{"Effect":"Allow","Action":["sns:Publish","s3:Get*","rds:Describe*","s3:ListBucket",
-                "sqs:Receive*","sns:GetTopic*","s3:*Tagging","ec2:*"],"Resource":"*"}"#,
+                "sqs:Receive*","sns:GetTopic*","s3:*Tagging","ec2:*","kms:Decrypt","lambda:Invoke*",
+                "logs:Get*"],"Resource":"*"}"#,
             false,
         );
         for (action, expected) in [
@@ -1049,6 +1066,9 @@ mod tests {
             ("ec2:RunInstances", true),
             ("ec:RunInstances", false),
             ("rds:DescribeDBInstances", true),
+            ("kms:Decrypt", true),
+            ("kms:Encrypt", false),
+            ("lambda:InvokeFunction", true),
             ("s3", false),
         ] {
             assert_eq!(
@@ -1077,7 +1097,7 @@ mod tests {
             /// The per-service search finds what a scan of every pattern finds.
             #[test]
             fn the_service_search_agrees_with_a_scan(
-                patterns in proptest::collection::vec(pattern(), 1..12),
+                patterns in proptest::collection::vec(pattern(), 1..24),
                 action in "[abs]{1,3}:[GgLl][a-c]{0,3}",
                 not_action in any::<bool>(),
             ) {
