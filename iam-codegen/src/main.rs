@@ -6,7 +6,9 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = iam_codegen::cli::Cli::parse();
     let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
+    // Stderr is unbuffered: without a line buffer, every piece of a formatted line is a
+    // system call of its own (`generate` lists thousands of files there).
+    let mut stderr = std::io::LineWriter::new(std::io::stderr().lock());
     match iam_codegen::cli::run(cli, &mut stdout, &mut stderr) {
         Ok(status) => status.into(),
         // The reader of our output went away (`iam-codegen … | head`): that is not a failure.
