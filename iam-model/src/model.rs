@@ -164,11 +164,17 @@ impl Model {
     ///
     /// ```
     /// let model = iam_model::model::Model::from_json(include_str!("../../tests/models/valid/organization.json"))?;
-    /// let grants = model.grants();
-    /// assert!(grants.iter().any(|g| g.account.as_str() == "development"
-    ///     && g.permission_set.as_str() == "DeveloperAccess"
-    ///     && g.principal.to_string() == "group `AWS-Developers`"));
-    /// assert!(grants.windows(2).all(|w| w[0] < w[1]));
+    /// let grants: Vec<String> = model.grants().iter()
+    ///     .map(|g| format!("{} {} {}", g.account, g.permission_set, g.principal))
+    ///     .collect();
+    /// assert_eq!(grants, [
+    ///     "development AdminAccess group `AWS-Admins`",
+    ///     "development DeveloperAccess group `AWS-Developers`",
+    ///     "development TesterAccess group `AWS-Testers`",
+    ///     "management AdminAccess group `AWS-Admins`",
+    ///     "production AdminAccess group `AWS-Admins`",
+    ///     "sandbox DeveloperAccess group `AWS-Developers`",
+    /// ]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn grants(&self) -> Vec<Grant<'_>> {
@@ -438,5 +444,57 @@ impl Assertion {
     /// Actions that must be allowed.
     pub fn allowed(&self) -> &[Action] {
         &self.allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every assignment expanded one by one, the way `grants` must come out.
+    fn expanded_one_by_one(model: &Model) -> Vec<(String, String, String)> {
+        let mut out = BTreeSet::new();
+        for a in model
+            .identity_center()
+            .map_or(&[][..], |ic| ic.assignments())
+        {
+            let mut accounts: Vec<&AccountName> = a
+                .accounts()
+                .iter()
+                .filter(|n| model.account(n.as_str()).is_some())
+                .collect();
+            for unit in a.units() {
+                accounts.extend(model.accounts_under(unit));
+            }
+            for account in accounts {
+                out.insert((
+                    account.to_string(),
+                    a.permission_set().to_string(),
+                    a.principal().to_string(),
+                ));
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    #[test]
+    fn grants_are_the_assignments_expanded_once_each() {
+        // Every 100th synthetic assignment names an OU, most of them one named before.
+        let model = synthetic::organization(30, 4, 3, 20, 1_000);
+        let grants: Vec<(String, String, String)> = model
+            .grants()
+            .iter()
+            .map(|g| {
+                (
+                    g.account.to_string(),
+                    g.permission_set.to_string(),
+                    g.principal.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(grants, expanded_one_by_one(&model));
+        assert!(grants.len() > 30, "{}", grants.len());
     }
 }

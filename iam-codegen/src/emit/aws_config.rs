@@ -38,7 +38,7 @@ use std::str::FromStr;
 
 use heck::ToKebabCase;
 use iam_model::model::names::{AccountName, PermissionSetName};
-use iam_model::model::{AssignmentPrincipal, Environment, Model};
+use iam_model::model::{AssignmentPrincipal, Environment, Grant, Model};
 use serde_json::json;
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
@@ -360,14 +360,6 @@ impl AwsConfigOptions {
     }
 }
 
-pub(crate) use iam_model::model::Grant;
-
-/// Every assignment of the model expanded to accounts, sorted by account, permission set
-/// and principal, without duplicates ([`Model::grants`]).
-pub(crate) fn grants(model: &Model) -> Vec<Grant<'_>> {
-    model.grants()
-}
-
 // Words shortened in profile names, as in the seeds (`dev`, `admin`, `sandbox-test`).
 const ABBREVIATIONS: &[(&str, &str)] = &[
     ("administrator", "admin"),
@@ -546,7 +538,7 @@ fn unique(name: String, taken: &BTreeSet<String>) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn profiles(model: &Model, options: &AwsConfigOptions) -> Profiles {
-    profiles_of(model, &grants(model), options)
+    profiles_of(model, &model.grants(), options)
 }
 
 /// [`profiles`] with the model's grants at hand.
@@ -669,7 +661,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         return Ok(files);
     };
     let opts = &options.aws_config;
-    let grants = grants(model);
+    let grants = model.grants();
     let plan = profiles_of(model, &grants, opts);
     let wanted: HashMap<&str, &str> = plan
         .renamed

@@ -41,7 +41,9 @@ use iam_model::eval::model::{
 };
 use iam_model::model::iam::Permissions;
 use iam_model::model::names::AccountName;
-use iam_model::model::{Account, AssignmentPrincipal, Environment, Model, PermissionSetBoundary};
+use iam_model::model::{
+    Account, AssignmentPrincipal, Environment, Grant, Model, PermissionSetBoundary,
+};
 use serde_json::{Value, json};
 
 use crate::emit::aws_config::{self, Profiles};
@@ -251,7 +253,7 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         .to_string();
     let evaluator = ModelEvaluator::new(model);
     let matrix = evaluator.access_matrix(&region);
-    let grants = aws_config::grants(model);
+    let grants = model.grants();
     let profiles: Profiles = aws_config::profiles_of(model, &grants, &options.aws_config);
     let accounts = ordered_accounts(model);
     let ic = model.identity_center();
@@ -265,8 +267,7 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                 .map(|g| AssignmentPrincipal::Group(g.clone())),
         );
     }
-    let mut grants_of: BTreeMap<&AssignmentPrincipal, Vec<&aws_config::Grant<'_>>> =
-        BTreeMap::new();
+    let mut grants_of: BTreeMap<&AssignmentPrincipal, Vec<&Grant<'_>>> = BTreeMap::new();
     for grant in &grants {
         grants_of.entry(grant.principal).or_default().push(grant);
     }

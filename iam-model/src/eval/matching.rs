@@ -157,12 +157,12 @@ struct FlatRange {
     not_action: bool,
 }
 
-/// The `service:` a lowercase action pattern starts with, when it is literal (no wildcard
-/// before the first `:`): only actions of that service can match the pattern.
-fn literal_service(pattern: &str) -> Option<&str> {
-    let colon = pattern.find(':')?;
-    let service = pattern.get(..=colon)?;
-    (!service.contains(['*', '?'])).then_some(service)
+/// Whether a lowercase action pattern starts with a literal `service:` (no wildcard before
+/// the first `:`): only actions of that service can match it.
+fn has_literal_service(pattern: &str) -> bool {
+    pattern
+        .split_once(':')
+        .is_some_and(|(service, _)| !service.contains(['*', '?']))
 }
 
 /// Byte equality written out, faster than a `memcmp` call for the short keys compared here.
@@ -281,13 +281,11 @@ impl CompiledPolicy {
                 .collect();
             // Scanned ones first, then the others by text (stable: equal texts keep their
             // order, which does not matter to `any`).
-            patterns.sort_by(|a, b| {
-                (literal_service(a.1).is_some(), a.1).cmp(&(literal_service(b.1).is_some(), b.1))
-            });
+            patterns.sort_by_key(|&(_, text)| (has_literal_service(text), text));
             let first = to_u32(flat_actions.len());
             let mut split = None;
             for (kind, text) in patterns {
-                if split.is_none() && literal_service(text).is_some() {
+                if split.is_none() && has_literal_service(text) {
                     split = Some(to_u32(flat_actions.len()));
                 }
                 let start = to_u32(flat_text.len());

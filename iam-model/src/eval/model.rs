@@ -1222,43 +1222,28 @@ impl<'m> ModelEvaluator<'m> {
         paths: &'p [AccessPath<'e>],
         queries: &[Query],
     ) -> Vec<Result<Outcome<'p, 'e>, ResolveError>> {
-        let mut requests: Vec<Request> = Vec::new();
-        // The account and context keys the requests were built for.
-        let mut shape: Option<(&str, Vec<&str>)> = None;
+        let mut requests: Vec<ReusedRequest<'_>> =
+            paths.iter().map(|_| ReusedRequest::default()).collect();
         queries
             .iter()
             .map(|query| {
                 let resource_account = self.account(&query.account)?;
-                let keys: Vec<&str> = query.context.keys().map(String::as_str).collect();
-                let same = shape
-                    .as_ref()
-                    .is_some_and(|(account, k)| *account == query.account && *k == keys);
-                if same {
-                    for request in &mut requests {
-                        request.retarget(&query.action, &query.resource);
-                        for (key, values) in &query.context {
-                            request.set_context(key, values.iter().map(String::as_str));
-                        }
-                    }
-                } else {
-                    requests = paths
-                        .iter()
-                        .map(|path| self.request(path, resource_account.account.id(), query))
-                        .collect();
-                    shape = Some((query.account.as_str(), keys));
-                }
+                let id = resource_account.account.id();
                 let resource_policy = self.resource_policy(&query.action, &query.resource);
                 let outcomes: Vec<PathOutcome<'p, 'e>> = paths
                     .iter()
-                    .zip(&requests)
-                    .map(|(path, request)| PathOutcome {
-                        path,
-                        evaluation: self.evaluate_one(
+                    .zip(&mut requests)
+                    .map(|(path, reused)| {
+                        let request = reused.for_query(query, || self.request(path, id, query));
+                        PathOutcome {
                             path,
-                            &resource_account.rcps,
-                            resource_policy,
-                            request,
-                        ),
+                            evaluation: self.evaluate_one(
+                                path,
+                                &resource_account.rcps,
+                                resource_policy,
+                                request,
+                            ),
+                        }
                     })
                     .collect();
                 Ok(Outcome {
@@ -1720,6 +1705,41 @@ impl MatrixRow {
     }
 }
 
+/// A request asked again for query after query of one path: built for the first query, then
+/// retargeted ([`Request::retarget`]) while the account and the context keys stay the same,
+/// which is cheaper than building it again (probes and checklists ask one principal many
+/// questions).
+#[derive(Default)]
+struct ReusedRequest<'q> {
+    request: Option<Request>,
+    // The account and context keys the request was built for.
+    shape: Option<(&'q str, Vec<&'q str>)>,
+}
+
+impl<'q> ReusedRequest<'q> {
+    /// The request for `query`; `build` makes it when it cannot be retargeted.
+    fn for_query(&mut self, query: &'q Query, build: impl FnOnce() -> Request) -> &Request {
+        let keys: Vec<&str> = query.context.keys().map(String::as_str).collect();
+        let same = self
+            .shape
+            .as_ref()
+            .is_some_and(|(account, k)| *account == query.account && *k == keys);
+        let reuse = same && self.request.is_some();
+        if !reuse {
+            self.request = None;
+            self.shape = Some((query.account.as_str(), keys));
+        }
+        let request = self.request.get_or_insert_with(build);
+        if reuse {
+            request.retarget(&query.action, &query.resource);
+            for (key, values) in &query.context {
+                request.set_context(key, values.iter().map(String::as_str));
+            }
+        }
+        request
+    }
+}
+
 /// The access matrix: what each group and IAM principal may do in each account it reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessMatrix {
@@ -1919,18 +1939,42 @@ impl ModelEvaluator<'_> {
         region: &str,
     ) -> Result<Vec<Decision>, ResolveError> {
         let parts = self.account(account)?;
-        let id = parts.account.id();
-        Ok(PROBES
+        let queries = self.probe_queries(parts, region);
+        let per_path: Vec<Vec<Decision>> = paths
             .iter()
-            .map(|p| {
-                let query = p.query(parts.name.as_str(), id, region);
-                combine(paths.iter().map(|path| {
-                    let request = self.probe_request(path, id, &query);
-                    self.evaluate_one(path, &parts.rcps, None, &request)
-                        .decision()
-                }))
-            })
+            .map(|path| self.probe_decisions(path, parts, &queries))
+            .collect();
+        Ok((0..queries.len())
+            .map(|i| combine(per_path.iter().filter_map(|d| d.get(i).copied())))
             .collect())
+    }
+
+    /// The queries of [`PROBES`] in an account.
+    fn probe_queries(&self, parts: &AccountParts<'_>, region: &str) -> Vec<Query> {
+        PROBES
+            .iter()
+            .map(|p| p.query(parts.name.as_str(), parts.account.id(), region))
+            .collect()
+    }
+
+    /// The decision of one path for each probe query of its account, with one request
+    /// retargeted from probe to probe.
+    fn probe_decisions(
+        &self,
+        path: &AccessPath<'_>,
+        parts: &AccountParts<'_>,
+        queries: &[Query],
+    ) -> Vec<Decision> {
+        let id = parts.account.id();
+        let mut reused = ReusedRequest::default();
+        queries
+            .iter()
+            .map(|q| {
+                let request = reused.for_query(q, || self.probe_request(path, id, q));
+                self.evaluate_one(path, &parts.rcps, None, request)
+                    .decision()
+            })
+            .collect()
     }
 
     /// The access matrix (see [`access_matrix_in`]) with this evaluator's compiled
@@ -1956,40 +2000,8 @@ impl ModelEvaluator<'_> {
         let mut rows = Vec::new();
         let mut cache: BTreeMap<(&str, &str), Vec<Decision>> = BTreeMap::new();
         for (account_name, parts) in &evaluator.accounts {
-            let resource_id = parts.account.id();
-            let queries: Vec<Query> = PROBES
-                .iter()
-                .map(|p| p.query(account_name, resource_id, region))
-                .collect();
-            // One request per path, retargeted from probe to probe: the probes differ in
-            // action, resource and the values of the same context keys.
-            let decide = |path: &AccessPath<'_>| -> Vec<Decision> {
-                let mut request: Option<(Request, Vec<&str>)> = None;
-                queries
-                    .iter()
-                    .map(|q| {
-                        let keys: Vec<&str> = q.context.keys().map(String::as_str).collect();
-                        let reusable = request.as_ref().is_some_and(|(_, k)| *k == keys);
-                        let request = match (&mut request, reusable) {
-                            (Some((r, _)), true) => {
-                                r.retarget(&q.action, &q.resource);
-                                for (key, values) in &q.context {
-                                    r.set_context(key, values.iter().map(String::as_str));
-                                }
-                                r
-                            }
-                            (slot, _) => {
-                                &mut slot
-                                    .insert((evaluator.probe_request(path, resource_id, q), keys))
-                                    .0
-                            }
-                        };
-                        evaluator
-                            .evaluate_one(path, &parts.rcps, None, request)
-                            .decision()
-                    })
-                    .collect()
-            };
+            let queries = evaluator.probe_queries(parts, region);
+            let decide = |path: &AccessPath<'_>| evaluator.probe_decisions(path, parts, &queries);
             // Identity Center: one path per permission set provisioned here.
             let mut by_principal: BTreeMap<(u8, &str), Vec<&str>> = BTreeMap::new();
             for (set, principals) in &parts.assigned {

@@ -6,11 +6,11 @@ mod policies;
 mod practices;
 mod references;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::json::pointer_token;
 use crate::model::names::{AccountName, UnitPath};
-use crate::model::{Model, Tags};
+use crate::model::{Model, Tags, UnitAccounts};
 use crate::validate::Report;
 
 /// Check a model: every finding of every rule family, in a fixed order (policies,
@@ -45,31 +45,21 @@ pub fn validate(model: &Model) -> Report {
 }
 
 /// What several checks need: the OUs that exist and the accounts under each.
-pub(crate) struct Context {
+pub(crate) struct Context<'a> {
     units: BTreeSet<UnitPath>,
-    /// OU → accounts in it or below it.
-    accounts_under: BTreeMap<UnitPath, Vec<AccountName>>,
+    accounts: UnitAccounts<'a>,
 }
 
-impl Context {
-    fn new(model: &Model) -> Self {
-        let units: BTreeSet<UnitPath> = model
-            .organization()
-            .unit_paths()
-            .into_iter()
-            .map(|(p, _)| p)
-            .collect();
-        let mut accounts_under: BTreeMap<UnitPath, Vec<AccountName>> = BTreeMap::new();
-        for (name, account) in model.accounts() {
-            let mut unit = account.unit().cloned();
-            while let Some(u) = unit {
-                unit = u.parent();
-                accounts_under.entry(u).or_default().push(name.clone());
-            }
-        }
+impl<'a> Context<'a> {
+    fn new(model: &'a Model) -> Self {
         Self {
-            units,
-            accounts_under,
+            units: model
+                .organization()
+                .unit_paths()
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect(),
+            accounts: model.unit_accounts(),
         }
     }
 
@@ -77,11 +67,9 @@ impl Context {
         self.units.contains(path)
     }
 
-    fn accounts_under(&self, path: &UnitPath) -> &[AccountName] {
-        self.accounts_under
-            .get(path)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+    /// The accounts in an OU or below it, by name.
+    fn accounts_under(&self, path: &UnitPath) -> &[&'a AccountName] {
+        self.accounts.under(path)
     }
 }
 

@@ -236,7 +236,7 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
         accounts: Vec<&'a str>,
         units: FastSet<&'a UnitPath>,
     }
-    let mut under: FastMap<&UnitPath, Vec<&str>> = FastMap::default();
+    let units = model.unit_accounts();
     let mut pairs: FastMap<(&AssignmentPrincipal, &str), Targets> = FastMap::default();
     for a in ic.assignments() {
         let targets = pairs
@@ -249,10 +249,9 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
             if !targets.units.insert(unit) {
                 continue;
             }
-            let names = under
-                .entry(unit)
-                .or_insert_with(|| model.accounts_under(unit).map(|n| n.as_str()).collect());
-            targets.accounts.extend(names.iter().copied());
+            targets
+                .accounts
+                .extend(units.under(unit).iter().map(|n| n.as_str()));
         }
     }
     let mut pairs: Vec<_> = pairs.into_iter().collect();

@@ -470,7 +470,7 @@ pub(super) fn identity_center(
     // (principal, permission set) are computed once, each OU's accounts are listed once, and a
     // repeated triple is skipped before anything is built (it would be the same resource).
     let mut pairs: FastMap<(&AssignmentPrincipal, &str), Pair> = FastMap::default();
-    let mut under: FastMap<&UnitPath, Vec<&AccountName>> = FastMap::default();
+    let units = model.unit_accounts();
     for assignment in ic.assignments() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_account_assignment
         // One per account: the accounts named and every account under the OUs named (as the
@@ -487,10 +487,7 @@ pub(super) fn identity_center(
             if !pair.units.insert(unit) {
                 continue;
             }
-            let names = under
-                .entry(unit)
-                .or_insert_with(|| model.accounts_under(unit).collect());
-            accounts.extend(names.iter().copied());
+            accounts.extend(units.under(unit).iter().copied());
         }
         for account in accounts {
             if !pair.accounts.insert(account) {

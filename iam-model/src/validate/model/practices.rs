@@ -714,7 +714,7 @@ fn oidc_sub(s: &Statement, path: &str, role: &str, report: &mut Report) {
 fn identity_center<'a>(
     model: &'a Model,
     ic: &'a IdentityCenter,
-    ctx: &'a Context,
+    ctx: &'a Context<'a>,
     cache: &mut Cache,
     report: &mut Report,
 ) {
@@ -813,7 +813,7 @@ fn identity_center<'a>(
         for (j, unit) in a.units().iter().enumerate() {
             let t = *by_unit
                 .entry((a.principal(), set_name, unit))
-                .or_insert_with(|| triggers(&mut ctx.accounts_under(unit).iter()));
+                .or_insert_with(|| triggers(&mut ctx.accounts_under(unit).iter().copied()));
             targets.push((format!("{base}/units/{j}"), t));
         }
         for (path, t) in targets {
@@ -869,7 +869,7 @@ struct Triggers<'a> {
     production: Option<&'a AccountName>,
 }
 
-pub(super) fn check(model: &Model, ctx: &Context, report: &mut Report) {
+pub(super) fn check(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     let mut cache = Cache::default();
     users(model, &mut cache, report);
     roles(model, &mut cache, report);

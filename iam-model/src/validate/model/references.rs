@@ -202,7 +202,7 @@ fn trust_principals(
     }
 }
 
-fn organization(model: &Model, ctx: &Context, report: &mut Report) {
+fn organization(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     let org = model.organization();
     if model.account(org.management_account().as_str()).is_none() {
         unknown_account(
@@ -237,7 +237,7 @@ fn organization(model: &Model, ctx: &Context, report: &mut Report) {
     }
 }
 
-fn accounts(model: &Model, ctx: &Context, report: &mut Report) {
+fn accounts(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     let ids: BTreeMap<AccountId, &AccountName> =
         model.accounts().iter().map(|(n, a)| (a.id(), n)).collect();
     for (account_name, account) in model.accounts() {
@@ -306,7 +306,7 @@ fn accounts(model: &Model, ctx: &Context, report: &mut Report) {
     }
 }
 
-fn identity_center(model: &Model, ctx: &Context, report: &mut Report) {
+fn identity_center(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     let Some(ic) = model.identity_center() else {
         return;
     };
@@ -488,7 +488,7 @@ fn assertions(model: &Model, report: &mut Report) {
     }
 }
 
-pub(super) fn check(model: &Model, ctx: &Context, report: &mut Report) {
+pub(super) fn check(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     organization(model, ctx, report);
     accounts(model, ctx, report);
     identity_center(model, ctx, report);
