@@ -104,6 +104,10 @@ pub enum Command {
     /// Every principal of a model allowed to do an action on a resource, and through which
     /// path (account, permission set or policy).
     ///
+    /// A principal allowed only under conditions the request must meet (an ExternalId, MFA,
+    /// a source IP range) is listed with them (`only if:` lines); so are the identity
+    /// providers (OIDC, SAML) a role's trust policy lets in, with the claims it requires.
+    ///
     /// Exit 0 (also when nobody is allowed), 3 when the model has validation errors, 1 when
     /// it cannot be read or names an unknown account.
     WhoCan(WhoCanArgs),
