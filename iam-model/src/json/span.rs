@@ -96,6 +96,16 @@ impl<'t> SourceMap<'t> {
     /// `/a/0` member `a`'s first item, `~1` a `/` and `~0` a `~` in a name), or of the
     /// deepest prefix of it that exists. `None` when the document has no value at all.
     pub fn locate(&self, pointer: &str) -> Option<Span> {
+        let (node, found) = self.node(pointer)?;
+        Some(Span {
+            start: self.position(node.start),
+            end: self.position(node.end),
+            pointer: found,
+        })
+    }
+
+    /// The node `pointer` names, or the deepest one on its way, with its pointer.
+    fn node(&self, pointer: &str) -> Option<(&Node, String)> {
         let mut node = self.nodes.first()?;
         let mut found = String::new();
         let tokens = pointer.strip_prefix('/').map(|rest| rest.split('/'));
@@ -117,11 +127,7 @@ impl<'t> SourceMap<'t> {
             found.push('/');
             found.push_str(raw);
         }
-        Some(Span {
-            start: self.position(node.start),
-            end: self.position(node.end),
-            pointer: found,
-        })
+        Some((node, found))
     }
 
     /// The line and column of a byte offset (clamped to the text).
@@ -427,6 +433,86 @@ mod tests {
             "{", "[", "{\"a\"", "{\"a\":", "\"abc", "[1 2]", "{1: 2}", "}",
         ] {
             let _ = SourceMap::new(broken).locate("/a/0");
+        }
+    }
+
+    fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            "\\PC{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec(("[a-z~/é\"\\\\]{0,4}", inner), 0..5)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Every pointer of a value, with the value it names.
+    fn pointers(
+        value: &serde_json::Value,
+        prefix: String,
+        out: &mut Vec<(String, serde_json::Value)>,
+    ) {
+        out.push((prefix.clone(), value.clone()));
+        match value {
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    pointers(item, format!("{prefix}/{i}"), out);
+                }
+            }
+            serde_json::Value::Object(members) => {
+                for (key, item) in members {
+                    let token = crate::json::pointer_token(key);
+                    pointers(item, format!("{prefix}/{token}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn every_pointer_names_the_text_of_its_value(value in arb_json(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let map = SourceMap::new(&text);
+            let mut all = Vec::new();
+            pointers(&value, String::new(), &mut all);
+            for (pointer, expected) in all {
+                let (node, found) = map.node(&pointer).unwrap();
+                prop_assert_eq!(&found, &pointer);
+                let written: serde_json::Value =
+                    serde_json::from_str(&text[node.start..node.end]).unwrap();
+                // Parsed again on both sides: serde_json's float parsing may not round-trip.
+                let expected: serde_json::Value =
+                    serde_json::from_str(&serde_json::to_string(&expected).unwrap()).unwrap();
+                prop_assert_eq!(written, expected);
+            }
+        }
+
+        #[test]
+        fn any_text_is_scanned_without_panicking(text in "\\PC{0,40}", pointer in "(/[a-z0-9~]{0,3}){0,4}") {
+            let map = SourceMap::new(&text);
+            if let Some(span) = map.locate(&pointer) {
+                prop_assert!(span.start <= span.end);
+                prop_assert!(pointer.starts_with(&span.pointer));
+            }
         }
     }
 
