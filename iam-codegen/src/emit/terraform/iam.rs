@@ -333,7 +333,7 @@ fn permissions(
     let attachments = permissions
         .aws_managed_policies()
         .iter()
-        .map(|name| Ok((attached_name(true, name), aws_managed_arn(name)?)))
+        .map(|name| Ok::<_, EmitError>((attached_name(true, name), aws_managed_arn(name)?)))
         .chain(permissions.customer_managed_policies().iter().map(|name| {
             let tf = terraform_name(EntityKind::Policy, name.as_str());
             Ok((

@@ -5,13 +5,17 @@
 # Usage: iam-users.sh --profile PROFILE [--account NAME] [--dry-run]
 set -euo pipefail
 
+accounts=workload
+
 usage() {
   cat <<'USAGE'
 Usage: iam-users.sh --profile PROFILE [--account NAME] [--dry-run]
 
   --profile PROFILE  the AWS CLI profile every command runs with (required: the default
                      profile and AWS_PROFILE are never used on their own)
-  --account NAME     the account to set up: workload
+USAGE
+  printf '  --account NAME     the account to set up: %s\n' "$accounts"
+  cat <<'USAGE'
                      (required when there is more than one)
   --dry-run          print the commands instead of running them; calls no AWS API
 USAGE
@@ -144,5 +148,5 @@ setup_1() {
 
 case "$account" in
   workload) setup_1 ;;
-  *) die "unknown account \`$account\`: one of workload" ;;
+  *) die "unknown account \`$account\`: one of $accounts" ;;
 esac

@@ -5,13 +5,17 @@
 # Usage: iam-users.sh --profile PROFILE [--account NAME] [--dry-run]
 set -euo pipefail
 
+accounts=main
+
 usage() {
   cat <<'USAGE'
 Usage: iam-users.sh --profile PROFILE [--account NAME] [--dry-run]
 
   --profile PROFILE  the AWS CLI profile every command runs with (required: the default
                      profile and AWS_PROFILE are never used on their own)
-  --account NAME     the account to set up: main
+USAGE
+  printf '  --account NAME     the account to set up: %s\n' "$accounts"
+  cat <<'USAGE'
                      (required when there is more than one)
   --dry-run          print the commands instead of running them; calls no AWS API
 USAGE
@@ -163,5 +167,5 @@ setup_1() {
 
 case "$account" in
   main) setup_1 ;;
-  *) die "unknown account \`$account\`: one of main" ;;
+  *) die "unknown account \`$account\`: one of $accounts" ;;
 esac
