@@ -370,3 +370,17 @@ pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_with_a_substitution_stays_literal_in_fn_sub() {
+        let path: IamPath = "/${AWS::Region}/".parse().unwrap();
+        assert_eq!(
+            customer_arn(&path, "p"),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${!AWS::Region}/p"})
+        );
+    }
+}
