@@ -802,3 +802,46 @@ fn generate_refuses_a_value_its_format_cannot_hold_and_writes_nothing() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_custom_template_that_puts_a_line_break_in_an_ini_value_fails_the_run() {
+    // Custom templates write model values through the helpers; `ini` refuses what INI cannot
+    // hold instead of writing a second line.
+    let dir = tempfile::tempdir().unwrap();
+    let model_path = dir.path().join("model.json");
+    std::fs::write(
+        &model_path,
+        serde_json::to_string_pretty(&accepted()).unwrap(),
+    )
+    .unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(templates.join("aws-config")).unwrap();
+    let embedded = include_str!("../../templates/aws-config/config.hbs");
+    std::fs::write(
+        templates.join("aws-config/config.hbs"),
+        embedded.replace(
+            "{{ini_comment user.display_name}}",
+            "\nuser_name = {{ini user.display_name}}\n#",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, err) = run_cli(&[
+        "generate",
+        model_path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ]);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{err}");
+    assert!(
+        err.starts_with("error: template `aws-config/config.hbs` failed to render: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(r"cannot be an INI value: U+000A would end the line"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

@@ -12,6 +12,11 @@
 //! - creates no access keys and no passwords: it prints what the administrator must do by hand;
 //! - with `--dry-run`, prints the commands instead of running them (no AWS call at all).
 //!
+//! Every word of a command is written by [`shell_word`]: a model value (a description, a
+//! path, a policy document) is always one word, never expanded; a value a shell word cannot
+//! hold (NUL) fails the target. In the template's context, a step's `command` and `check`
+//! are already shell words; every other value is written with `{{sh x}}`.
+//!
 //! ```
 //! use iam_codegen::emit::{aws_cli, EmitOptions};
 //! let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;

@@ -24,6 +24,11 @@
 //!
 //! Every model gets the document, also one without Identity Center or IAM users.
 //!
+//! Model text is data ([`crate::escape`]): the template writes each value of its context
+//! with `{{md x}}` or `{{md_code x}}`; the fields the emitter builds from several values
+//! (`cells_text`, `flags`, `probes`, `members`, `groups`, `policies`, `boundary`, `trusted`,
+//! `configure`) are already Markdown, and a check's `command` is already shell text.
+//!
 //! ```
 //! use iam_codegen::emit::{docs, EmitOptions};
 //! let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
