@@ -208,7 +208,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                             provider
                                 .thumbprints
                                 .iter()
-                                .map(|t| t.clone().into())
+                                .map(|t| literal(t).into())
                                 .collect(),
                         )
                     }),
