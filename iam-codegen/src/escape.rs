@@ -361,6 +361,115 @@ mod tests {
         );
     }
 
+    /// What Terraform's template engine gives back for a literal: `$${` is `${`, `%%{` is
+    /// `%{`, everything else as it is.
+    fn unterraform(text: &str) -> String {
+        text.replace("$${", "${").replace("%%{", "%{")
+    }
+
+    /// The text of an INI comment: [`ini_comment`] undone.
+    fn uncomment(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            if let Some(after) = rest.strip_prefix("\\\\") {
+                out.push('\\');
+                rest = after;
+            } else if let Some(after) = rest.strip_prefix("\\u{") {
+                let end = after.find('}').unwrap();
+                out.push(char::from_u32(u32::from_str_radix(&after[..end], 16).unwrap()).unwrap());
+                rest = &after[end + 1..];
+            } else {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        out
+    }
+
+    /// Strings made of the pieces hostile text is made of, and any character.
+    fn hostile() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("\n[default]\ncredential_process = x".to_string()),
+            Just("${".to_string()),
+            Just("$${".to_string()),
+            Just("%{".to_string()),
+            Just("|".to_string()),
+            Just("`".to_string()),
+            Just("\\".to_string()),
+            Just("'".to_string()),
+            Just("&#xA;".to_string()),
+            Just("\u{2028}\u{0}\u{1b}\u{85}".to_string()),
+            Just(" ".to_string()),
+            any::<char>().prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn every_format_reads_back_the_text(s in hostile()) {
+            let md = markdown(&s);
+            proptest::prop_assert!(!md.chars().any(is_unsafe));
+            proptest::prop_assert_eq!(unmarkdown(&md), s.replace('\0', "\u{FFFD}"));
+            let comment = ini_comment(&s);
+            proptest::prop_assert!(!comment.chars().any(is_unsafe));
+            proptest::prop_assert_eq!(uncomment(&comment), s.clone());
+            proptest::prop_assert_eq!(unterraform(&terraform(&s)), s.clone());
+            if let Ok(v) = ini_value(&s) {
+                proptest::prop_assert!(!v.chars().any(|c| is_unsafe(c) || c == '[' || c == ']'));
+            }
+            if let Ok(word) = shell_word(&s) {
+                proptest::prop_assert!(!word.chars().any(is_unsafe));
+            }
+        }
+    }
+
+    #[test]
+    fn bash_reads_every_shell_word_back() {
+        // Many words in one bash run: `printf '%s\0'` of each, compared byte for byte.
+        let runner_words: Vec<String> = {
+            use proptest::strategy::{Strategy, ValueTree};
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            (0..300)
+                .map(|_| {
+                    hostile()
+                        .new_tree(&mut runner)
+                        .unwrap()
+                        .current()
+                        .replace('\0', "")
+                })
+                .collect()
+        };
+        let script = format!(
+            "printf '%s\\0' {}\n",
+            runner_words
+                .iter()
+                .map(|w| shell_word(w).unwrap())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut expected = Vec::new();
+        for w in &runner_words {
+            expected.extend_from_slice(w.as_bytes());
+            expected.push(0);
+        }
+        assert_eq!(out.stdout, expected);
+    }
+
     #[test]
     fn shell_words_hold_controls_as_hex() {
         assert_eq!(shell_word("\u{1b}[0m").unwrap(), r"$'\x1b[0m'");

@@ -41,6 +41,7 @@ fn all_but_nul() -> String {
         "`id`",
         "$(id)",
         "${jsonencode(1)}",
+        "$${already}",
         "%{ if true }x%{ endif }",
         "\u{2028}",
         "\u{2029}",
