@@ -526,6 +526,39 @@ fn the_shell_script_passes_every_string_as_one_word() {
         create_policy[i + 1].clone()
     };
     assert_eq!(arg("--description"), all_but_nul());
+    // `--dry-run` prints the commands with no control character for the terminal, and bash
+    // reads the printed command back as the same words.
+    let dry = Command::new("bash")
+        .arg(&path)
+        .args(["--profile", "p", "--account", "workload", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    let printed = utf8(&dry.stdout);
+    assert!(
+        printed.chars().all(|c| c == '\n' || !c.is_control()),
+        "{printed}"
+    );
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with("aws iam create-policy "))
+        .unwrap();
+    let reread = Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -- {line}; printf '%s\\0' \"$@\""))
+        .output()
+        .unwrap();
+    let reread: Vec<String> = reread
+        .stdout
+        .strip_suffix(b"\0")
+        .unwrap()
+        .split(|b| *b == 0)
+        .map(utf8)
+        .collect();
+    // (the fake `aws` got `--profile p` too)
+    let mut expected = create_policy.clone();
+    expected.insert(0, "aws".to_string());
+    assert_eq!(reread, expected);
     assert_eq!(arg("--path"), "/$(id)/${jsonencode(1)}/");
     assert_eq!(arg("--policy-name"), "reader");
 }

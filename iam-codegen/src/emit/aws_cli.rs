@@ -37,7 +37,8 @@ const TEMPLATE: &str = "aws-cli/iam-users.sh.hbs";
 
 /// A word for the shell: [`crate::escape::shell_word`]. The script's `quote` function
 /// writes plain and single-quoted words the same way, so `--dry-run` prints commands as
-/// written here.
+/// written here; a word with control characters it writes as bash's `printf %q` does, so
+/// none reaches the terminal.
 pub use crate::escape::shell_word;
 
 fn command(words: &[&str]) -> Result<String, EmitError> {

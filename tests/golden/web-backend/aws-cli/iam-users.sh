@@ -66,9 +66,11 @@ done
 [ -n "$profile" ] || die "--profile is required: this script never falls back to the default profile or AWS_PROFILE; see --help"
 [ -n "$account" ] || account=main
 
-# A word as the shell reads it: plain, or in single quotes.
+# A word as the shell reads it: plain, in single quotes, or (with control characters, which
+# must not reach the terminal) as bash's printf %q writes it.
 quote() {
   case "$1" in
+    *[[:cntrl:]]*) printf '%q' "$1" ;;
     '' | *[!A-Za-z0-9_./:=@+,-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;;
     *) printf '%s' "$1" ;;
   esac
