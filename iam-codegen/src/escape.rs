@@ -16,6 +16,7 @@
 //! | Terraform JSON string | [`terraform`] | — | `${` → `$${`, `%{` → `%%{` |
 //! | CloudFormation `Fn::Sub` string | [`cloudformation_sub`] | — | `${` → `${!` |
 //! | JSON | `serde_json` | `json` | JSON strings escape everything |
+//! | a terminal line (diagnostics) | [`terminal`] | — | every control character and line separator as `\u{…}` |
 //!
 //! ```
 //! use iam_codegen::escape;
@@ -128,6 +129,31 @@ pub fn ini_comment(text: &str) -> Cow<'_, str> {
         if c == '\\' {
             out.push_str(r"\\");
         } else if is_unsafe(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text for a terminal line (the CLI's diagnostics): every character of [`is_unsafe`] as
+/// `\u{HEX}`, so model text can neither move the cursor, recolour the terminal nor start a
+/// line that looks like another diagnostic. Meant to be read, not parsed back: `\` stays
+/// as it is.
+///
+/// ```
+/// use iam_codegen::escape::terminal;
+/// assert_eq!(terminal("Ops\u{1b}[2J\nerror: fake"), r"Ops\u{1b}[2J\u{a}error: fake");
+/// assert_eq!(terminal(r"[\p{L}]"), r"[\p{L}]");
+/// ```
+pub fn terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);

@@ -879,3 +879,21 @@ fn a_custom_template_that_puts_a_line_break_in_an_ini_value_fails_the_run() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn validate_prints_model_text_without_control_characters() {
+    let fixture = crate::support::root().join("tests/models/invalid/invalid-characters.json");
+    let file = fixture.to_str().unwrap();
+    let (code, out, _) = run_cli(&["validate", file]);
+    assert_eq!(code, 3);
+    assert!(
+        out.chars().all(|c| c == '\n' || !escape::is_unsafe(c)),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{file}:/identity_center/groups/Ops\\u{{2029}}: error invalid-characters: the group name holds U+2029, which AWS does not accept there\n"
+        )),
+        "{out}"
+    );
+}
