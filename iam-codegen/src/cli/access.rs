@@ -16,6 +16,7 @@ use iam_model::{Finding, ModelError};
 use serde_json::{Value, json};
 
 use super::{CliError, ExitStatus, Format};
+use crate::escape::terminal;
 
 /// Arguments of `who-can`.
 #[derive(Debug, Clone, clap::Args)]
@@ -432,11 +433,12 @@ fn condition_json(c: &RequiredCondition) -> Value {
     })
 }
 
-/// One `  only if: CONDITION` line per condition.
+/// One `  only if: CONDITION` line per condition; model text without control characters
+/// ([`crate::escape::terminal`]).
 fn conditions_text(conditions: &[RequiredCondition]) -> String {
     conditions
         .iter()
-        .map(|c| format!("  only if: {c}\n"))
+        .map(|c| format!("  only if: {}\n", terminal(&c.to_string())))
         .collect()
 }
 
@@ -458,8 +460,12 @@ fn federated_text(f: &FederatedGrantee) -> String {
         .map(|s| format!(" ({s})"))
         .unwrap_or_default();
     let mut text = format!(
-        "identity provider `{}` in `{}`: through the trust policy of IAM role `{}`, statement {}{sid}\n",
-        f.provider, f.account, f.role, f.statement
+        "identity provider `{}` in `{}`: through the trust policy of IAM role `{}`, statement {}{}\n",
+        terminal(&f.provider),
+        f.account,
+        terminal(&f.role),
+        f.statement,
+        terminal(&sid)
     );
     if f.conditions.is_empty() {
         text.push_str("  only if: (no condition: any user of the provider)\n");
