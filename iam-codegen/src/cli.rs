@@ -106,6 +106,8 @@ pub enum ExitStatus {
     Success,
     /// 1: failure (I/O, unreadable input, template error).
     Failure,
+    /// 2: a usage error found after parsing (clap reports the others itself).
+    Usage,
     /// 3: the policy or model has validation errors.
     Invalid,
     /// 4: the request was denied.
@@ -118,6 +120,7 @@ impl ExitStatus {
         match self {
             Self::Success => 0,
             Self::Failure => 1,
+            Self::Usage => 2,
             Self::Invalid => 3,
             Self::Denied => 4,
         }
@@ -184,7 +187,127 @@ pub enum CliError {
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
+///
+/// With `--format json`, `out` always receives one JSON document: when the command fails
+/// (an error, or an exit code other than 0 without output of its own), the document is
+/// `{"version": 1, "exit_code": N, "error": "MESSAGE"}` (`error` only for an error).
+///
+/// ```
+/// use clap::Parser as _;
+/// use iam_codegen::cli::{run, Cli};
+/// let cli = Cli::try_parse_from(["iam-codegen", "--format", "json", "validate", "no-such-file.json"])?;
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let status = run(cli, &mut out, &mut err)?;
+/// assert_eq!(status.code(), 1);
+/// let document: serde_json::Value = serde_json::from_slice(&out)?;
+/// assert_eq!(document["version"], 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
+    if cli.format != Format::Json {
+        return dispatch(cli, out, err);
+    }
+    let mut counted = Counted {
+        inner: out,
+        written: false,
+    };
+    let result = dispatch(cli, &mut counted, err);
+    if counted.written {
+        return result;
+    }
+    let (exit_code, error) = match &result {
+        Ok(ExitStatus::Success) => return result,
+        Ok(status) => (status.code(), None),
+        Err(e) => (1, Some(error_chain(e))),
+    };
+    let document = serde_json::json!({"version": 1, "exit_code": exit_code, "error": error});
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    // The command's own error stays the reason; the document is written when it can be.
+    match counted.inner.write_all(text.as_bytes()) {
+        Ok(()) => {}
+        Err(e) if result.is_ok() => return Err(CliError::Write(e)),
+        Err(_) => {}
+    }
+    result
+}
+
+/// An error with its causes, joined by `: ` as `main` prints it.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A writer that remembers whether anything was written.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    written: bool,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written |= n > 0;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// What a usage error found by clap prints with `--format json`: one document on stdout,
+/// `{"version": 1, "exit_code": 2, "error": "MESSAGE"}` (clap's first line, without
+/// `error: `). `None` for `--help` and `--version`, which are not errors.
+///
+/// ```
+/// use clap::Parser as _;
+/// let err = iam_codegen::cli::Cli::try_parse_from(["iam-codegen", "nope"]).unwrap_err();
+/// let document = iam_codegen::cli::usage_error_document(&err).unwrap_or_default();
+/// assert!(document.starts_with("{\n  \"version\": 1,\n  \"exit_code\": 2,"));
+/// ```
+pub fn usage_error_document(err: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    let rendered = err.render().to_string();
+    let first = rendered.lines().next().unwrap_or_default();
+    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let document = serde_json::json!({"version": 1, "exit_code": 2, "error": message});
+    let mut text = serde_json::to_string_pretty(&document).ok()?;
+    text.push('\n');
+    Some(text)
+}
+
+/// Whether a command line asks for `--format json` (for errors found before it is parsed).
+pub fn wants_json<I: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = I>) -> bool {
+    let mut previous_was_format = false;
+    for arg in args {
+        let arg = arg.as_ref();
+        if arg == "--" {
+            return false;
+        }
+        if (previous_was_format && arg == "json") || arg == "--format=json" {
+            return true;
+        }
+        previous_was_format = arg == "--format";
+    }
+    false
+}
+
+fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Version => {
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
@@ -218,10 +341,11 @@ mod tests {
         let codes = [
             ExitStatus::Success,
             ExitStatus::Failure,
+            ExitStatus::Usage,
             ExitStatus::Invalid,
             ExitStatus::Denied,
         ]
         .map(ExitStatus::code);
-        assert_eq!(codes, [0, 1, 3, 4]);
+        assert_eq!(codes, [0, 1, 2, 3, 4]);
     }
 }

@@ -11,8 +11,8 @@ use super::{CliError, ExitStatus};
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["preset", "list"])))]
 pub struct InitArgs {
-    /// The preset to write (see `--list`).
-    #[arg(long, value_name = "NAME")]
+    /// The preset to write (see `--list`); another name is a usage error (exit 2).
+    #[arg(long, value_name = "NAME", value_parser = preset_names())]
     pub preset: Option<String>,
     /// List the presets.
     #[arg(long)]
@@ -23,6 +23,11 @@ pub struct InitArgs {
     /// Replace the output file if it exists.
     #[arg(long, requires = "output")]
     pub force: bool,
+}
+
+/// The preset names, as clap's possible values.
+fn preset_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(iam_model::presets::ALL.map(|p| p.name))
 }
 
 /// Why `init` failed.
