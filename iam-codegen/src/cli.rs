@@ -263,8 +263,8 @@ impl Write for Counted<'_> {
 }
 
 /// What a usage error found by clap prints with `--format json`: one document on stdout,
-/// `{"version": 1, "exit_code": 2, "error": "MESSAGE"}` (clap's first line, without
-/// `error: `). `None` for `--help` and `--version`, which are not errors.
+/// `{"version": 1, "exit_code": 2, "error": "MESSAGE"}` (clap's message on one line,
+/// without `error: `, the usage and the `--help` hint). `None` for `--help` and `--version`, which are not errors.
 ///
 /// ```
 /// use clap::Parser as _;
@@ -282,9 +282,16 @@ pub fn usage_error_document(err: &clap::Error) -> Option<String> {
     ) {
         return None;
     }
+    // clap's message without `error: `, the usage and the `--help` hint, on one line.
     let rendered = err.render().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
-    let message = first.strip_prefix("error: ").unwrap_or(first);
+    let message = rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
     let document = serde_json::json!({"version": 1, "exit_code": 2, "error": message});
     let mut text = serde_json::to_string_pretty(&document).ok()?;
     text.push('\n');
@@ -310,7 +317,15 @@ pub fn wants_json<I: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = I>) 
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Version => {
-            writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
+            let version = env!("CARGO_PKG_VERSION");
+            match cli.format {
+                Format::Text => writeln!(out, "iam-codegen {version}"),
+                Format::Json => writeln!(
+                    out,
+                    "{{\n  \"version\": 1,\n  \"iam_codegen\": \"{version}\"\n}}"
+                ),
+            }
+            .map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
         Command::Catalog(args) => catalog::run(args, cli.format, out),

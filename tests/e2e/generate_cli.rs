@@ -425,13 +425,23 @@ fn without_out_the_files_go_to_stdout_with_headers() {
         "-",
     ]);
     assert_eq!((code, out2), (0, out));
-    let (code, out, err) = run_cli(&["generate", s.model.to_str().unwrap(), "--check"]);
+    // `--check` without a destination is a usage error (exit 2): clap's without `--out`,
+    // ours with `-o -`.
+    let e = iam_codegen::cli::Cli::try_parse_from([
+        "iam-codegen",
+        "generate",
+        s.model.to_str().unwrap(),
+        "--check",
+    ])
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    let (code, out, err) = run_cli(&["generate", s.model.to_str().unwrap(), "--check", "-o", "-"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
-            1,
+            2,
             "",
-            "error: `--check` compares with an output directory: add `--out DIR` (or `--merge FILE`)\n"
+            "error: `--check` compares with an output directory: give `--out DIR` (not `-`) or `--merge FILE`\n"
         )
     );
 }

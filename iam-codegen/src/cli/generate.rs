@@ -25,9 +25,9 @@ use crate::emit::aws_config::{AwsConfigOptions, ConfigName, OutputFormat, Region
 use crate::emit::cloudformation::CloudformationOptions;
 use crate::emit::terraform::{IdentityCenterUsers, TerraformOptions};
 use crate::emit::{self, EmitError, EmitOptions, Target};
+use crate::templates::{TemplateError, Templates};
 use iam_model::model::SsoSettings;
 use iam_model::model::names::{AccountName, PermissionSetName};
-use crate::templates::{TemplateError, Templates};
 
 /// A `--target` value: one target, or all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -169,9 +169,15 @@ fn parse_profile_name(text: &str) -> Result<ProfileNameArg, String> {
     let (pair, name) = text.split_once('=').ok_or_else(shape)?;
     let (account, set) = pair.split_once('/').ok_or_else(shape)?;
     Ok(ProfileNameArg {
-        account: account.parse().map_err(|e: iam_model::ParseError| e.to_string())?,
-        permission_set: set.parse().map_err(|e: iam_model::ParseError| e.to_string())?,
-        name: name.parse().map_err(|e: iam_model::ParseError| e.to_string())?,
+        account: account
+            .parse()
+            .map_err(|e: iam_model::ParseError| e.to_string())?,
+        permission_set: set
+            .parse()
+            .map_err(|e: iam_model::ParseError| e.to_string())?,
+        name: name
+            .parse()
+            .map_err(|e: iam_model::ParseError| e.to_string())?,
     })
 }
 
@@ -516,12 +522,13 @@ fn merge_into(
         Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io_err(e)),
     };
-    let merged = crate::emit::aws_config::merge_config(&existing, block, adopt).map_err(
-        |source| GenerateError::Merge {
-            path: path.to_path_buf(),
-            source,
-        },
-    )?;
+    let merged =
+        crate::emit::aws_config::merge_config(&existing, block, adopt).map_err(|source| {
+            GenerateError::Merge {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let changed = merged.text != existing;
     if !changed || check {
         return Ok(MergeOutcome {

@@ -34,10 +34,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use heck::ToKebabCase;
-pub use iam_model::model::{ConfigName, OutputFormat, Region, SsoSettings, StartUrl};
 use iam_model::model::names::{AccountName, PermissionSetName};
 use iam_model::model::sso::is_config_name_char;
 use iam_model::model::{AssignmentPrincipal, Environment, Grant, Model};
+pub use iam_model::model::{ConfigName, OutputFormat, Region, SsoSettings, StartUrl};
 use iam_model::{Finding, Severity};
 use serde_json::json;
 
@@ -793,7 +793,8 @@ pub fn merge_config(existing: &str, block: &str, adopt: bool) -> Result<Merged, 
         .iter()
         .filter(|s| !inside(s.start) && ours.contains(&s.identity))
         .collect();
-    let adopted: Vec<(String, usize)> = clashes.iter().map(|s| (s.header.clone(), s.line)).collect();
+    let adopted: Vec<(String, usize)> =
+        clashes.iter().map(|s| (s.header.clone(), s.line)).collect();
     if !clashes.is_empty() && !adopt {
         return Err(MergeError::Conflict { sections: adopted });
     }
@@ -1111,10 +1112,20 @@ mod tests {
         for good in ["eu-west-1", "ap-northeast-2", "us-gov-west-1", "cn-north-1"] {
             assert!(good.parse::<Region>().is_ok(), "{good}");
         }
-        for bad in ["", "eu", "eu-west", "EU-west-1", "eu-west-7", "xx-xxxx-1", "aws-global"] {
+        for bad in [
+            "",
+            "eu",
+            "eu-west",
+            "EU-west-1",
+            "eu-west-7",
+            "xx-xxxx-1",
+            "aws-global",
+        ] {
             assert_eq!(
                 bad.parse::<Region>().unwrap_err().to_string(),
-                format!("invalid region `{bad}`: expected an AWS region such as `eu-west-1` (the regions of botocore's partitions)")
+                format!(
+                    "invalid region `{bad}`: expected an AWS region such as `eu-west-1` (the regions of botocore's partitions)"
+                )
             );
         }
         assert!("a]b".parse::<ConfigName>().is_err());
@@ -1208,7 +1219,9 @@ output = json
         };
         let files = emit(&two_prod_accounts(), &options).unwrap();
         let config = std::str::from_utf8(files.get("config").unwrap()).unwrap();
-        assert!(config.contains("sso_start_url = https://my-org.awsapps.com/start\nsso_region = eu-central-1\n"));
+        assert!(config.contains(
+            "sso_start_url = https://my-org.awsapps.com/start\nsso_region = eu-central-1\n"
+        ));
         assert!(config.contains("region = eu-central-1\n"));
         assert!(
             config.contains(

@@ -583,7 +583,10 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
     put("region", region.into());
     put(
         "start_url",
-        sso.start_url.as_ref().map(|u| u.as_str().to_string()).into(),
+        sso.start_url
+            .as_ref()
+            .map(|u| u.as_str().to_string())
+            .into(),
     );
     put("accounts", account_rows.into());
     put(

@@ -1054,7 +1054,11 @@ impl Decoder {
         }
         for (field, text, slot) in [
             ("region", &f.region, &mut settings.region),
-            ("profile_region", &f.profile_region, &mut settings.profile_region),
+            (
+                "profile_region",
+                &f.profile_region,
+                &mut settings.profile_region,
+            ),
         ] {
             if let Some(text) = text {
                 *slot = self.parse(

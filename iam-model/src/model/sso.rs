@@ -789,7 +789,6 @@ impl ConfigName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
 }
 
 /// Whether a character may stand in a profile or session name.

@@ -205,7 +205,11 @@ pub(crate) fn sections(text: &str) -> Result<Vec<Section>, SyntaxError> {
                 reason: "expected `name = value`, a `[section]` header or a comment".to_string(),
             });
         };
-        let name = value.get(..at).unwrap_or_default().trim_end().to_lowercase();
+        let name = value
+            .get(..at)
+            .unwrap_or_default()
+            .trim_end()
+            .to_lowercase();
         if name.is_empty() {
             return Err(SyntaxError {
                 line: line_no,
@@ -213,7 +217,10 @@ pub(crate) fn sections(text: &str) -> Result<Vec<Section>, SyntaxError> {
             });
         }
         if !options.insert(name.clone()) {
-            let header = sections.last().map(|s| s.header.as_str()).unwrap_or_default();
+            let header = sections
+                .last()
+                .map(|s| s.header.as_str())
+                .unwrap_or_default();
             return Err(SyntaxError {
                 line: line_no,
                 reason: format!("the setting `{name}` is given twice in `[{header}]`"),
@@ -260,12 +267,10 @@ mod tests {
 
     #[test]
     fn an_indented_line_continues_the_value_before_it() {
-        let text = "[profile a]\ns3 =\n  [profile b]\n  addressing_style = path\r\n\r\n[profile c]\r\n";
+        let text =
+            "[profile a]\ns3 =\n  [profile b]\n  addressing_style = path\r\n\r\n[profile c]\r\n";
         let found = sections(text).unwrap();
-        assert_eq!(
-            found.iter().map(|s| s.line).collect::<Vec<_>>(),
-            [1, 6]
-        );
+        assert_eq!(found.iter().map(|s| s.line).collect::<Vec<_>>(), [1, 6]);
         assert_eq!(
             found.first().map(|s| &text[s.start..s.end]),
             Some("[profile a]\ns3 =\n  [profile b]\n  addressing_style = path\r\n")
@@ -276,10 +281,22 @@ mod tests {
     fn what_botocore_refuses_is_an_error_with_its_line() {
         let cases = [
             ("[a]\n[a]\n", 2, "the section `[a]` is defined twice"),
-            ("x = 1\n", 1, "a setting before the first `[section]` header"),
-            ("[a]\njunk\n", 2, "expected `name = value`, a `[section]` header or a comment"),
+            (
+                "x = 1\n",
+                1,
+                "a setting before the first `[section]` header",
+            ),
+            (
+                "[a]\njunk\n",
+                2,
+                "expected `name = value`, a `[section]` header or a comment",
+            ),
             ("[a]\n = 1\n", 2, "a setting without a name"),
-            ("[a]\nX = 1\nx: 2\n", 3, "the setting `x` is given twice in `[a]`"),
+            (
+                "[a]\nX = 1\nx: 2\n",
+                3,
+                "the setting `x` is given twice in `[a]`",
+            ),
         ];
         for (text, line, reason) in cases {
             assert_eq!(
