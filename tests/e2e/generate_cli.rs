@@ -427,7 +427,7 @@ fn without_out_the_files_go_to_stdout_with_headers() {
     assert_eq!((code, out2), (0, out));
     // `--check` without a destination is a usage error (exit 2): clap's without `--out`,
     // ours with `-o -`.
-    let e = iam_codegen::cli::Cli::try_parse_from([
+    let e = <iam_codegen::cli::Cli as clap::Parser>::try_parse_from([
         "iam-codegen",
         "generate",
         s.model.to_str().unwrap(),

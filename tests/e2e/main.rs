@@ -8,6 +8,7 @@ mod generate_cli;
 mod golden;
 mod help;
 mod managed_policies;
+mod merge;
 mod model_checks;
 mod policy_cli;
 mod policy_props;

@@ -897,13 +897,19 @@ pub fn merge_managed_block(existing: &str, block: &str) -> Result<String, MergeE
     }
     match block_range(existing)? {
         None => {
-            let mut out = String::with_capacity(existing.len() + block.len() + 2);
+            // The blank line (and a missing final line break) in the file's own line ends.
+            let eol = if existing.contains("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let mut out = String::with_capacity(existing.len() + block.len() + 4);
             out.push_str(existing);
             if !existing.is_empty() {
                 if !existing.ends_with('\n') {
-                    out.push('\n');
+                    out.push_str(eol);
                 }
-                out.push('\n');
+                out.push_str(eol);
             }
             out.push_str(block);
             Ok(out)
