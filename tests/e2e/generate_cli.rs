@@ -378,7 +378,7 @@ fn an_unwritable_directory_fails_and_leaves_everything_as_it_was() {
         (code, err),
         (
             1,
-            format!("error: cannot write `DIR/.iam-codegen-manifest.json`: {error}\n")
+            format!("error: cannot write `DIR/.iam-codegen.lock`: {error}\n")
         )
     );
     assert_eq!(snapshot(&fresh.dir), BTreeMap::new());

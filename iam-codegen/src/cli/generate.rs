@@ -15,8 +15,12 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use clap::{Args, ValueEnum};
 use iam_model::Severity;
+use signal_hook::consts::{SIGINT, SIGTERM};
 
 use super::output::{self, OutputError};
 use super::validate::{self as check, Unreadable};
@@ -654,10 +658,86 @@ fn write_dir(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
+    // SIGINT and SIGTERM roll the run back (a second one ends the process at once; the
+    // journal then lets the next run undo it).
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for signal in [SIGINT, SIGTERM] {
+        for id in [
+            signal_hook::flag::register_conditional_default(signal, Arc::clone(&interrupted)),
+            signal_hook::flag::register(signal, Arc::clone(&interrupted)),
+        ] {
+            match id {
+                Ok(id) => handlers.push(id),
+                Err(source) => {
+                    for id in handlers {
+                        signal_hook::low_level::unregister(id);
+                    }
+                    return Err(fail(OutputError::Write {
+                        path: dir.to_path_buf(),
+                        source,
+                    }));
+                }
+            }
+        }
+    }
+    let hooks = output::Hooks {
+        interrupted: Some(interrupted),
+        pause: output::Pause::from_env(),
+    };
+    let result = write_dir_locked(dir, files, args, format, out, err, &hooks);
+    for id in handlers {
+        signal_hook::low_level::unregister(id);
+    }
+    // Without an action, signal-hook would now ignore the signals: restore their default
+    // (ending the process) for the rest of the run.
+    for signal in [SIGINT, SIGTERM] {
+        let _ = signal_hook::flag::register_conditional_default(
+            signal,
+            Arc::new(AtomicBool::new(true)),
+        );
+    }
+    result
+}
+
+/// [`write_dir`] with the signal hooks in place: lock, recover, plan, apply.
+fn write_dir_locked(
+    dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    args: &GenerateArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    hooks: &output::Hooks,
+) -> Result<ExitStatus, Failure> {
+    let shown = dir.display();
+    // One run at a time per directory, for the whole run (`--check` too, so that it never
+    // reads a half-written directory). A missing directory is created for the lock, except
+    // by `--check`, which writes nothing.
+    let _lock = output::lock(dir, !args.check).map_err(fail)?;
+    hooks.pause_at("after-lock");
+    // A killed run's leftovers: `--check` reports them as drift; a writing run undoes them.
+    let leftovers = if args.check {
+        output::leftovers(dir).map_err(fail)?
+    } else {
+        if let Some(recovered) = output::recover(dir).map_err(fail)? {
+            writeln!(
+                err,
+                "{shown}: {} by an interrupted run (pid {})",
+                if recovered.rolled_back {
+                    "undid the changes left"
+                } else {
+                    "finished the clean-up left"
+                },
+                recovered.pid
+            )?;
+        }
+        Vec::new()
+    };
     // `--check` reports overwrites of unmanaged files as changes rather than refusing.
     let plan = output::plan(dir, files, args.force || args.check).map_err(fail)?;
-    let changes: Vec<(char, &str)> = plan.changes().map(|(p, c)| (c.letter(), p)).collect();
-    let shown = dir.display();
+    let mut changes: Vec<(char, &str)> = plan.changes().map(|(p, c)| (c.letter(), p)).collect();
+    changes.extend(leftovers.iter().map(|p| ('X', p.as_str())));
     if format == Format::Json {
         #[derive(serde::Serialize)]
         struct Entry<'a> {
@@ -692,7 +772,7 @@ fn write_dir(
             }
         }
         out.flush()?;
-        if plan.is_clean() {
+        if changes.is_empty() {
             writeln!(err, "{shown}: up to date ({} files)", plan.unchanged())?;
             return Ok(ExitStatus::Success);
         }
@@ -703,7 +783,7 @@ fn write_dir(
         )?;
         return Ok(ExitStatus::Failure);
     }
-    output::apply(&plan).map_err(fail)?;
+    output::apply(&plan, hooks).map_err(fail)?;
     if format == Format::Text {
         for (c, p) in &changes {
             writeln!(err, "{c} {p}")?;
