@@ -95,7 +95,9 @@ pub enum Command {
     /// not write now are removed and files it never wrote are left alone. `--check` writes
     /// nothing, prints `A`/`M`/`D path` for each difference and exits 1 when there is any.
     /// Without `--out` (or with `-o -`) the files are printed on stdout, each after a
-    /// `==> path <==` header.
+    /// `==> path <==` header. One run per directory at a time (a lock; a second run exits 1);
+    /// Ctrl-C or SIGTERM undoes the run, and a run killed outright is undone by the next one
+    /// from its journal (`--check` lists its leftovers as `X path`).
     Generate(generate::GenerateArgs),
 }
 

@@ -1,5 +1,9 @@
 //! The real binary, as a shell runs it: what only a process shows (the working directory,
 //! a closed pipe, exit codes).
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure fails the test loudly"
+)]
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};

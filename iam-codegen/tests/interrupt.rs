@@ -5,6 +5,11 @@
 //! SIGINT the directory is exactly the old generation; after SIGKILL, `--check` reports the
 //! leftovers and the next run restores a whole generation. Two runs on one directory: the
 //! second fails fast while the first holds the lock.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers: a failure fails the test loudly"
+)]
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -809,14 +809,14 @@ pub fn merge_config(existing: &str, block: &str, adopt: bool) -> Result<Merged, 
     // The result must read back with the block's sections whole: text after the block that
     // belongs to no header of its own would extend the block's last section.
     let sections = ini::sections(&text).map_err(syntax)?;
-    if let Some((_, stop)) = block_range(&text)? {
-        if let Some(section) = sections.iter().find(|s| s.start < stop && s.end > stop) {
-            let line = text.get(..stop).unwrap_or_default().matches('\n').count() + 1;
-            return Err(MergeError::Absorbed {
-                line,
-                header: section.header.clone(),
-            });
-        }
+    if let Some((_, stop)) = block_range(&text)?
+        && let Some(section) = sections.iter().find(|s| s.start < stop && s.end > stop)
+    {
+        let line = text.get(..stop).unwrap_or_default().matches('\n').count() + 1;
+        return Err(MergeError::Absorbed {
+            line,
+            header: section.header.clone(),
+        });
     }
     Ok(Merged { text, adopted })
 }

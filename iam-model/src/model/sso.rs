@@ -589,6 +589,10 @@ impl Region {
         clippy::panic,
         reason = "evaluated in a const, a panic is a compile-time error"
     )]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn; the index is below the list's length"
+    )]
     pub const fn from_static(text: &'static str) -> Self {
         let mut i = 0;
         while i < REGIONS.len() {
@@ -754,13 +758,14 @@ impl StartUrl {
 impl FromStr for StartUrl {
     type Err = ParseError;
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        match Self::valid(input.as_bytes()) {
-            true => Ok(Self(Cow::Owned(input.to_string()))),
-            false => Err(ParseError::Value {
+        if Self::valid(input.as_bytes()) {
+            Ok(Self(Cow::Owned(input.to_string())))
+        } else {
+            Err(ParseError::Value {
                 what: "start URL",
                 input: input.to_string(),
                 reason: "expected `https://d-XXXXXXXXXX.awsapps.com/start` (10 hex digits) or `https://ALIAS.awsapps.com/start`".to_string(),
-            }),
+            })
         }
     }
 }

@@ -119,7 +119,8 @@ pub(crate) fn identity(header: &str) -> Identity {
     if header == "default" {
         return Identity::Profile("default".to_string());
     }
-    let kinds: [(&str, fn(String) -> Identity); 3] = [
+    type Make = fn(String) -> Identity;
+    let kinds: [(&str, Make); 3] = [
         ("profile", Identity::Profile),
         ("sso-session", Identity::SsoSession),
         ("services", Identity::Services),
