@@ -636,6 +636,10 @@ fn the_emitter_options_are_flags() {
         "cloudformation",
         "--cfn-max-resources",
         "5",
+        "--cfn-max-outputs",
+        "100",
+        "--cfn-max-parameters",
+        "100",
         "--cfn-inline-body",
     ]);
     assert_eq!(code, 0);

@@ -151,6 +151,12 @@ pub struct GenerateArgs {
     /// CloudFormation: at most this many resources per template (at most 450).
     #[arg(long, value_name = "N", help_heading = "CloudFormation")]
     pub cfn_max_resources: Option<usize>,
+    /// CloudFormation: at most this many outputs per template (at most 180).
+    #[arg(long, value_name = "N", help_heading = "CloudFormation")]
+    pub cfn_max_outputs: Option<usize>,
+    /// CloudFormation: at most this many parameters per template (at most 180).
+    #[arg(long, value_name = "N", help_heading = "CloudFormation")]
+    pub cfn_max_parameters: Option<usize>,
     /// CloudFormation: keep each template under the 51,200-byte limit of a template body
     /// passed inline (default: the 1 MB limit of a template in S3).
     #[arg(long, help_heading = "CloudFormation")]
@@ -225,6 +231,14 @@ impl GenerateArgs {
         }
         if let Some(n) = self.cfn_max_resources {
             cloudformation = cloudformation.max_resources(n);
+        }
+        // Capped at the defaults: 90% of the quotas, as `max_resources` is.
+        let defaults = CloudformationOptions::default();
+        if let Some(n) = self.cfn_max_outputs {
+            cloudformation.max_outputs = n.clamp(1, defaults.max_outputs);
+        }
+        if let Some(n) = self.cfn_max_parameters {
+            cloudformation.max_parameters = n.clamp(1, defaults.max_parameters);
         }
         let mut options = EmitOptions::default().templates(templates);
         options.aws_config = aws_config;

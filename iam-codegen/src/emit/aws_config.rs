@@ -135,9 +135,18 @@ impl AwsConfigOptions {
 ///
 /// ```
 /// use iam_codegen::emit::aws_config::{missing_settings, AwsConfigOptions};
-/// let model = iam_model::model::synthetic::organization(2, 1, 1, 1, 1);
+/// use iam_model::model::SsoSettings;
+/// let model = iam_model::model::Model::from_json(r#"{"version": 1,
+///     "organization": {"management_account": "main"},
+///     "accounts": {"main": {"id": "123456789012", "email": "m@example.com", "environment": "management"}},
+///     "identity_center": {"instance_account": "main"}}"#)?;
 /// let finding = missing_settings(&model, &AwsConfigOptions::default()).map(|f| f.code);
 /// assert_eq!(finding, Some("missing-sso-settings"));
+/// let flags = AwsConfigOptions::default().sso(SsoSettings::default()
+///     .start_url("https://my-org.awsapps.com/start".parse()?)
+///     .region("eu-west-1".parse()?));
+/// assert_eq!(missing_settings(&model, &flags), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn missing_settings(model: &Model, options: &AwsConfigOptions) -> Option<Finding> {
     model.identity_center()?;
