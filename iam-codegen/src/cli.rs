@@ -190,9 +190,10 @@ pub enum CliError {
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
 ///
-/// With `--format json`, `out` always receives one JSON document: when the command fails
-/// (an error, or an exit code other than 0 without output of its own), the document is
-/// `{"version": 1, "exit_code": N, "error": "MESSAGE"}` (`error` only for an error).
+/// With `--format json`, `out` always receives one JSON document: when the command prints
+/// none of its own (an error, an exit code without a result, a command whose product is a
+/// file), the document is `{"version": 1, "exit_code": N, "error": MESSAGE}` (`error` is
+/// `null` unless the command failed with an error).
 ///
 /// ```
 /// use clap::Parser as _;
@@ -218,7 +219,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         return result;
     }
     let (exit_code, error) = match &result {
-        Ok(ExitStatus::Success) => return result,
         Ok(status) => (status.code(), None),
         Err(e) => (1, Some(error_chain(e))),
     };
@@ -335,7 +335,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSt
         Command::Schema => validate::schema(out),
         Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
         Command::Policy(args) => policy::run(args, cli.format, out, err),
-        Command::Init(args) => init::run(&args, out, err),
+        Command::Init(args) => init::run(&args, cli.format, out, err),
         Command::Generate(args) => generate::run(&args, cli.format, out, err),
         Command::WhoCan(args) => access::who_can(&args, cli.format, out, err),
         Command::Check(args) => access::check(&args, cli.format, out, err),

@@ -442,7 +442,10 @@ fn generate(
             )?;
         }
         match (outcome.changed, args.check) {
-            (true, true) => writeln!(out, "M {shown}")?,
+            // With `--format json`, stdout is kept for one document (below, or the
+            // directory's).
+            (true, true) if format == Format::Text => writeln!(out, "M {shown}")?,
+            (true, true) => writeln!(err, "M {shown}")?,
             (true, false) => writeln!(err, "{shown}: profiles merged")?,
             (false, _) => writeln!(err, "{shown}: profiles unchanged")?,
         }
@@ -452,6 +455,21 @@ fn generate(
         }
         // `generate MODEL --merge FILE` alone only merges.
         if dir.is_none() && args.targets.is_empty() {
+            if format == Format::Json {
+                let document = serde_json::json!({
+                    "version": 1,
+                    "check": args.check,
+                    "merge": {
+                        "file": path.display().to_string(),
+                        "changed": outcome.changed,
+                        "adopted": outcome.adopted.iter()
+                            .map(|(header, line)| serde_json::json!({"section": header, "line": line}))
+                            .collect::<Vec<_>>(),
+                    },
+                });
+                out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+                out.flush()?;
+            }
             return Ok(if merge_differs {
                 ExitStatus::Failure
             } else {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{CliError, ExitStatus};
+use super::{CliError, ExitStatus, Format};
 
 /// Arguments of `init`.
 #[derive(Debug, Args)]
@@ -110,13 +110,26 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), InitErro
 /// Run `init`.
 pub fn run(
     args: &InitArgs,
+    format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
     let written = (|| -> io::Result<Option<ExitStatus>> {
         if args.list {
-            for p in &iam_model::presets::ALL {
-                writeln!(out, "{:<15} {}", p.name, p.summary)?;
+            match format {
+                Format::Text => {
+                    for p in &iam_model::presets::ALL {
+                        writeln!(out, "{:<15} {}", p.name, p.summary)?;
+                    }
+                }
+                Format::Json => {
+                    let presets: Vec<serde_json::Value> = iam_model::presets::ALL
+                        .iter()
+                        .map(|p| serde_json::json!({"name": p.name, "summary": p.summary}))
+                        .collect();
+                    let document = serde_json::json!({"version": 1, "presets": presets});
+                    out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+                }
             }
             return Ok(Some(ExitStatus::Success));
         }
