@@ -7,6 +7,7 @@ mod fuzz_corpus;
 mod generate_cli;
 mod golden;
 mod help;
+mod hostile;
 mod managed_policies;
 mod merge;
 mod model_checks;
