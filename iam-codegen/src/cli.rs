@@ -82,6 +82,10 @@ impl OutputFormat {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per process, parsed once; boxing would only complicate the tests that build it"
+)]
 pub enum Command {
     /// Print the version.
     Version,
@@ -133,7 +137,9 @@ pub enum Command {
     /// not write now are removed and files it never wrote are left alone. `--check` writes
     /// nothing, prints `A`/`M`/`D path` for each difference and exits 1 when there is any.
     /// Without `--out` (or with `-o -`) the files are printed on stdout, each after a
-    /// `==> path <==` header.
+    /// `==> path <==` header. One run per directory at a time (a lock; a second run exits 1);
+    /// Ctrl-C or SIGTERM undoes the run, and a run killed outright is undone by the next one
+    /// from its journal (`--check` lists its leftovers as `X path`).
     Generate(generate::GenerateArgs),
 }
 
@@ -144,6 +150,8 @@ pub enum ExitStatus {
     Success,
     /// 1: failure (I/O, unreadable input, template error).
     Failure,
+    /// 2: a usage error found after parsing (clap reports the others itself).
+    Usage,
     /// 3: the policy or model has validation errors.
     Invalid,
     /// 4: the request was denied.
@@ -156,6 +164,7 @@ impl ExitStatus {
         match self {
             Self::Success => 0,
             Self::Failure => 1,
+            Self::Usage => 2,
             Self::Invalid => 3,
             Self::Denied => 4,
         }
@@ -240,10 +249,145 @@ impl CliError {
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
+///
+/// With `--format json`, `out` always receives one JSON document: when the command prints
+/// none of its own (an error, an exit code without a result, a command whose product is a
+/// file), the document is `{"version": 1, "exit_code": N, "error": MESSAGE}` (`error` is
+/// `null` unless the command failed with an error).
+///
+/// ```
+/// use clap::Parser as _;
+/// use iam_codegen::cli::{run, Cli};
+/// let cli = Cli::try_parse_from(["iam-codegen", "--format", "json", "validate", "no-such-file.json"])?;
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let status = run(cli, &mut out, &mut err)?;
+/// assert_eq!(status.code(), 1);
+/// let document: serde_json::Value = serde_json::from_slice(&out)?;
+/// assert_eq!(document["version"], 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
+    if cli.format != OutputFormat::Json {
+        return dispatch(cli, out, err);
+    }
+    let mut counted = Counted {
+        inner: out,
+        written: false,
+    };
+    let result = dispatch(cli, &mut counted, err);
+    if counted.written {
+        return result;
+    }
+    let (exit_code, error) = match &result {
+        Ok(status) => (status.code(), None),
+        Err(e) => (e.exit_code(), Some(error_chain(e))),
+    };
+    let document = serde_json::json!({"version": 1, "exit_code": exit_code, "error": error});
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    // The command's own error stays the reason; the document is written when it can be.
+    match counted.inner.write_all(text.as_bytes()) {
+        Ok(()) => {}
+        Err(e) if result.is_ok() => return Err(CliError::Write(e)),
+        Err(_) => {}
+    }
+    result
+}
+
+/// An error with its causes, joined by `: ` as `main` prints it.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// A writer that remembers whether anything was written.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    written: bool,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written |= n > 0;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// What a usage error found by clap prints with `--format json`: one document on stdout,
+/// `{"version": 1, "exit_code": 2, "error": "MESSAGE"}` (clap's message on one line,
+/// without `error: `, the usage and the `--help` hint). `None` for `--help` and `--version`, which are not errors.
+///
+/// ```
+/// use clap::Parser as _;
+/// let err = iam_codegen::cli::Cli::try_parse_from(["iam-codegen", "nope"]).unwrap_err();
+/// let document = iam_codegen::cli::usage_error_document(&err).unwrap_or_default();
+/// assert!(document.starts_with("{\n  \"version\": 1,\n  \"exit_code\": 2,"));
+/// ```
+pub fn usage_error_document(err: &clap::Error) -> Option<String> {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        return None;
+    }
+    // clap's message without `error: `, the usage and the `--help` hint, on one line.
+    let rendered = err.render().to_string();
+    let message = rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    let document = serde_json::json!({"version": 1, "exit_code": 2, "error": message});
+    let mut text = serde_json::to_string_pretty(&document).ok()?;
+    text.push('\n');
+    Some(text)
+}
+
+/// Whether a command line asks for `--format json` (for errors found before it is parsed).
+pub fn wants_json<I: AsRef<std::ffi::OsStr>>(args: impl IntoIterator<Item = I>) -> bool {
+    let mut previous_was_format = false;
+    for arg in args {
+        let arg = arg.as_ref();
+        if arg == "--" {
+            return false;
+        }
+        if (previous_was_format && arg == "json") || arg == "--format=json" {
+            return true;
+        }
+        previous_was_format = arg == "--format";
+    }
+    false
+}
+
+fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, CliError> {
     match cli.command {
         Command::Version => {
-            writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
+            let version = env!("CARGO_PKG_VERSION");
+            match cli.format.plain("version")? {
+                Format::Text => writeln!(out, "iam-codegen {version}"),
+                Format::Json => writeln!(
+                    out,
+                    "{{\n  \"version\": 1,\n  \"iam_codegen\": \"{version}\"\n}}"
+                ),
+            }
+            .map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
         Command::Catalog(args) => catalog::run(args, cli.format.plain("catalog")?, out),
@@ -251,7 +395,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Schema => validate::schema(out),
         Command::Simulate(args) => simulate::run(&args, cli.format.plain("simulate")?, out, err),
         Command::Policy(args) => policy::run(args, cli.format, out, err),
-        Command::Init(args) => init::run(&args, out, err),
+        Command::Init(args) => init::run(&args, cli.format.plain("init")?, out, err),
         Command::Generate(args) => generate::run(&args, cli.format.plain("generate")?, out, err),
         Command::WhoCan(args) => access::who_can(&args, cli.format.plain("who-can")?, out, err),
         Command::Check(args) => access::check(&args, cli.format.plain("check")?, out, err),
@@ -274,10 +418,11 @@ mod tests {
         let codes = [
             ExitStatus::Success,
             ExitStatus::Failure,
+            ExitStatus::Usage,
             ExitStatus::Invalid,
             ExitStatus::Denied,
         ]
         .map(ExitStatus::code);
-        assert_eq!(codes, [0, 1, 3, 4]);
+        assert_eq!(codes, [0, 1, 2, 3, 4]);
     }
 }

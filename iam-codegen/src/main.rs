@@ -1,10 +1,22 @@
 //! The `iam-codegen` command line.
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = iam_codegen::cli::Cli::parse();
+    let cli = match iam_codegen::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--format json` promises one document on stdout, also for usage errors.
+            if iam_codegen::cli::wants_json(std::env::args_os())
+                && let Some(document) = iam_codegen::cli::usage_error_document(&e)
+            {
+                use std::io::Write as _;
+                let _ = std::io::stdout().write_all(document.as_bytes());
+            }
+            e.exit()
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     // Stderr is unbuffered: without a line buffer, every piece of a formatted line is a
     // system call of its own (`generate` lists thousands of files there).
@@ -15,12 +27,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             use std::io::Write as _;
-            let mut text = format!("error: {err}");
-            let mut source = std::error::Error::source(&err);
-            while let Some(cause) = source {
-                text.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
+            let text = format!("error: {}", iam_codegen::cli::error_chain(&err));
             // Nothing useful can be done when stderr itself is gone.
             let _ = writeln!(stderr, "{text}");
             ExitCode::from(err.exit_code())

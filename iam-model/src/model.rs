@@ -30,8 +30,9 @@ pub use org::{
     ServiceControlPolicy, Tags, Target, Unit,
 };
 pub use sso::{
-    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
-    PermissionSetBoundary, PermissionSetBuilder, SessionDuration, SsoGroup, SsoUser,
+    Assignment, AssignmentPrincipal, ConfigName, CustomerPolicyRef, IdentityCenter, OutputFormat,
+    PermissionSet, PermissionSetBoundary, PermissionSetBuilder, REGIONS, Region, SessionDuration,
+    SsoGroup, SsoSettings, SsoUser, StartUrl,
 };
 
 use crate::error::{ModelError, ParseError};

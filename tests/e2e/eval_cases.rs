@@ -161,5 +161,10 @@ fn case_ids_are_unique() {
         err.ends_with("twice.json`: the case id `a` is used twice"),
         "{err}"
     );
-    assert_eq!(out, "");
+    // `--format json` still prints one document, with the error.
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        document,
+        serde_json::json!({"version": 1, "exit_code": 1, "error": err})
+    );
 }

@@ -378,7 +378,7 @@ fn an_unwritable_directory_fails_and_leaves_everything_as_it_was() {
         (code, err),
         (
             1,
-            format!("error: cannot write `DIR/.iam-codegen-manifest.json`: {error}\n")
+            format!("error: cannot write `DIR/.iam-codegen.lock`: {error}\n")
         )
     );
     assert_eq!(snapshot(&fresh.dir), BTreeMap::new());
@@ -425,13 +425,23 @@ fn without_out_the_files_go_to_stdout_with_headers() {
         "-",
     ]);
     assert_eq!((code, out2), (0, out));
-    let (code, out, err) = run_cli(&["generate", s.model.to_str().unwrap(), "--check"]);
+    // `--check` without a destination is a usage error (exit 2): clap's without `--out`,
+    // ours with `-o -`.
+    let e = <iam_codegen::cli::Cli as clap::Parser>::try_parse_from([
+        "iam-codegen",
+        "generate",
+        s.model.to_str().unwrap(),
+        "--check",
+    ])
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    let (code, out, err) = run_cli(&["generate", s.model.to_str().unwrap(), "--check", "-o", "-"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
-            1,
+            2,
             "",
-            "error: `--check` compares with an output directory: add `--out DIR` (or `--merge FILE`)\n"
+            "error: `--check` compares with an output directory: give `--out DIR` (not `-`) or `--merge FILE`\n"
         )
     );
 }
@@ -519,4 +529,120 @@ fn merge_needs_identity_center_profiles() {
         "{err}"
     );
     assert!(!config.exists());
+}
+
+#[test]
+fn aws_config_needs_the_sso_settings_from_the_model_or_the_flags() {
+    let s = Setup::new();
+    s.edit_model(|m| {
+        let ic = m["identity_center"].as_object_mut().unwrap();
+        ic.remove("start_url");
+        ic.remove("region");
+    });
+    let model = s.model.to_str().unwrap().to_string();
+    let run = |more: &[&str]| {
+        let mut args = vec!["generate", model.as_str(), "-t", "aws-config"];
+        args.extend_from_slice(more);
+        let (code, out, err) = run_cli(&args);
+        (code, s.shown(&out), s.shown(&err))
+    };
+    let (code, out, err) = run(&[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            3,
+            "",
+            "MODEL:/identity_center: error missing-sso-settings: the `aws-config` target needs `start_url` (the AWS access portal URL) and `region` (the region of the Identity Center instance) in `identity_center`\n  help: add them to the model, e.g. `\"start_url\": \"https://d-1234567890.awsapps.com/start\", \"region\": \"eu-west-1\"` (IAM Identity Center > Settings), or pass `--sso-start-url URL --sso-region REGION`; without them no profile could sign in\nMODEL: 1 error, 0 warnings\nMODEL: nothing generated\n"
+        )
+    );
+    // Other targets do not need them.
+    assert_eq!(
+        run_cli(&["generate", model.as_str(), "-t", "policies"]).0,
+        0
+    );
+    // The flags give them (and override the model's).
+    let (code, out, _) = run(&[
+        "--sso-start-url",
+        "https://my-corp.awsapps.com/start",
+        "--sso-region",
+        "eu-central-1",
+        "--sso-session",
+        "corp",
+        "--profile-region",
+        "eu-west-1",
+        "--profile-output",
+        "table",
+        "--profile-name",
+        "development/DeveloperAccess=my-dev",
+        "--no-user-configs",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.matches("==> ").count(),
+        1,
+        "only aws-config/config: {out}"
+    );
+    assert!(out.contains("[sso-session corp]\nsso_start_url = https://my-corp.awsapps.com/start\nsso_region = eu-central-1\n"), "{out}");
+    assert!(out.contains("[profile my-dev]\nsso_session = corp\nsso_account_id = 444444444444\nsso_role_name = DeveloperAccess\nregion = eu-west-1\noutput = table\n"), "{out}");
+    // A placeholder or a made-up region is refused where it is written.
+    s.edit_model(|m| {
+        m["identity_center"]["start_url"] = "https://d-xxxxxxxxxx.awsapps.com/start".into();
+        m["identity_center"]["region"] = "xx-xxxx-1".into();
+    });
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, 3);
+    assert!(err.starts_with("MODEL:/identity_center/start_url: error invalid-start-url: invalid start URL `https://d-xxxxxxxxxx.awsapps.com/start`: expected `https://d-XXXXXXXXXX.awsapps.com/start` (10 hex digits) or `https://ALIAS.awsapps.com/start`\n"), "{err}");
+    assert!(err.contains("MODEL:/identity_center/region: error invalid-region: invalid region `xx-xxxx-1`: expected an AWS region such as `eu-west-1` (the regions of botocore's partitions)\n"), "{err}");
+    // Flags are checked by clap: a usage error.
+    let e = <iam_codegen::cli::Cli as clap::Parser>::try_parse_from([
+        "iam-codegen",
+        "generate",
+        "m.json",
+        "--sso-region",
+        "mars-north-1",
+    ])
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+}
+
+#[test]
+fn the_emitter_options_are_flags() {
+    let s = Setup::new();
+    let model = s.model.to_str().unwrap();
+    let (code, out, err) = run_cli(&[
+        "generate",
+        model,
+        "-t",
+        "terraform",
+        "--tf-region",
+        "eu-west-1",
+        "--tf-provider-version",
+        "~> 6.10",
+        "--tf-assume-role-name",
+        "Deployer",
+        "--tf-external-users",
+        "--tf-no-import-accounts",
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains("\"default\": \"eu-west-1\""), "{out}");
+    assert!(out.contains("\"version\": \"~> 6.10\""), "{out}");
+    assert!(out.contains("\"default\": \"Deployer\""), "{out}");
+    assert!(out.contains("\"aws_identitystore_user\": {"), "{out}");
+    assert!(!out.contains("\"import\""), "{out}");
+    let (code, out, _) = run_cli(&[
+        "generate",
+        model,
+        "-t",
+        "cloudformation",
+        "--cfn-max-resources",
+        "5",
+        "--cfn-max-outputs",
+        "100",
+        "--cfn-max-parameters",
+        "100",
+        "--cfn-inline-body",
+    ]);
+    assert_eq!(code, 0);
+    // Five resources at most per template: the management template is split.
+    assert!(out.matches("==> cloudformation/").count() > 8, "{out}");
 }

@@ -107,6 +107,8 @@ fn hostile_model(
         },
         "identity_center": {
             "instance_account": "management",
+            "start_url": "https://d-1234567890.awsapps.com/start",
+            "region": "eu-west-1",
             "users": {"bob": {"display_name": INI_INJECTION, "given_name": text("given"),
                 "family_name": text("family"), "email": text("email"), "groups": [group]}},
             "groups": {group: {"description": text("group")}},

@@ -9,6 +9,7 @@ mod golden;
 mod help;
 mod hostile;
 mod managed_policies;
+mod merge;
 mod model_checks;
 mod policy_cli;
 mod policy_props;

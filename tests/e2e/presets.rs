@@ -192,13 +192,20 @@ fn init_lists_and_writes_presets() {
     // No temporary file is left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
-    let cli =
-        iam_codegen::cli::Cli::try_parse_from(["iam-codegen", "init", "--preset", "big-team"])
-            .unwrap();
-    let e = iam_codegen::cli::run(cli, &mut Vec::new(), &mut Vec::new()).unwrap_err();
+    // An unknown preset is a usage error (exit 2), listing the presets.
+    let e = iam_codegen::cli::Cli::try_parse_from(["iam-codegen", "init", "--preset", "big-team"])
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
     assert_eq!(
-        e.to_string(),
-        "there is no preset `big-team`; the presets are `small-team`, `single-account`, `sandbox`, `iam-users`, `third-party`, `dev-partner`, `web-backend`"
+        e.render().to_string().lines().next().unwrap(),
+        "error: invalid value 'big-team' for '--preset <NAME>'"
+    );
+    assert!(
+        e.render().to_string().contains(
+            "[possible values: small-team, single-account, sandbox, iam-users, third-party, dev-partner, web-backend]"
+        ),
+        "{}",
+        e.render()
     );
     assert!(iam_codegen::cli::Cli::try_parse_from(["iam-codegen", "init"]).is_err());
 }

@@ -677,3 +677,54 @@ fn an_account_module_applies_on_moto_and_reads_back_as_the_model() {
         started.elapsed()
     );
 }
+
+/// A model without an organization (one account, no OUs, no SCPs) gives a module that reads
+/// nothing from AWS Organizations: `terraform plan` works in an account that has none (a
+/// fresh moto server, whose account is the model's: `MOTO_ACCOUNT_ID`). Reading the
+/// organization there fails with `AWSOrganizationsNotInUseException`.
+#[test]
+fn the_iam_users_module_plans_in_an_account_without_an_organization() {
+    let model =
+        Model::from_json(&std::fs::read_to_string(root().join("examples/iam-users.json")).unwrap())
+            .unwrap();
+    let files = emit(&model, TerraformOptions::default());
+    let text_of = String::from_utf8(files["management/main.tf.json"].clone()).unwrap();
+    assert!(!text_of.contains("aws_organizations"), "{text_of}");
+    let module = modules(&files)["management"].clone();
+    let account = model.accounts().values().next().unwrap().id().to_string();
+    let (copy, removed) = for_mirror(&module);
+    assert_eq!(removed, Vec::<String>::new());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf.json"),
+        serde_json::to_string_pretty(&copy).unwrap(),
+    )
+    .unwrap();
+    let moto = MotoServer::start_with_env(&[("MOTO_ACCOUNT_ID", account.as_str())]);
+    write_moto_override(dir.path(), &moto.endpoint());
+    // The module allows only the model's account: let the provider ask moto's STS for it
+    // (merged after `zz_moto_override.tf.json`, by name).
+    std::fs::write(
+        dir.path().join("zz_moto_zaccount_override.tf.json"),
+        r#"{"provider": {"aws": {"skip_requesting_account_id": false}}}"#,
+    )
+    .unwrap();
+    terraform_ok(dir.path(), &["init", "-input=false", "-no-color"]);
+    // Exit 2: the plan succeeded and has changes (everything is to be created).
+    let plan = terraform(
+        dir.path(),
+        &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+    );
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "{}\n{}",
+        text(&plan.stdout),
+        text(&plan.stderr)
+    );
+    assert!(
+        text(&plan.stdout).contains("aws_iam_group.group_admins will be created"),
+        "{}",
+        text(&plan.stdout)
+    );
+}

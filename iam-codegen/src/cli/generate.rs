@@ -15,14 +15,23 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use clap::{Args, ValueEnum};
 use iam_model::Severity;
+use signal_hook::consts::{SIGINT, SIGTERM};
 
 use super::output::{self, OutputError};
 use super::validate::{self as check, Unreadable};
 use super::{CliError, ExitStatus, Format};
+use crate::emit::aws_config::{AwsConfigOptions, ConfigName, OutputFormat, Region, StartUrl};
+use crate::emit::cloudformation::CloudformationOptions;
+use crate::emit::terraform::{IdentityCenterUsers, TerraformOptions};
 use crate::emit::{self, EmitError, EmitOptions, Target};
 use crate::templates::{TemplateError, Templates};
+use iam_model::model::SsoSettings;
+use iam_model::model::names::{AccountName, PermissionSetName};
 
 /// A `--target` value: one target, or all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +68,7 @@ impl TargetArg {
 
 /// Arguments of `generate`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("destination").multiple(true).args(["out", "merge"])))]
 pub struct GenerateArgs {
     /// The model file (JSON).
     #[arg(value_name = "MODEL")]
@@ -75,17 +85,167 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Write nothing: print what would change (`A`/`M`/`D path`) and exit 1 if anything
-    /// would. Needs `--out`.
-    #[arg(long)]
+    /// would. Needs `--out` or `--merge`.
+    #[arg(long, requires = "destination")]
     pub check: bool,
     /// Overwrite files in the output directory that iam-codegen did not write.
     #[arg(long)]
     pub force: bool,
     /// Also replace the marked block of profiles inside an existing AWS CLI config file (such
     /// as `~/.aws/config`), keeping everything outside the block byte for byte; the block is
-    /// appended when the file has none. With `--check`, only report whether it would change.
+    /// appended when the file has none. The file is read as the AWS CLI reads it: a file it
+    /// would refuse, or a section outside the block that the block also defines, is an error
+    /// (exit 1, file untouched). A link is written through (its target is replaced); the
+    /// file's permissions and line ends are kept. With `--check`, only report whether it
+    /// would change.
     #[arg(long, value_name = "FILE")]
     pub merge: Option<PathBuf>,
+    /// With `--merge`: sections outside the block that the block also defines
+    /// (`[profile dev]`, `[sso-session sso]`) are removed, so the block's are the only ones.
+    #[arg(long, requires = "merge")]
+    pub merge_adopt: bool,
+    /// The AWS access portal URL; overrides the model's `identity_center.start_url`.
+    #[arg(long, value_name = "URL", help_heading = "AWS CLI profiles")]
+    pub sso_start_url: Option<StartUrl>,
+    /// The Identity Center region; overrides the model's `identity_center.region`.
+    #[arg(long, value_name = "REGION", help_heading = "AWS CLI profiles")]
+    pub sso_region: Option<Region>,
+    /// The `[sso-session NAME]` name; overrides `identity_center.sso_session` (default `sso`).
+    #[arg(long, value_name = "NAME", help_heading = "AWS CLI profiles")]
+    pub sso_session: Option<ConfigName>,
+    /// The profiles' `region`; overrides `identity_center.profile_region` (default: the
+    /// Identity Center region).
+    #[arg(long, value_name = "REGION", help_heading = "AWS CLI profiles")]
+    pub profile_region: Option<Region>,
+    /// The profiles' `output`; overrides `identity_center.profile_output` (default `json`).
+    #[arg(long, value_name = "FORMAT", help_heading = "AWS CLI profiles")]
+    pub profile_output: Option<OutputFormat>,
+    /// Name one profile: `ACCOUNT/PERMISSION_SET=NAME` (repeatable), in place of the naming
+    /// rule's name.
+    #[arg(long, value_name = "ACCOUNT/PERMISSION_SET=NAME", value_parser = parse_profile_name, help_heading = "AWS CLI profiles")]
+    pub profile_name: Vec<ProfileNameArg>,
+    /// Do not write `aws-config/<user>.config` per Identity Center user.
+    #[arg(long, help_heading = "AWS CLI profiles")]
+    pub no_user_configs: bool,
+    /// Terraform: the `hashicorp/aws` version constraint (default `~> 6.0`).
+    #[arg(long, value_name = "CONSTRAINT", help_heading = "Terraform")]
+    pub tf_provider_version: Option<String>,
+    /// Terraform: the default of each module's `region` variable (default `us-east-1`).
+    #[arg(long, value_name = "REGION", help_heading = "Terraform")]
+    pub tf_region: Option<Region>,
+    /// Terraform: the role the provider assumes in member accounts (default
+    /// `OrganizationAccountAccessRole`).
+    #[arg(long, value_name = "ROLE", help_heading = "Terraform")]
+    pub tf_assume_role_name: Option<String>,
+    /// Terraform: the management module assumes that role too (default: it runs with the
+    /// operator's management-account credentials).
+    #[arg(long, help_heading = "Terraform")]
+    pub tf_management_assume_role: bool,
+    /// Terraform: Identity Center users come from an external identity provider (SCIM):
+    /// they are looked up by user name, never created.
+    #[arg(long, help_heading = "Terraform")]
+    pub tf_external_users: bool,
+    /// Terraform: no `import` block per member account.
+    #[arg(long, help_heading = "Terraform")]
+    pub tf_no_import_accounts: bool,
+    /// CloudFormation: at most this many resources per template (at most 450).
+    #[arg(long, value_name = "N", help_heading = "CloudFormation")]
+    pub cfn_max_resources: Option<usize>,
+    /// CloudFormation: at most this many outputs per template (at most 180).
+    #[arg(long, value_name = "N", help_heading = "CloudFormation")]
+    pub cfn_max_outputs: Option<usize>,
+    /// CloudFormation: at most this many parameters per template (at most 180).
+    #[arg(long, value_name = "N", help_heading = "CloudFormation")]
+    pub cfn_max_parameters: Option<usize>,
+    /// CloudFormation: keep each template under the 51,200-byte limit of a template body
+    /// passed inline (default: the 1 MB limit of a template in S3).
+    #[arg(long, help_heading = "CloudFormation")]
+    pub cfn_inline_body: bool,
+}
+
+/// A `--profile-name ACCOUNT/PERMISSION_SET=NAME` value.
+#[derive(Debug, Clone)]
+pub struct ProfileNameArg {
+    /// The account.
+    pub account: AccountName,
+    /// The permission set.
+    pub permission_set: PermissionSetName,
+    /// The profile name.
+    pub name: ConfigName,
+}
+
+fn parse_profile_name(text: &str) -> Result<ProfileNameArg, String> {
+    let shape = || format!("expected `ACCOUNT/PERMISSION_SET=NAME`, got `{text}`");
+    let (pair, name) = text.split_once('=').ok_or_else(shape)?;
+    let (account, set) = pair.split_once('/').ok_or_else(shape)?;
+    Ok(ProfileNameArg {
+        account: account
+            .parse()
+            .map_err(|e: iam_model::ParseError| e.to_string())?,
+        permission_set: set
+            .parse()
+            .map_err(|e: iam_model::ParseError| e.to_string())?,
+        name: name
+            .parse()
+            .map_err(|e: iam_model::ParseError| e.to_string())?,
+    })
+}
+
+impl GenerateArgs {
+    /// The emitter options these arguments ask for.
+    pub fn emit_options(&self, templates: Templates) -> EmitOptions {
+        let mut sso = SsoSettings::default();
+        sso.start_url.clone_from(&self.sso_start_url);
+        sso.region.clone_from(&self.sso_region);
+        sso.session_name.clone_from(&self.sso_session);
+        sso.profile_region.clone_from(&self.profile_region);
+        sso.profile_output = self.profile_output;
+        let mut aws_config = AwsConfigOptions::default()
+            .sso(sso)
+            .per_user(!self.no_user_configs);
+        for p in &self.profile_name {
+            aws_config = aws_config.profile_name(
+                p.account.clone(),
+                p.permission_set.clone(),
+                p.name.clone(),
+            );
+        }
+        let mut terraform = TerraformOptions::default()
+            .management_assume_role(self.tf_management_assume_role)
+            .import_accounts(!self.tf_no_import_accounts);
+        if let Some(v) = &self.tf_provider_version {
+            terraform = terraform.provider_version(v.clone());
+        }
+        if let Some(r) = &self.tf_region {
+            terraform = terraform.region(r.as_str());
+        }
+        if let Some(r) = &self.tf_assume_role_name {
+            terraform = terraform.assume_role_name(r.clone());
+        }
+        if self.tf_external_users {
+            terraform = terraform.identity_center_users(IdentityCenterUsers::External);
+        }
+        let mut cloudformation = CloudformationOptions::default();
+        if self.cfn_inline_body {
+            cloudformation = cloudformation.inline_body();
+        }
+        if let Some(n) = self.cfn_max_resources {
+            cloudformation = cloudformation.max_resources(n);
+        }
+        // Capped at the defaults: 90% of the quotas, as `max_resources` is.
+        let defaults = CloudformationOptions::default();
+        if let Some(n) = self.cfn_max_outputs {
+            cloudformation.max_outputs = n.clamp(1, defaults.max_outputs);
+        }
+        if let Some(n) = self.cfn_max_parameters {
+            cloudformation.max_parameters = n.clamp(1, defaults.max_parameters);
+        }
+        let mut options = EmitOptions::default().templates(templates);
+        options.aws_config = aws_config;
+        options.terraform = terraform;
+        options.cloudformation = cloudformation;
+        options
+    }
 }
 
 /// Errors from `generate`.
@@ -119,9 +279,6 @@ pub enum GenerateError {
     /// The output directory cannot be written.
     #[error(transparent)]
     Output(#[from] OutputError),
-    /// `--check` was given without a directory or a file to merge into.
-    #[error("`--check` compares with an output directory: add `--out DIR` (or `--merge FILE`)")]
-    CheckWithoutDir,
     /// `--merge` was given, but the model has no Identity Center profiles.
     #[error("`--merge` has nothing to merge: the model has no IAM Identity Center assignments")]
     NothingToMerge,
@@ -189,7 +346,12 @@ fn generate(
 ) -> Result<ExitStatus, Failure> {
     let dir = args.out.as_deref().filter(|d| *d != Path::new("-"));
     if args.check && dir.is_none() && args.merge.is_none() {
-        return Err(fail(GenerateError::CheckWithoutDir));
+        // clap requires `--out` or `--merge`; `-o -` (stdout) has nothing to compare with.
+        writeln!(
+            err,
+            "error: `--check` compares with an output directory: give `--out DIR` (not `-`) or `--merge FILE`"
+        )?;
+        return Ok(ExitStatus::Usage);
     }
     let file = args.model.display().to_string();
     let (model, report) = match check::load(&args.model) {
@@ -201,29 +363,13 @@ fn generate(
             }));
         }
         Err(Unreadable::Json(e)) => {
+            if format == Format::Json {
+                write_findings_document(&file, None, Some(e.to_string()), out)?;
+            }
             check::write_json_error(&file, &e, err)?;
             return Ok(ExitStatus::Failure);
         }
     };
-    // Findings go to stderr: stdout carries the artifacts. Warnings do not stop generation.
-    for finding in report.findings() {
-        check::write_finding(&file, finding, err)?;
-    }
-    let model = match model {
-        Some(model) if !report.has_errors() => model,
-        _ => {
-            writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
-            writeln!(err, "{file}: nothing generated")?;
-            return Ok(ExitStatus::Invalid);
-        }
-    };
-    if report
-        .findings()
-        .iter()
-        .any(|f| f.severity == Severity::Warning)
-    {
-        writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
-    }
     let templates = match &args.templates {
         Some(path) => {
             Templates::with_overrides(read_templates(path).map_err(fail)?).map_err(fail)?
@@ -246,7 +392,38 @@ fn generate(
     if args.merge.is_some() && !targets.contains(&Target::AwsConfig) {
         targets.push(Target::AwsConfig);
     }
-    let options = EmitOptions::default().templates(templates);
+    let options = args.emit_options(templates);
+    // The aws-config target refuses a model without sign-in settings, as a finding of its
+    // own (the library's check, so that the CLI and `emit` agree).
+    let mut report = report;
+    if let Some(model) = &model
+        && targets.contains(&Target::AwsConfig)
+        && let Some(finding) = emit::aws_config::missing_settings(model, &options.aws_config)
+    {
+        report.push(finding);
+    }
+    // Findings go to stderr: stdout carries the artifacts. Warnings do not stop generation.
+    for finding in report.findings() {
+        check::write_finding(&file, finding, err)?;
+    }
+    let model = match model {
+        Some(model) if !report.has_errors() => model,
+        _ => {
+            if format == Format::Json {
+                write_findings_document(&file, Some(report.findings()), None, out)?;
+            }
+            writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
+            writeln!(err, "{file}: nothing generated")?;
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    if report
+        .findings()
+        .iter()
+        .any(|f| f.severity == Severity::Warning)
+    {
+        writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
+    }
     let mut files = emit::generate(&model, &targets, &options)
         .map_err(fail)?
         .into_files();
@@ -256,19 +433,43 @@ fn generate(
             .get("aws-config/config")
             .ok_or_else(|| fail(GenerateError::NothingToMerge))?;
         let block = String::from_utf8_lossy(block).into_owned();
-        let changed = merge_into(path, &block, args.check).map_err(fail)?;
+        let outcome = merge_into(path, &block, args.check, args.merge_adopt).map_err(fail)?;
         let shown = path.display();
-        match (changed, args.check) {
-            (true, true) => writeln!(out, "M {shown}")?,
+        for (header, line) in &outcome.adopted {
+            writeln!(
+                err,
+                "{shown}:{line}: `[{header}]` adopted: the managed block's section replaces it"
+            )?;
+        }
+        match (outcome.changed, args.check) {
+            // With `--format json`, stdout is kept for one document (below, or the
+            // directory's).
+            (true, true) if format == Format::Text => writeln!(out, "M {shown}")?,
+            (true, true) => writeln!(err, "M {shown}")?,
             (true, false) => writeln!(err, "{shown}: profiles merged")?,
             (false, _) => writeln!(err, "{shown}: profiles unchanged")?,
         }
-        merge_differs = changed && args.check;
+        merge_differs = outcome.changed && args.check;
         if !wanted.contains(&Target::AwsConfig) {
             files.retain(|p, _| !p.starts_with("aws-config/"));
         }
         // `generate MODEL --merge FILE` alone only merges.
         if dir.is_none() && args.targets.is_empty() {
+            if format == Format::Json {
+                let document = serde_json::json!({
+                    "version": 1,
+                    "check": args.check,
+                    "merge": {
+                        "file": path.display().to_string(),
+                        "changed": outcome.changed,
+                        "adopted": outcome.adopted.iter()
+                            .map(|(header, line)| serde_json::json!({"section": header, "line": line}))
+                            .collect::<Vec<_>>(),
+                    },
+                });
+                out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+                out.flush()?;
+            }
             return Ok(if merge_differs {
                 ExitStatus::Failure
             } else {
@@ -290,50 +491,116 @@ fn generate(
     })
 }
 
-/// Replace the managed block in `path` (an empty file when it does not exist) with `block`,
-/// atomically (a temporary file in the same directory, then a rename; the file's permissions
-/// are kept). Returns whether the file changes; with `check`, writes nothing.
-fn merge_into(path: &Path, block: &str, check: bool) -> Result<bool, GenerateError> {
+/// The `--format json` document of a model that generates nothing: the shape of
+/// `validate --format json`.
+fn write_findings_document(
+    file: &str,
+    findings: Option<&[iam_model::Finding]>,
+    error: Option<String>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = check::CheckOutput {
+        version: 1,
+        files: vec![check::FileOutput {
+            file: file.to_string(),
+            findings,
+            error,
+        }],
+    };
+    out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+    out.flush()
+}
+
+/// What [`merge_into`] did.
+struct MergeOutcome {
+    changed: bool,
+    adopted: Vec<(String, usize)>,
+}
+
+/// Merge the managed block into `path` (an empty file when it does not exist) with
+/// [`crate::emit::aws_config::merge_config`], atomically: a temporary file next to the file
+/// that is replaced, then a rename. A symbolic link is written through: its target is
+/// replaced and the link kept. The file's permissions are kept. With `check`, nothing is
+/// written.
+fn merge_into(
+    path: &Path,
+    block: &str,
+    check: bool,
+    adopt: bool,
+) -> Result<MergeOutcome, GenerateError> {
     let io_err = |source| GenerateError::MergeIo {
         path: path.to_path_buf(),
         source,
     };
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    // The file that is replaced: the link's target (every level of links resolved), or the
+    // path itself when it does not exist yet.
+    let target = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                // A dangling link: its target would be created somewhere the user did not name.
+                return Err(io_err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "the link points to a file that does not exist",
+                )));
+            }
+            path.to_path_buf()
+        }
+        Err(e) => return Err(io_err(e)),
+    };
+    let existing = match std::fs::read(&target) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            io_err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the file is not UTF-8 text",
+            ))
+        })?,
         Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io_err(e)),
     };
     let merged =
-        crate::emit::aws_config::merge_managed_block(&existing, block).map_err(|source| {
+        crate::emit::aws_config::merge_config(&existing, block, adopt).map_err(|source| {
             GenerateError::Merge {
                 path: path.to_path_buf(),
                 source,
             }
         })?;
-    if merged == existing {
-        return Ok(false);
+    let changed = merged.text != existing;
+    if !changed || check {
+        return Ok(MergeOutcome {
+            changed,
+            adopted: merged.adopted,
+        });
     }
-    if check {
-        return Ok(true);
-    }
-    let parent = path
+    let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = parent.join(format!(".{name}.iam-codegen-tmp"));
-    std::fs::write(&temp, merged.as_bytes()).map_err(io_err)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&temp, meta.permissions());
-    }
-    std::fs::rename(&temp, path).map_err(|e| {
+    let temp = parent.join(format!(".{name}.iam-codegen-{}.tmp", std::process::id()));
+    let write = || -> io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(merged.text.as_bytes())?;
+        if let Ok(meta) = std::fs::metadata(&target) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_all()?;
+        std::fs::rename(&temp, &target)
+    };
+    write().map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         io_err(e)
     })?;
-    Ok(true)
+    Ok(MergeOutcome {
+        changed,
+        adopted: merged.adopted,
+    })
 }
 
 /// Every `*.hbs` file under `dir`, by its relative path with `/`.
@@ -423,10 +690,86 @@ fn write_dir(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
+    // SIGINT and SIGTERM roll the run back (a second one ends the process at once; the
+    // journal then lets the next run undo it).
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let mut handlers = Vec::new();
+    for signal in [SIGINT, SIGTERM] {
+        for id in [
+            signal_hook::flag::register_conditional_default(signal, Arc::clone(&interrupted)),
+            signal_hook::flag::register(signal, Arc::clone(&interrupted)),
+        ] {
+            match id {
+                Ok(id) => handlers.push(id),
+                Err(source) => {
+                    for id in handlers {
+                        signal_hook::low_level::unregister(id);
+                    }
+                    return Err(fail(OutputError::Write {
+                        path: dir.to_path_buf(),
+                        source,
+                    }));
+                }
+            }
+        }
+    }
+    let hooks = output::Hooks {
+        interrupted: Some(interrupted),
+        pause: output::Pause::from_env(),
+    };
+    let result = write_dir_locked(dir, files, args, format, out, err, &hooks);
+    for id in handlers {
+        signal_hook::low_level::unregister(id);
+    }
+    // Without an action, signal-hook would now ignore the signals: restore their default
+    // (ending the process) for the rest of the run.
+    for signal in [SIGINT, SIGTERM] {
+        let _ = signal_hook::flag::register_conditional_default(
+            signal,
+            Arc::new(AtomicBool::new(true)),
+        );
+    }
+    result
+}
+
+/// [`write_dir`] with the signal hooks in place: lock, recover, plan, apply.
+fn write_dir_locked(
+    dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    args: &GenerateArgs,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    hooks: &output::Hooks,
+) -> Result<ExitStatus, Failure> {
+    let shown = dir.display();
+    // One run at a time per directory, for the whole run (`--check` too, so that it never
+    // reads a half-written directory). A missing directory is created for the lock, except
+    // by `--check`, which writes nothing.
+    let _lock = output::lock(dir, !args.check).map_err(fail)?;
+    hooks.pause_at("after-lock");
+    // A killed run's leftovers: `--check` reports them as drift; a writing run undoes them.
+    let leftovers = if args.check {
+        output::leftovers(dir).map_err(fail)?
+    } else {
+        if let Some(recovered) = output::recover(dir).map_err(fail)? {
+            writeln!(
+                err,
+                "{shown}: {} by an interrupted run (pid {})",
+                if recovered.rolled_back {
+                    "undid the changes left"
+                } else {
+                    "finished the clean-up left"
+                },
+                recovered.pid
+            )?;
+        }
+        Vec::new()
+    };
     // `--check` reports overwrites of unmanaged files as changes rather than refusing.
     let plan = output::plan(dir, files, args.force || args.check).map_err(fail)?;
-    let changes: Vec<(char, &str)> = plan.changes().map(|(p, c)| (c.letter(), p)).collect();
-    let shown = dir.display();
+    let mut changes: Vec<(char, &str)> = plan.changes().map(|(p, c)| (c.letter(), p)).collect();
+    changes.extend(leftovers.iter().map(|p| ('X', p.as_str())));
     if format == Format::Json {
         #[derive(serde::Serialize)]
         struct Entry<'a> {
@@ -461,7 +804,7 @@ fn write_dir(
             }
         }
         out.flush()?;
-        if plan.is_clean() {
+        if changes.is_empty() {
             writeln!(err, "{shown}: up to date ({} files)", plan.unchanged())?;
             return Ok(ExitStatus::Success);
         }
@@ -472,7 +815,7 @@ fn write_dir(
         )?;
         return Ok(ExitStatus::Failure);
     }
-    output::apply(&plan).map_err(fail)?;
+    output::apply(&plan, hooks).map_err(fail)?;
     if format == Format::Text {
         for (c, p) in &changes {
             writeln!(err, "{c} {p}")?;

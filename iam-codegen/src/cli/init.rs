@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{CliError, ExitStatus};
+use super::{CliError, ExitStatus, Format};
 
 /// Arguments of `init`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["preset", "list"])))]
 pub struct InitArgs {
-    /// The preset to write (see `--list`).
-    #[arg(long, value_name = "NAME")]
+    /// The preset to write (see `--list`); another name is a usage error (exit 2).
+    #[arg(long, value_name = "NAME", value_parser = preset_names())]
     pub preset: Option<String>,
     /// List the presets.
     #[arg(long)]
@@ -23,6 +23,11 @@ pub struct InitArgs {
     /// Replace the output file if it exists.
     #[arg(long, requires = "output")]
     pub force: bool,
+}
+
+/// The preset names, as clap's possible values.
+fn preset_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(iam_model::presets::ALL.map(|p| p.name))
 }
 
 /// Why `init` failed.
@@ -105,13 +110,26 @@ fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), InitErro
 /// Run `init`.
 pub fn run(
     args: &InitArgs,
+    format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
     let written = (|| -> io::Result<Option<ExitStatus>> {
         if args.list {
-            for p in &iam_model::presets::ALL {
-                writeln!(out, "{:<15} {}", p.name, p.summary)?;
+            match format {
+                Format::Text => {
+                    for p in &iam_model::presets::ALL {
+                        writeln!(out, "{:<15} {}", p.name, p.summary)?;
+                    }
+                }
+                Format::Json => {
+                    let presets: Vec<serde_json::Value> = iam_model::presets::ALL
+                        .iter()
+                        .map(|p| serde_json::json!({"name": p.name, "summary": p.summary}))
+                        .collect();
+                    let document = serde_json::json!({"version": 1, "presets": presets});
+                    out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+                }
             }
             return Ok(Some(ExitStatus::Success));
         }

@@ -3,17 +3,19 @@
 //!
 //! - `aws-config/config`: an `[sso-session NAME]` section and one `[profile NAME]` for every
 //!   (account, permission set) pair that some group or user is assigned, inside a marked
-//!   block ([`BEGIN_MARKER`] … [`END_MARKER`]) that [`merge_managed_block`] can replace inside
-//!   an existing `~/.aws/config`, keeping everything outside it byte for byte;
+//!   block ([`BEGIN_MARKER`] … [`END_MARKER`]) that [`merge_config`] replaces inside an
+//!   existing `~/.aws/config` (read as the AWS CLI reads it), keeping everything outside it
+//!   byte for byte;
 //! - `aws-config/<user>.config`: the same block with only one Identity Center user's profiles
 //!   (through the user's groups and direct assignments), for each user
 //!   ([`AwsConfigOptions::per_user`]).
 //!
 //! A model without Identity Center gives no files. Profile names follow [`profile_name`];
-//! [`profiles`] resolves collisions and reports renames. The start URL and the SSO region are
-//! not in the model: they come from [`AwsConfigOptions`], and when they are missing the file
-//! holds the seeds' placeholders ([`PLACEHOLDER_START_URL`], [`PLACEHOLDER_REGION`]) with a
-//! comment saying what to put there.
+//! [`profiles`] resolves collisions and reports renames. The start URL and the region of the
+//! Identity Center instance come from the model (`identity_center.start_url`, `region`, and
+//! optionally `sso_session`, `profile_region`, `profile_output`), each overridable in
+//! [`AwsConfigOptions`]; without a start URL or a region the target is refused
+//! ([`missing_settings`]): profiles that cannot sign in are not written.
 //!
 //! The keys are those of "Configuration and credential file settings" in the AWS CLI user
 //! guide (`sso_session`, `sso_account_id`, `sso_role_name`, `region`, `output`; in the
@@ -22,264 +24,58 @@
 //! ```
 //! use iam_codegen::emit::{aws_config, EmitOptions};
 //! let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
-//! let mut options = EmitOptions::default();
-//! options.aws_config = options.aws_config
-//!     .start_url("https://d-1234567890.awsapps.com/start".parse()?)
-//!     .sso_region("eu-west-1".parse()?);
-//! let files = aws_config::emit(&model, &options)?;
+//! let files = aws_config::emit(&model, &EmitOptions::default())?;
 //! let config = String::from_utf8(files.get("config").unwrap_or_default().to_vec())?;
+//! assert!(config.contains("[sso-session sso]\nsso_start_url = https://example-corp.awsapps.com/start\nsso_region = us-east-1\n"));
 //! assert!(config.contains("[profile dev]\nsso_session = sso\nsso_account_id = 444444444444\nsso_role_name = DeveloperAccess\n"));
 //! assert!(files.get("alice@example.com.config").is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
-use std::str::FromStr;
 
 use heck::ToKebabCase;
 use iam_model::model::names::{AccountName, PermissionSetName};
+use iam_model::model::sso::is_config_name_char;
 use iam_model::model::{AssignmentPrincipal, Environment, Grant, Model};
+pub use iam_model::model::{ConfigName, OutputFormat, Region, SsoSettings, StartUrl};
+use iam_model::{Finding, Severity};
 use serde_json::json;
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
+
+mod ini;
 
 /// The first line of the managed block.
 pub const BEGIN_MARKER: &str = "# BEGIN iam-codegen managed block (do not edit)";
 /// The last line of the managed block.
 pub const END_MARKER: &str = "# END iam-codegen managed block";
-/// The start URL written when none is given: the seeds' example, to be replaced.
-pub const PLACEHOLDER_START_URL: &str = "https://d-xxxxxxxxxx.awsapps.com/start";
-/// The region written when none is given; not a real region, so a forgotten placeholder
-/// fails at `aws sso login` instead of signing in to the wrong place.
-pub const PLACEHOLDER_REGION: &str = "xx-xxxx-1";
 
 // Marker prefixes: a line is a marker when, without trailing whitespace, it starts with one
 // of these, so a block written by an older wording of the marker is still found.
 const BEGIN_PREFIX: &str = "# BEGIN iam-codegen managed block";
 const END_PREFIX: &str = "# END iam-codegen managed block";
 
-/// Errors from parsing an option value of this target.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AwsConfigOptionError {
-    /// A profile or session name has characters the config file cannot hold.
-    #[error(
-        "invalid profile name `{input}`: expected 1 to 64 ASCII letters, digits, `.`, `_`, `-`, `+` or `@`"
-    )]
-    Name {
-        /// The text given.
-        input: String,
-    },
-    /// A start URL that is not an `https://` URL.
-    #[error("invalid start URL `{input}`: expected an `https://` URL without spaces")]
-    StartUrl {
-        /// The text given.
-        input: String,
-    },
-    /// A region that is not shaped like `eu-west-1`.
-    #[error("invalid region `{input}`: expected a region such as `eu-west-1`")]
-    Region {
-        /// The text given.
-        input: String,
-    },
-    /// An output format the AWS CLI does not know.
-    #[error(
-        "invalid output format `{input}`: expected `json`, `yaml`, `yaml-stream`, `text` or `table`"
-    )]
-    Output {
-        /// The text given.
-        input: String,
-    },
-}
-
-/// A profile or `sso-session` name: 1 to 64 ASCII letters, digits, `.`, `_`, `-`, `+`, `@`
-/// (what fits in `[profile NAME]` without quoting).
-///
-/// ```
-/// use iam_codegen::emit::aws_config::ConfigName;
-/// assert_eq!("sandbox-dev".parse::<ConfigName>()?.as_str(), "sandbox-dev");
-/// assert_eq!("my profile".parse::<ConfigName>().unwrap_err().to_string(),
-///     "invalid profile name `my profile`: expected 1 to 64 ASCII letters, digits, `.`, `_`, `-`, `+` or `@`");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConfigName(String);
-
-impl ConfigName {
-    /// The name as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@')
-}
-
-impl FromStr for ConfigName {
-    type Err = AwsConfigOptionError;
-    fn from_str(input: &str) -> Result<Self, Self::Err> {
-        if input.is_empty() || input.len() > 64 || !input.chars().all(is_name_char) {
-            return Err(AwsConfigOptionError::Name {
-                input: input.to_string(),
-            });
-        }
-        Ok(Self(input.to_string()))
-    }
-}
-
-impl fmt::Display for ConfigName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The AWS access portal URL (`https://d-xxxxxxxxxx.awsapps.com/start`): an `https://` URL
-/// with no whitespace or control characters.
-///
-/// ```
-/// use iam_codegen::emit::aws_config::StartUrl;
-/// assert!("https://d-1234567890.awsapps.com/start".parse::<StartUrl>().is_ok());
-/// assert!("http://example.com".parse::<StartUrl>().is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartUrl(String);
-
-impl StartUrl {
-    /// The URL as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for StartUrl {
-    type Err = AwsConfigOptionError;
-    fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let ok = input.len() > "https://".len()
-            && input.starts_with("https://")
-            && !input.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok {
-            Ok(Self(input.to_string()))
-        } else {
-            Err(AwsConfigOptionError::StartUrl {
-                input: input.to_string(),
-            })
-        }
-    }
-}
-
-/// An AWS region name: lowercase words joined by `-`, ending in a number (`eu-west-1`,
-/// `ap-northeast-2`, `us-gov-west-1`).
-///
-/// ```
-/// use iam_codegen::emit::aws_config::Region;
-/// assert_eq!("ap-northeast-2".parse::<Region>()?.as_str(), "ap-northeast-2");
-/// assert!("Europe".parse::<Region>().is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Region(String);
-
-impl Region {
-    /// The region as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for Region {
-    type Err = AwsConfigOptionError;
-    fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let parts: Vec<&str> = input.split('-').collect();
-        let ok = parts.len() >= 3
-            && parts.first().is_some_and(|p| p.len() == 2)
-            && parts.last().is_some_and(|p| {
-                !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit())
-            })
-            && parts
-                .iter()
-                .take(parts.len().saturating_sub(1))
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
-        if ok {
-            Ok(Self(input.to_string()))
-        } else {
-            Err(AwsConfigOptionError::Region {
-                input: input.to_string(),
-            })
-        }
-    }
-}
-
-/// The AWS CLI `output` setting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OutputFormat {
-    /// `json`, the seeds' choice and the default.
-    #[default]
-    Json,
-    /// `yaml`.
-    Yaml,
-    /// `yaml-stream`.
-    YamlStream,
-    /// `text`.
-    Text,
-    /// `table`.
-    Table,
-}
-
-impl OutputFormat {
-    /// The value written after `output =`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Json => "json",
-            Self::Yaml => "yaml",
-            Self::YamlStream => "yaml-stream",
-            Self::Text => "text",
-            Self::Table => "table",
-        }
-    }
-}
-
-impl FromStr for OutputFormat {
-    type Err = AwsConfigOptionError;
-    fn from_str(input: &str) -> Result<Self, Self::Err> {
-        [
-            Self::Json,
-            Self::Yaml,
-            Self::YamlStream,
-            Self::Text,
-            Self::Table,
-        ]
-        .into_iter()
-        .find(|f| f.as_str() == input)
-        .ok_or_else(|| AwsConfigOptionError::Output {
-            input: input.to_string(),
-        })
-    }
-}
-
-/// AWS CLI config options. Defaults: session name `sso`, no start URL and no SSO region
-/// (placeholders are written), profile region = the SSO region, output `json`, no profile
-/// name overrides, per-user files on.
+/// AWS CLI config options. The sign-in settings come from the model
+/// (`identity_center.start_url`, `region`, `sso_session`, `profile_region`,
+/// `profile_output`); [`AwsConfigOptions::sso`] overrides them value by value (the
+/// command line's `--sso-start-url`, `--sso-region`, …). Also: profile name overrides,
+/// per-user files (on by default).
 ///
 /// ```
 /// use iam_codegen::emit::aws_config::AwsConfigOptions;
 /// use iam_model::model::names::{AccountName, PermissionSetName};
+/// use iam_model::model::SsoSettings;
 /// let options = AwsConfigOptions::default()
-///     .session_name("my-aws".parse()?)
-///     .sso_region("ap-northeast-2".parse()?)
+///     .sso(SsoSettings::default().session_name("my-aws".parse()?).region("ap-northeast-2".parse()?))
 ///     .profile_name(AccountName::from_static("production"),
 ///         PermissionSetName::from_static("OperatorAccess"), "prod-ops".parse()?);
-/// assert_eq!(options.session().as_str(), "my-aws");
+/// assert_eq!(options.sso_overrides().session(), "my-aws");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AwsConfigOptions {
-    session_name: ConfigName,
-    start_url: Option<StartUrl>,
-    sso_region: Option<Region>,
-    region: Option<Region>,
-    output: OutputFormat,
+    sso: SsoSettings,
     overrides: BTreeMap<(AccountName, PermissionSetName), ConfigName>,
     per_user: bool,
 }
@@ -287,11 +83,7 @@ pub struct AwsConfigOptions {
 impl Default for AwsConfigOptions {
     fn default() -> Self {
         Self {
-            session_name: ConfigName("sso".to_string()),
-            start_url: None,
-            sso_region: None,
-            region: None,
-            output: OutputFormat::Json,
+            sso: SsoSettings::default(),
             overrides: BTreeMap::new(),
             per_user: true,
         }
@@ -299,33 +91,9 @@ impl Default for AwsConfigOptions {
 }
 
 impl AwsConfigOptions {
-    /// Set the `sso-session` name (default `sso`).
-    pub fn session_name(mut self, name: ConfigName) -> Self {
-        self.session_name = name;
-        self
-    }
-
-    /// Set the AWS access portal URL.
-    pub fn start_url(mut self, url: StartUrl) -> Self {
-        self.start_url = Some(url);
-        self
-    }
-
-    /// Set the region of the Identity Center instance.
-    pub fn sso_region(mut self, region: Region) -> Self {
-        self.sso_region = Some(region);
-        self
-    }
-
-    /// Set the profiles' default region (default: the SSO region).
-    pub fn region(mut self, region: Region) -> Self {
-        self.region = Some(region);
-        self
-    }
-
-    /// Set the profiles' output format (default `json`).
-    pub fn output(mut self, output: OutputFormat) -> Self {
-        self.output = output;
+    /// Override the model's sign-in settings: each value set here wins.
+    pub fn sso(mut self, settings: SsoSettings) -> Self {
+        self.sso = settings;
         self
     }
 
@@ -346,18 +114,63 @@ impl AwsConfigOptions {
         self
     }
 
-    /// The profiles' region: the one set, else the SSO region, else none.
-    pub fn region_or_sso(&self) -> Option<&str> {
-        self.region
-            .as_ref()
-            .or(self.sso_region.as_ref())
-            .map(Region::as_str)
+    /// The overrides of the model's sign-in settings.
+    pub fn sso_overrides(&self) -> &SsoSettings {
+        &self.sso
     }
 
-    /// The `sso-session` name.
-    pub fn session(&self) -> &ConfigName {
-        &self.session_name
+    /// The sign-in settings in effect for a model: its own, overridden by these options.
+    pub fn settings(&self, model: &Model) -> SsoSettings {
+        model
+            .identity_center()
+            .map(|ic| ic.sso_settings().clone())
+            .unwrap_or_default()
+            .overridden_by(&self.sso)
     }
+}
+
+/// The finding that refuses this target when the model has Identity Center but no start URL
+/// or no region (in the model or the options): the profiles could not sign in, so none are
+/// written. `None` when the target can be generated.
+///
+/// ```
+/// use iam_codegen::emit::aws_config::{missing_settings, AwsConfigOptions};
+/// use iam_model::model::SsoSettings;
+/// let model = iam_model::model::Model::from_json(r#"{"version": 1,
+///     "organization": {"management_account": "main"},
+///     "accounts": {"main": {"id": "123456789012", "email": "m@example.com", "environment": "management"}},
+///     "identity_center": {"instance_account": "main"}}"#)?;
+/// let finding = missing_settings(&model, &AwsConfigOptions::default()).map(|f| f.code);
+/// assert_eq!(finding, Some("missing-sso-settings"));
+/// let flags = AwsConfigOptions::default().sso(SsoSettings::default()
+///     .start_url("https://my-org.awsapps.com/start".parse()?)
+///     .region("eu-west-1".parse()?));
+/// assert_eq!(missing_settings(&model, &flags), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn missing_settings(model: &Model, options: &AwsConfigOptions) -> Option<Finding> {
+    model.identity_center()?;
+    let settings = options.settings(model);
+    let mut missing = Vec::new();
+    if settings.start_url.is_none() {
+        missing.push("`start_url` (the AWS access portal URL)");
+    }
+    if settings.region.is_none() {
+        missing.push("`region` (the region of the Identity Center instance)");
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    Some(Finding {
+        code: "missing-sso-settings",
+        severity: Severity::Error,
+        path: "/identity_center".to_string(),
+        message: format!(
+            "the `aws-config` target needs {} in `identity_center`",
+            missing.join(" and ")
+        ),
+        help: "add them to the model, e.g. `\"start_url\": \"https://d-1234567890.awsapps.com/start\", \"region\": \"eu-west-1\"` (IAM Identity Center > Settings), or pass `--sso-start-url URL --sso-region REGION`; without them no profile could sign in".to_string(),
+    })
 }
 
 // Words shortened in profile names, as in the seeds (`dev`, `admin`, `sandbox-test`).
@@ -639,7 +452,7 @@ pub(crate) fn profiles_of(
 fn user_file(user: &str) -> String {
     let stem: String = user
         .chars()
-        .map(|c| if is_name_char(c) { c } else { '_' })
+        .map(|c| if is_config_name_char(c) { c } else { '_' })
         .collect();
     format!("{stem}.config")
 }
@@ -661,6 +474,13 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         return Ok(files);
     };
     let opts = &options.aws_config;
+    if let Some(finding) = missing_settings(model, opts) {
+        return Err(EmitError::Missing(format!(
+            "{}: {} ({})",
+            finding.path, finding.message, finding.help
+        )));
+    }
+    let settings = opts.settings(model);
     let grants = model.grants();
     let plan = profiles_of(model, &grants, opts);
     let wanted: HashMap<&str, &str> = plan
@@ -671,9 +491,17 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let sections = plan
         .profiles
         .iter()
-        .map(|p| render_profile(model, options, p, wanted.get(p.name.as_str()).copied()))
+        .map(|p| {
+            render_profile(
+                model,
+                options,
+                &settings,
+                p,
+                wanted.get(p.name.as_str()).copied(),
+            )
+        })
         .collect::<Result<Vec<String>, EmitError>>()?;
-    let session = session_context(opts);
+    let session = session_context(&settings);
     let all: Vec<usize> = (0..plan.profiles.len()).collect();
     files.insert(
         "config",
@@ -724,16 +552,11 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
 }
 
 /// The `session` object of the block's context.
-fn session_context(opts: &AwsConfigOptions) -> serde_json::Value {
-    let sso_region = opts.sso_region.as_ref().map(Region::as_str);
-    let region = opts.region.as_ref().map(Region::as_str).or(sso_region);
+fn session_context(settings: &SsoSettings) -> serde_json::Value {
     json!({
-        "name": opts.session_name.as_str(),
-        "start_url": opts.start_url.as_ref().map_or(PLACEHOLDER_START_URL, StartUrl::as_str),
-        "start_url_placeholder": opts.start_url.is_none(),
-        "sso_region": sso_region.unwrap_or(PLACEHOLDER_REGION),
-        "sso_region_placeholder": sso_region.is_none(),
-        "region_placeholder": region.is_none(),
+        "name": settings.session(),
+        "start_url": settings.start_url.as_ref().map(StartUrl::as_str),
+        "sso_region": settings.region.as_ref().map(Region::as_str),
     })
 }
 
@@ -742,25 +565,21 @@ fn session_context(opts: &AwsConfigOptions) -> serde_json::Value {
 fn render_profile(
     model: &Model,
     options: &EmitOptions,
+    settings: &SsoSettings,
     profile: &Profile,
     wanted: Option<&str>,
 ) -> Result<String, EmitError> {
-    let opts = &options.aws_config;
-    let region = opts
-        .region
-        .as_ref()
-        .or(opts.sso_region.as_ref())
-        .map_or(PLACEHOLDER_REGION, Region::as_str);
+    let region = settings.region_of_profiles().map(Region::as_str);
     let account = model.account(profile.account.as_str());
     let context = json!({
         "name": profile.name,
-        "session": opts.session_name.as_str(),
+        "session": settings.session(),
         "account": profile.account.as_str(),
         "account_id": account.map(|a| a.id().to_string()).unwrap_or_default(),
         "environment": account.map(|a| a.environment().as_str().to_string()).unwrap_or_default(),
         "permission_set": profile.permission_set.as_str(),
         "region": region,
-        "output": opts.output.as_str(),
+        "output": settings.profile_output.unwrap_or_default().as_str(),
         "wanted": wanted,
     });
     let text = options.templates.render(PROFILE_TEMPLATE, context)?;
@@ -891,6 +710,166 @@ pub enum MergeError {
         /// The end marker's line.
         end: usize,
     },
+    /// The file is not one the AWS CLI reads (botocore would refuse it).
+    #[error("line {line}: {reason}; the AWS CLI cannot read the file as it is, fix it by hand")]
+    Syntax {
+        /// The line.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Sections outside the block define what the block defines.
+    #[error(
+        "{} outside the managed block {} what the block defines (botocore would use only one of them); remove {}, or pass `--merge-adopt` to replace {} by the block's",
+        .sections.iter().map(|(h, l)| format!("`[{h}]` (line {l})")).collect::<Vec<_>>().join(", "),
+        if .sections.len() == 1 { "defines" } else { "define" },
+        if .sections.len() == 1 { "it" } else { "them" },
+        if .sections.len() == 1 { "it" } else { "them" }
+    )]
+    Conflict {
+        /// Each section's header text and line.
+        sections: Vec<(String, usize)>,
+    },
+    /// Text after the block would be read as part of the block's last section.
+    #[error(
+        "line {line} after the managed block would be read as part of its section `[{header}]`; start your settings with a `[section]` header"
+    )]
+    Absorbed {
+        /// The line in the merged file.
+        line: usize,
+        /// The block's section.
+        header: String,
+    },
+}
+
+/// The result of [`merge_config`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// The new file.
+    pub text: String,
+    /// The sections outside the block that `adopt` replaced: header text and line in the
+    /// original file.
+    pub adopted: Vec<(String, usize)>,
+}
+
+/// Merge the generated block into an AWS CLI config file, reading the file as botocore does
+/// (see the `ini` rules in this module's source: comments `#`/`;`, continuation lines,
+/// `[default]`, `[profile NAME]`, `[sso-session NAME]`, `[services NAME]`).
+///
+/// - A file the AWS CLI would refuse (a section twice, a setting twice, a line that is not
+///   a setting) is an error naming the line: nothing is merged into a broken file.
+/// - A section outside the block that stands for a profile or `sso-session` the block
+///   defines (`[profile dev]`, also written `[profile "dev"]`) is an error naming the
+///   section and its line, unless `adopt`: then the section (header to last setting) is
+///   removed and the block's definition is the only one.
+/// - Otherwise the block replaces the old one or is appended ([`merge_managed_block`]); in
+///   a file with `\r\n` line ends the block gets them too.
+///
+/// ```
+/// use iam_codegen::emit::aws_config::merge_config;
+/// let block = "# BEGIN iam-codegen managed block (do not edit)\n[profile dev]\nregion = eu-west-1\n# END iam-codegen managed block\n";
+/// let mine = "[profile dev]\nregion = us-east-1\n";
+/// assert_eq!(merge_config(mine, block, false).unwrap_err().to_string(),
+///     "`[profile dev]` (line 1) outside the managed block defines what the block defines (botocore would use only one of them); remove it, or pass `--merge-adopt` to replace it by the block's");
+/// let merged = merge_config(mine, block, true)?;
+/// assert_eq!(merged.text, block);
+/// assert_eq!(merged.adopted, [("profile dev".to_string(), 1)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn merge_config(existing: &str, block: &str, adopt: bool) -> Result<Merged, MergeError> {
+    let syntax = |e: ini::SyntaxError| MergeError::Syntax {
+        line: e.line,
+        reason: e.reason,
+    };
+    // Checks the block's markers; the text itself is checked below.
+    merge_managed_block("", block)?;
+    let crlf = existing.contains("\r\n") && !existing.replace("\r\n", "").contains('\n');
+    let block = if crlf {
+        block.replace('\n', "\r\n")
+    } else {
+        block.to_string()
+    };
+    let found = ini::sections(existing).map_err(syntax)?;
+    let ours: BTreeSet<ini::Identity> = ini::sections(&block)
+        .map_err(|_| MergeError::Block)?
+        .into_iter()
+        .map(|s| s.identity)
+        .filter(|i| !matches!(i, ini::Identity::Other(_)))
+        .collect();
+    let range = block_range(existing)?;
+    let inside = |offset: usize| range.is_some_and(|(start, stop)| (start..stop).contains(&offset));
+    let clashes: Vec<&ini::Section> = found
+        .iter()
+        .filter(|s| !inside(s.start) && ours.contains(&s.identity))
+        .collect();
+    let adopted: Vec<(String, usize)> =
+        clashes.iter().map(|s| (s.header.clone(), s.line)).collect();
+    if !clashes.is_empty() && !adopt {
+        return Err(MergeError::Conflict { sections: adopted });
+    }
+    let mut kept = String::with_capacity(existing.len());
+    let mut cursor = 0;
+    for section in &clashes {
+        kept.push_str(existing.get(cursor..section.start).unwrap_or_default());
+        cursor = section.end;
+    }
+    kept.push_str(existing.get(cursor..).unwrap_or_default());
+    let text = merge_managed_block(&kept, &block)?;
+    // The result must read back with the block's sections whole: text after the block that
+    // belongs to no header of its own would extend the block's last section.
+    let sections = ini::sections(&text).map_err(syntax)?;
+    if let Some((_, stop)) = block_range(&text)?
+        && let Some(section) = sections.iter().find(|s| s.start < stop && s.end > stop)
+    {
+        let line = text.get(..stop).unwrap_or_default().matches('\n').count() + 1;
+        return Err(MergeError::Absorbed {
+            line,
+            header: section.header.clone(),
+        });
+    }
+    Ok(Merged { text, adopted })
+}
+
+/// The byte range of the managed block in `text` (begin marker line to the end marker's
+/// line break), `None` without one.
+fn block_range(text: &str) -> Result<Option<(usize, usize)>, MergeError> {
+    let mut begin: Option<(usize, usize)> = None; // (line number, byte offset)
+    let mut end: Option<(usize, usize)> = None; // (line number, byte offset after the line)
+    let (mut begins, mut ends) = (0, 0);
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let number = index + 1;
+        match marker(line) {
+            Some(Marker::Begin) => {
+                begins += 1;
+                if begin.is_some() {
+                    return Err(MergeError::Duplicated { line: number });
+                }
+                begin = Some((number, offset));
+            }
+            Some(Marker::End) => {
+                ends += 1;
+                if end.is_none() {
+                    end = Some((number, offset + line.len()));
+                }
+            }
+            None => {}
+        }
+        offset += line.len();
+    }
+    match (begin, end) {
+        (None, None) => Ok(None),
+        (Some((begin_line, start)), Some((end_line, stop))) if begins == 1 && ends == 1 => {
+            if end_line < begin_line {
+                return Err(MergeError::Misordered {
+                    begin: begin_line,
+                    end: end_line,
+                });
+            }
+            Ok(Some((start, stop)))
+        }
+        _ => Err(MergeError::Unbalanced { begins, ends }),
+    }
 }
 
 /// Replace the managed block inside an existing `~/.aws/config` with `block` (the `config`
@@ -925,51 +904,26 @@ pub fn merge_managed_block(existing: &str, block: &str) -> Result<String, MergeE
     if !well_formed {
         return Err(MergeError::Block);
     }
-    // Lines with their line breaks, and the byte offset each starts at.
-    let mut begin: Option<(usize, usize)> = None; // (line number, byte offset)
-    let mut end: Option<(usize, usize)> = None; // (line number, byte offset after the line)
-    let (mut begins, mut ends) = (0, 0);
-    let mut offset = 0;
-    for (index, line) in existing.split_inclusive('\n').enumerate() {
-        let number = index + 1;
-        match marker(line) {
-            Some(Marker::Begin) => {
-                begins += 1;
-                if begin.is_some() {
-                    return Err(MergeError::Duplicated { line: number });
-                }
-                begin = Some((number, offset));
-            }
-            Some(Marker::End) => {
-                ends += 1;
-                if end.is_none() {
-                    end = Some((number, offset + line.len()));
-                }
-            }
-            None => {}
-        }
-        offset += line.len();
-    }
-    match (begin, end) {
-        (None, None) => {
-            let mut out = String::with_capacity(existing.len() + block.len() + 2);
+    match block_range(existing)? {
+        None => {
+            // The blank line (and a missing final line break) in the file's own line ends.
+            let eol = if existing.contains("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let mut out = String::with_capacity(existing.len() + block.len() + 4);
             out.push_str(existing);
             if !existing.is_empty() {
                 if !existing.ends_with('\n') {
-                    out.push('\n');
+                    out.push_str(eol);
                 }
-                out.push('\n');
+                out.push_str(eol);
             }
             out.push_str(block);
             Ok(out)
         }
-        (Some((begin_line, start)), Some((end_line, stop))) if begins == 1 && ends == 1 => {
-            if end_line < begin_line {
-                return Err(MergeError::Misordered {
-                    begin: begin_line,
-                    end: end_line,
-                });
-            }
+        Some((start, stop)) => {
             let before = existing.get(..start).unwrap_or_default();
             let after = existing.get(stop..).unwrap_or_default();
             let mut out = String::with_capacity(before.len() + block.len() + after.len());
@@ -978,7 +932,6 @@ pub fn merge_managed_block(existing: &str, block: &str) -> Result<String, MergeE
             out.push_str(after);
             Ok(out)
         }
-        _ => Err(MergeError::Unbalanced { begins, ends }),
     }
 }
 
@@ -1148,8 +1101,29 @@ mod tests {
     fn option_values_are_checked() {
         assert_eq!(
             "http://x".parse::<StartUrl>().unwrap_err().to_string(),
-            "invalid start URL `http://x`: expected an `https://` URL without spaces"
+            "invalid start URL `http://x`: expected `https://d-XXXXXXXXXX.awsapps.com/start` (10 hex digits) or `https://ALIAS.awsapps.com/start`"
         );
+        for good in [
+            "https://d-1234567890.awsapps.com/start",
+            "https://d-abcdef0123.awsapps.com/start/",
+            "https://my-company.awsapps.com/start",
+            "https://x.awsapps.com/start",
+        ] {
+            assert!(good.parse::<StartUrl>().is_ok(), "{good}");
+        }
+        for bad in [
+            "https://d-xxxxxxxxxx.awsapps.com/start",
+            "https://d-12345.awsapps.com/start",
+            "https://-corp.awsapps.com/start",
+            "https://corp-.awsapps.com/start",
+            "https://D-corp.awsapps.com/start",
+            "https://my_corp.awsapps.com/start",
+            "https://corp.awsapps.com/start?x=1",
+            "https://evil.example.com/x.awsapps.com/start",
+            "https://.awsapps.com/start",
+        ] {
+            assert!(bad.parse::<StartUrl>().is_err(), "{bad}");
+        }
         for good in ["eu-west-1", "ap-northeast-2", "us-gov-west-1", "cn-north-1"] {
             assert!(good.parse::<Region>().is_ok(), "{good}");
         }
@@ -1158,13 +1132,15 @@ mod tests {
             "eu",
             "eu-west",
             "EU-west-1",
-            "eu--1",
-            "eu-west-1a",
-            "x-west-1",
+            "eu-west-7",
+            "xx-xxxx-1",
+            "aws-global",
         ] {
             assert_eq!(
                 bad.parse::<Region>().unwrap_err().to_string(),
-                format!("invalid region `{bad}`: expected a region such as `eu-west-1`")
+                format!(
+                    "invalid region `{bad}`: expected an AWS region such as `eu-west-1` (the regions of botocore's partitions)"
+                )
             );
         }
         assert!("a]b".parse::<ConfigName>().is_err());
@@ -1191,10 +1167,12 @@ mod tests {
                 {"group": "AWS-Developers", "permission_set": "DeveloperAccess", "accounts": ["main"]}]}}"#,
         );
         let options = EmitOptions {
-            aws_config: AwsConfigOptions::default()
-                .session_name("my-aws".parse().unwrap())
-                .start_url("https://d-xxxxxxxxxx.awsapps.com/start".parse().unwrap())
-                .sso_region("ap-northeast-2".parse().unwrap()),
+            aws_config: AwsConfigOptions::default().sso(
+                SsoSettings::default()
+                    .session_name("my-aws".parse().unwrap())
+                    .start_url("https://d-1234567890.awsapps.com/start".parse().unwrap())
+                    .region("ap-northeast-2".parse().unwrap()),
+            ),
             ..EmitOptions::default()
         };
         let files = emit(&m, &options).unwrap();
@@ -1208,7 +1186,7 @@ mod tests {
 # Sign in with `aws sso login --profile NAME`, check with `aws sts get-caller-identity --profile NAME`.
 
 [sso-session my-aws]
-sso_start_url = https://d-xxxxxxxxxx.awsapps.com/start
+sso_start_url = https://d-1234567890.awsapps.com/start
 sso_region = ap-northeast-2
 sso_registration_scopes = sso:account:access
 
@@ -1239,19 +1217,27 @@ output = json
     }
 
     #[test]
-    fn missing_values_become_placeholders_with_a_comment() {
-        let files = emit(&two_prod_accounts(), &EmitOptions::default()).unwrap();
-        let config = std::str::from_utf8(files.get("config").unwrap()).unwrap();
-        assert!(
-            config.contains(
-                "# sso_start_url is a placeholder: put the AWS access portal URL here\n\
-             # (IAM Identity Center > Settings > AWS access portal URL).\n"
-            ),
-            "{config}"
+    fn without_a_start_url_and_region_the_target_is_refused() {
+        let err = emit(&two_prod_accounts(), &EmitOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "/identity_center: the `aws-config` target needs `start_url` (the AWS access portal URL) and `region` (the region of the Identity Center instance) in `identity_center` (add them to the model, e.g. `\"start_url\": \"https://d-1234567890.awsapps.com/start\", \"region\": \"eu-west-1\"` (IAM Identity Center > Settings), or pass `--sso-start-url URL --sso-region REGION`; without them no profile could sign in)"
         );
-        assert!(config.contains("sso_start_url = https://d-xxxxxxxxxx.awsapps.com/start\n"));
-        assert!(config.contains("sso_region = xx-xxxx-1\n"));
-        assert!(config.contains("region = xx-xxxx-1\n"));
+        // The options fill in what the model lacks; the renamed profile says why.
+        let options = EmitOptions {
+            aws_config: AwsConfigOptions::default().sso(
+                SsoSettings::default()
+                    .start_url("https://my-org.awsapps.com/start".parse().unwrap())
+                    .region("eu-central-1".parse().unwrap()),
+            ),
+            ..EmitOptions::default()
+        };
+        let files = emit(&two_prod_accounts(), &options).unwrap();
+        let config = std::str::from_utf8(files.get("config").unwrap()).unwrap();
+        assert!(config.contains(
+            "sso_start_url = https://my-org.awsapps.com/start\nsso_region = eu-central-1\n"
+        ));
+        assert!(config.contains("region = eu-central-1\n"));
         assert!(
             config.contains(
                 "# OperatorAccess in prod-eu (production, 222222222222)\n\
@@ -1278,11 +1264,13 @@ output = json
             "[profile x]\n".to_string(),
         )]))
         .unwrap();
-        let err = emit(
-            &two_prod_accounts(),
-            &EmitOptions::default().templates(templates),
-        )
-        .unwrap_err();
+        let mut options = EmitOptions::default().templates(templates);
+        options.aws_config = AwsConfigOptions::default().sso(
+            SsoSettings::default()
+                .start_url("https://my-org.awsapps.com/start".parse().unwrap())
+                .region("eu-central-1".parse().unwrap()),
+        );
+        let err = emit(&two_prod_accounts(), &options).unwrap_err();
         assert_eq!(
             err.to_string(),
             "template `aws-config/config.hbs` produced invalid output: the managed block must have exactly one begin and one end marker line"

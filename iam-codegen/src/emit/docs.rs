@@ -16,8 +16,9 @@
 //! - the seeds' verification checklist per role, with the commands to run and the outcome
 //!   the evaluator expects.
 //!
-//! The region of the probes and checks is the `aws-config` options' region (else their SSO
-//! region, else [`DEFAULT_REGION`], `us-east-1`); requests to global services such as IAM
+//! The region of the probes and checks is the profiles' region (`identity_center.profile_region`,
+//! else `identity_center.region`, each overridable in the `aws-config` options; else
+//! [`DEFAULT_REGION`], `us-east-1`); requests to global services such as IAM
 //! and billing are made in `us-east-1`, as AWS does
 //! ([`iam_model::eval::model::requested_region`]). One [`ModelEvaluator`] per document
 //! compiles the model's policies once.
@@ -252,10 +253,10 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     reason = "one document context, section by section"
 )]
 fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
-    let region = options
-        .aws_config
-        .region_or_sso()
-        .unwrap_or(DEFAULT_REGION)
+    let sso = options.aws_config.settings(model);
+    let region = sso
+        .region_of_profiles()
+        .map_or(DEFAULT_REGION, |r| r.as_str())
         .to_string();
     let evaluator = ModelEvaluator::new(model);
     let matrix = evaluator.access_matrix(&region);
@@ -594,6 +595,13 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         model.organization().management_account().as_str().into(),
     );
     put("region", region.into());
+    put(
+        "start_url",
+        sso.start_url
+            .as_ref()
+            .map(|u| u.as_str().to_string())
+            .into(),
+    );
     put("accounts", account_rows.into());
     put(
         "identity_center",

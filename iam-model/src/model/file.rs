@@ -21,7 +21,7 @@ use crate::model::names::IamPath;
 use crate::model::org::{Environment, OrgPolicy, Organization, Tags, Target, Unit};
 use crate::model::sso::{
     Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
-    PermissionSetBoundary, SessionDuration, SsoGroup, SsoUser,
+    PermissionSetBoundary, SessionDuration, SsoGroup, SsoSettings, SsoUser,
 };
 use crate::model::{Assertion, AssertionPrincipal, FORMAT_VERSION, Model, SCHEMA_URL};
 use crate::policy::{Kind, Policy};
@@ -357,6 +357,28 @@ pub struct InstanceProfileFile {
 pub struct IdentityCenterFile {
     /// The account of the instance (management or delegated administrator).
     pub instance_account: String,
+    /// The AWS access portal URL (IAM Identity Center > Settings > AWS access portal URL):
+    /// `https://d-XXXXXXXXXX.awsapps.com/start` or `https://ALIAS.awsapps.com/start`. The
+    /// `aws-config` target needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^https://[A-Za-z0-9-]{1,62}\.awsapps\.com/start/?$"))]
+    pub start_url: Option<String>,
+    /// The region of the instance (`eu-west-1`); the `aws-config` target needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$"))]
+    pub region: Option<String>,
+    /// The name of the `[sso-session NAME]` section of the AWS CLI config; `sso` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_session: Option<String>,
+    /// The default region of the AWS CLI profiles; the instance's `region` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$"))]
+    pub profile_region: Option<String>,
+    /// The output format of the AWS CLI profiles (`json`, `yaml`, `yaml-stream`, `text`,
+    /// `table`); `json` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^(json|yaml|yaml-stream|text|table)$"))]
+    pub profile_output: Option<String>,
     /// Users by user name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub users: BTreeMap<String, SsoUser>,
@@ -1006,13 +1028,67 @@ impl Decoder {
                 None => ok = false,
             }
         }
+        let sso = self.sso_settings(f, base);
         Some(IdentityCenter {
             instance_account: instance_account?,
+            sso: sso?,
             users: f.users.clone(),
             groups: f.groups.clone(),
             permission_sets: ok.then_some(permission_sets)?,
             assignments: ok.then_some(assignments)?,
         })
+    }
+
+    /// The AWS CLI sign-in settings; `None` when one of them is invalid (each a finding).
+    fn sso_settings(&mut self, f: &IdentityCenterFile, base: &str) -> Option<SsoSettings> {
+        let mut ok = true;
+        let mut settings = SsoSettings::default();
+        if let Some(text) = &f.start_url {
+            settings.start_url = self.parse(
+                "invalid-start-url",
+                text,
+                &format!("{base}/start_url"),
+                "copy the AWS access portal URL from IAM Identity Center > Settings, such as `https://d-1234567890.awsapps.com/start`",
+            );
+            ok &= settings.start_url.is_some();
+        }
+        for (field, text, slot) in [
+            ("region", &f.region, &mut settings.region),
+            (
+                "profile_region",
+                &f.profile_region,
+                &mut settings.profile_region,
+            ),
+        ] {
+            if let Some(text) = text {
+                *slot = self.parse(
+                    "invalid-region",
+                    text,
+                    &format!("{base}/{field}"),
+                    "write the region code, such as `eu-west-1` or `us-east-1`",
+                );
+                ok &= slot.is_some();
+            }
+        }
+        if let Some(text) = &f.sso_session {
+            settings.session_name = self.parse(
+                "invalid-sso-session",
+                text,
+                &format!("{base}/sso_session"),
+                "use ASCII letters, digits, `.`, `_`, `-`, `+` or `@`, such as `my-sso`",
+            );
+            ok &= settings.session_name.is_some();
+        }
+        if let Some(text) = &f.profile_output {
+            settings.profile_output = self.parse(
+                "invalid-output-format",
+                text,
+                &format!("{base}/profile_output"),
+                "write `json`, `yaml`, `yaml-stream`, `text` or `table`",
+            );
+            ok &= settings.profile_output.is_some();
+        }
+        ok.then_some(settings)
     }
 
     fn assertion(&mut self, a: &AssertionFile, base: &str) -> Option<Assertion> {
@@ -1321,6 +1397,11 @@ pub fn encode(model: &Model) -> ModelFile {
             .collect(),
         identity_center: model.identity_center.as_ref().map(|ic| IdentityCenterFile {
             instance_account: ic.instance_account.to_string(),
+            start_url: ic.sso.start_url.as_ref().map(ToString::to_string),
+            region: ic.sso.region.as_ref().map(ToString::to_string),
+            sso_session: ic.sso.session_name.as_ref().map(ToString::to_string),
+            profile_region: ic.sso.profile_region.as_ref().map(ToString::to_string),
+            profile_output: ic.sso.profile_output.map(|o| o.to_string()),
             users: ic.users.clone(),
             groups: ic.groups.clone(),
             permission_sets: ic

@@ -1,4 +1,5 @@
 //! IAM Identity Center: users, groups, permission sets and account assignments.
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -132,6 +133,7 @@ pub struct IdentityCenter {
     pub(crate) groups: BTreeMap<String, SsoGroup>,
     pub(crate) permission_sets: BTreeMap<PermissionSetName, PermissionSet>,
     pub(crate) assignments: Vec<Assignment>,
+    pub(crate) sso: SsoSettings,
 }
 
 impl IdentityCenter {
@@ -143,7 +145,19 @@ impl IdentityCenter {
             groups: BTreeMap::new(),
             permission_sets: BTreeMap::new(),
             assignments: Vec::new(),
+            sso: SsoSettings::default(),
         }
+    }
+
+    /// Set how the AWS CLI signs in (start URL, region, profile defaults).
+    pub fn sso(mut self, settings: SsoSettings) -> Self {
+        self.sso = settings;
+        self
+    }
+
+    /// How the AWS CLI signs in to this instance.
+    pub fn sso_settings(&self) -> &SsoSettings {
+        &self.sso
     }
 
     /// Add a user by user name.
@@ -497,5 +511,458 @@ impl Assignment {
     /// The OUs whose accounts are included.
     pub fn units(&self) -> &[UnitPath] {
         &self.units
+    }
+}
+
+/// The regions of every AWS partition, sorted: `partitions.json` of botocore 1.43.11 (the
+/// pinned `botocore` of `scripts/requirements-tools.txt`), without the `*-global` pseudo
+/// regions. A region outside this list is refused as a setting, so a typo such as
+/// `eu-west-7` fails here rather than at `aws sso login`.
+pub const REGIONS: [&str; 46] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-isoe-west-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// An AWS region of one of the partitions ([`REGIONS`]).
+///
+/// ```
+/// use iam_model::model::Region;
+/// assert_eq!("ap-northeast-2".parse::<Region>()?.as_str(), "ap-northeast-2");
+/// assert_eq!("eu-west-7".parse::<Region>().unwrap_err().to_string(),
+///     "invalid region `eu-west-7`: expected an AWS region such as `eu-west-1` (the regions of botocore's partitions)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Region(Cow<'static, str>);
+
+impl Region {
+    /// Parse a literal at compile time; a wrong literal is a compile error in a `const`.
+    ///
+    /// ```compile_fail
+    /// const R: iam_model::model::Region = iam_model::model::Region::from_static("eu-west-7");
+    /// ```
+    #[expect(
+        clippy::panic,
+        reason = "evaluated in a const, a panic is a compile-time error"
+    )]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn; the index is below the list's length"
+    )]
+    pub const fn from_static(text: &'static str) -> Self {
+        let mut i = 0;
+        while i < REGIONS.len() {
+            if const_eq(REGIONS[i].as_bytes(), text.as_bytes()) {
+                return Self(Cow::Borrowed(text));
+            }
+            i += 1;
+        }
+        panic!("invalid region");
+    }
+
+    /// The region as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "const fn; indices are below the checked lengths"
+)]
+const fn const_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+impl FromStr for Region {
+    type Err = ParseError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if REGIONS.binary_search(&input).is_ok() {
+            Ok(Self(Cow::Owned(input.to_string())))
+        } else {
+            Err(ParseError::Value {
+                what: "region",
+                input: input.to_string(),
+                reason: "expected an AWS region such as `eu-west-1` (the regions of botocore's partitions)"
+                    .to_string(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The AWS access portal URL of an Identity Center instance: `https://d-XXXXXXXXXX.awsapps.com/start`
+/// (the identity store's directory id, `d-` and 10 hex digits: the `DirectoryId` pattern
+/// `^d-[0-9a-f]{10}$` of Directory Service `CreateAlias`), or the customised
+/// `https://ALIAS.awsapps.com/start` ("Signing in to the AWS access portal": `d-xxxxxxxxxx.awsapps.com/start`
+/// or `your_subdomain.awsapps.com/start`), where the alias follows `CreateAlias`: 1 to 62
+/// letters, digits and hyphens, starting with a letter or digit, ending with one, and not
+/// starting with `d-`. A trailing `/` is kept as written.
+///
+/// ```
+/// use iam_model::model::StartUrl;
+/// assert!("https://d-1234567890.awsapps.com/start".parse::<StartUrl>().is_ok());
+/// assert!("https://my-company.awsapps.com/start".parse::<StartUrl>().is_ok());
+/// assert_eq!("https://d-xxxxxxxxxx.awsapps.com/start".parse::<StartUrl>().unwrap_err().to_string(),
+///     "invalid start URL `https://d-xxxxxxxxxx.awsapps.com/start`: expected `https://d-XXXXXXXXXX.awsapps.com/start` (10 hex digits) or `https://ALIAS.awsapps.com/start`");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StartUrl(Cow<'static, str>);
+
+const URL_PREFIX: &[u8] = b"https://";
+const URL_SUFFIX: &[u8] = b".awsapps.com/start";
+
+impl StartUrl {
+    /// Parse a literal at compile time; a wrong literal is a compile error in a `const`.
+    ///
+    /// ```compile_fail
+    /// const U: iam_model::model::StartUrl = iam_model::model::StartUrl::from_static("https://d-xxxxxxxxxx.awsapps.com/start");
+    /// ```
+    #[expect(
+        clippy::panic,
+        reason = "evaluated in a const, a panic is a compile-time error"
+    )]
+    pub const fn from_static(text: &'static str) -> Self {
+        if !Self::valid(text.as_bytes()) {
+            panic!("invalid start URL");
+        }
+        Self(Cow::Borrowed(text))
+    }
+
+    /// The URL as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn; indices are below the checked lengths"
+    )]
+    const fn valid(text: &[u8]) -> bool {
+        let mut end = text.len();
+        if end > 0 && text[end - 1] == b'/' {
+            end -= 1;
+        }
+        let (p, s) = (URL_PREFIX.len(), URL_SUFFIX.len());
+        if end <= p + s {
+            return false;
+        }
+        let mut i = 0;
+        while i < p {
+            if text[i] != URL_PREFIX[i] {
+                return false;
+            }
+            i += 1;
+        }
+        let mut i = 0;
+        while i < s {
+            if text[end - s + i] != URL_SUFFIX[i] {
+                return false;
+            }
+            i += 1;
+        }
+        // The label between them.
+        let (start, stop) = (p, end - s);
+        let len = stop - start;
+        if len >= 2 && text[start] == b'd' && text[start + 1] == b'-' {
+            // The identity store's directory id: `d-` and 10 lowercase hex digits.
+            if len != 12 {
+                return false;
+            }
+            let mut i = start + 2;
+            while i < stop {
+                if !(text[i].is_ascii_digit() || (text[i] >= b'a' && text[i] <= b'f')) {
+                    return false;
+                }
+                i += 1;
+            }
+            return true;
+        }
+        if len > 62 || (len >= 2 && text[start] == b'D' && text[start + 1] == b'-') {
+            return false;
+        }
+        if !text[start].is_ascii_alphanumeric() || !text[stop - 1].is_ascii_alphanumeric() {
+            return false;
+        }
+        let mut i = start;
+        while i < stop {
+            if !(text[i].is_ascii_alphanumeric() || text[i] == b'-') {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+}
+
+impl FromStr for StartUrl {
+    type Err = ParseError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if Self::valid(input.as_bytes()) {
+            Ok(Self(Cow::Owned(input.to_string())))
+        } else {
+            Err(ParseError::Value {
+                what: "start URL",
+                input: input.to_string(),
+                reason: "expected `https://d-XXXXXXXXXX.awsapps.com/start` (10 hex digits) or `https://ALIAS.awsapps.com/start`".to_string(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for StartUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A profile or `sso-session` name of the AWS CLI config: 1 to 64 ASCII letters, digits,
+/// `.`, `_`, `-`, `+`, `@` (what fits in `[profile NAME]` without quoting).
+///
+/// ```
+/// use iam_model::model::ConfigName;
+/// assert_eq!("sandbox-dev".parse::<ConfigName>()?.as_str(), "sandbox-dev");
+/// assert_eq!("my profile".parse::<ConfigName>().unwrap_err().to_string(),
+///     "invalid profile name `my profile`: expected 1 to 64 ASCII letters, digits, `.`, `_`, `-`, `+` or `@`");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConfigName(String);
+
+impl ConfigName {
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether a character may stand in a profile or session name.
+pub fn is_config_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@')
+}
+
+impl FromStr for ConfigName {
+    type Err = ParseError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if input.is_empty() || input.len() > 64 || !input.chars().all(is_config_name_char) {
+            return Err(ParseError::Value {
+                what: "profile name",
+                input: input.to_string(),
+                reason: "expected 1 to 64 ASCII letters, digits, `.`, `_`, `-`, `+` or `@`"
+                    .to_string(),
+            });
+        }
+        Ok(Self(input.to_string()))
+    }
+}
+
+impl fmt::Display for ConfigName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The AWS CLI `output` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum OutputFormat {
+    /// `json`, the seeds' choice and the default.
+    #[default]
+    Json,
+    /// `yaml`.
+    Yaml,
+    /// `yaml-stream`.
+    YamlStream,
+    /// `text`.
+    Text,
+    /// `table`.
+    Table,
+}
+
+impl OutputFormat {
+    /// The value written after `output =`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Yaml => "yaml",
+            Self::YamlStream => "yaml-stream",
+            Self::Text => "text",
+            Self::Table => "table",
+        }
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = ParseError;
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        [
+            Self::Json,
+            Self::Yaml,
+            Self::YamlStream,
+            Self::Text,
+            Self::Table,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == input)
+        .ok_or_else(|| ParseError::Value {
+            what: "output format",
+            input: input.to_string(),
+            reason: "expected `json`, `yaml`, `yaml-stream`, `text` or `table`".to_string(),
+        })
+    }
+}
+
+impl fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the AWS CLI signs in to an Identity Center instance and what its profiles default
+/// to: the settings `aws configure sso` asks for. The `aws-config` target needs the start
+/// URL and the region; the rest has defaults.
+///
+/// ```
+/// use iam_model::model::SsoSettings;
+/// let settings = SsoSettings::default()
+///     .start_url("https://d-1234567890.awsapps.com/start".parse()?)
+///     .region("eu-west-1".parse()?);
+/// assert_eq!(settings.session(), "sso");
+/// assert_eq!(settings.region_of_profiles().map(|r| r.as_str()), Some("eu-west-1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SsoSettings {
+    /// The AWS access portal URL.
+    pub start_url: Option<StartUrl>,
+    /// The region of the Identity Center instance.
+    pub region: Option<Region>,
+    /// The `sso-session` name; `sso` when absent.
+    pub session_name: Option<ConfigName>,
+    /// The profiles' default region; the instance's region when absent.
+    pub profile_region: Option<Region>,
+    /// The profiles' output format; `json` when absent.
+    pub profile_output: Option<OutputFormat>,
+}
+
+impl SsoSettings {
+    /// Set the AWS access portal URL.
+    pub fn start_url(mut self, url: StartUrl) -> Self {
+        self.start_url = Some(url);
+        self
+    }
+
+    /// Set the region of the Identity Center instance.
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Set the `sso-session` name.
+    pub fn session_name(mut self, name: ConfigName) -> Self {
+        self.session_name = Some(name);
+        self
+    }
+
+    /// Set the profiles' default region.
+    pub fn profile_region(mut self, region: Region) -> Self {
+        self.profile_region = Some(region);
+        self
+    }
+
+    /// Set the profiles' output format.
+    pub fn profile_output(mut self, output: OutputFormat) -> Self {
+        self.profile_output = Some(output);
+        self
+    }
+
+    /// The `sso-session` name: the one set, else `sso`.
+    pub fn session(&self) -> &str {
+        self.session_name.as_ref().map_or("sso", ConfigName::as_str)
+    }
+
+    /// The profiles' region: the one set, else the instance's region.
+    pub fn region_of_profiles(&self) -> Option<&Region> {
+        self.profile_region.as_ref().or(self.region.as_ref())
+    }
+
+    /// Each value set in `other` replaces this one's (command-line flags over the model file).
+    pub fn overridden_by(mut self, other: &SsoSettings) -> Self {
+        if other.start_url.is_some() {
+            self.start_url.clone_from(&other.start_url);
+        }
+        if other.region.is_some() {
+            self.region.clone_from(&other.region);
+        }
+        if other.session_name.is_some() {
+            self.session_name.clone_from(&other.session_name);
+        }
+        if other.profile_region.is_some() {
+            self.profile_region.clone_from(&other.profile_region);
+        }
+        if other.profile_output.is_some() {
+            self.profile_output = other.profile_output;
+        }
+        self
     }
 }

@@ -153,7 +153,13 @@ pub fn organization(
                 .build(),
         )
         .build();
-    let mut ic = IdentityCenter::new(management);
+    let mut ic = IdentityCenter::new(management).sso(
+        crate::model::SsoSettings::default()
+            .start_url(crate::model::StartUrl::from_static(
+                "https://d-9067c0ffee.awsapps.com/start",
+            ))
+            .region(crate::model::Region::from_static("eu-west-1")),
+    );
     let mut set_names = Vec::with_capacity(permission_sets);
     for i in 1..=permission_sets {
         let Ok(name) = format!("PermissionSet{i:03}").parse::<PermissionSetName>() else {

@@ -253,3 +253,14 @@ pub(crate) const MODIFY: [&str; 4] = [
     "s3:PutObject",
     "rds:DeleteDBInstance",
 ];
+
+/// The AWS CLI sign-in settings of the presets: an access portal URL of the documented
+/// form (a made-up directory id; put yours in the model) and the seeds' region
+/// `ap-northeast-2` (the `sso_region` of the seeds' `[sso-session my-aws]`).
+pub(super) fn sso_settings() -> crate::model::SsoSettings {
+    crate::model::SsoSettings::default()
+        .start_url(crate::model::StartUrl::from_static(
+            "https://d-9067c0ffee.awsapps.com/start",
+        ))
+        .region(crate::model::Region::from_static("ap-northeast-2"))
+}

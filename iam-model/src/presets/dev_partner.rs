@@ -18,6 +18,7 @@ fn group(name: &str) -> AssignmentPrincipal {
 /// The development-partner setup; see [`crate::presets`].
 pub fn dev_partner() -> Model {
     let identity_center = IdentityCenter::new(MANAGEMENT)
+        .sso(sso_settings())
         .group("AWS-Admins", SsoGroup::described("Our administrators"))
         .group(
             "Partner-Developers",

@@ -69,6 +69,7 @@ fn guardrails() -> ServiceControlPolicy {
 /// The sandbox setup; see [`crate::presets`].
 pub fn sandbox() -> Model {
     let identity_center = IdentityCenter::new(MANAGEMENT)
+        .sso(sso_settings())
         .group(
             "AWS-Admins",
             SsoGroup::described("Account setup and emergency changes"),

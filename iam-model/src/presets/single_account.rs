@@ -12,6 +12,7 @@ const MAIN: AccountName = AccountName::from_static("main");
 /// The single-account setup; see [`crate::presets`].
 pub fn single_account() -> Model {
     let identity_center = IdentityCenter::new(MAIN)
+        .sso(sso_settings())
         .group(
             "AWS-Admins",
             SsoGroup::described("Account administration, only when needed (profile `admin`)"),

@@ -70,6 +70,7 @@ pub fn small_team() -> Model {
             .unit(known("Workloads"))
     };
     let identity_center = IdentityCenter::new(MANAGEMENT)
+        .sso(sso_settings())
         .group(
             "AWS-Admins",
             SsoGroup::described("Full administration (AdministratorAccess)"),

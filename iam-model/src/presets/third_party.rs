@@ -49,6 +49,7 @@ pub fn third_party() -> Model {
         .tag("ThirdParty", "acme")
         .build();
     let identity_center = IdentityCenter::new(MANAGEMENT)
+        .sso(sso_settings())
         .group("AWS-Admins", SsoGroup::described("Full administration"))
         .user(
             "alice@example.com",

@@ -35,8 +35,12 @@ pub(super) fn organization(
     let org = model.organization();
     // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/organizations_organization
     // The organization exists (it is how accounts got their ids); the module reads its root
-    // id. Enabling all features and the SCP/RCP policy types is a one-time manual step.
-    module.data("aws_organizations_organization", "this", obj([]))?;
+    // id. Enabling all features and the SCP/RCP policy types is a one-time manual step. A
+    // model with nothing under the root (one account, no OUs, no policy on the root) reads
+    // nothing from Organizations, so its module plans in an account without one.
+    if uses_root(model) {
+        module.data("aws_organizations_organization", "this", obj([]))?;
+    }
     for (path, unit) in org.unit_paths() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_organizational_unit
         let tf = unit_name(&path);
@@ -158,6 +162,21 @@ pub(super) fn organization(
 }
 
 /// The parent of an OU or account: another OU or the root.
+/// Whether anything of the module names the organization's root ([`ROOT_ID`]): an OU (the
+/// top ones are under the root), a member account outside any OU, or an SCP or RCP
+/// attached to the root.
+fn uses_root(model: &Model) -> bool {
+    let org = model.organization();
+    let root_target = |targets: &[Target]| targets.iter().any(|t| matches!(t, Target::Root));
+    !org.unit_paths().is_empty()
+        || model
+            .accounts()
+            .iter()
+            .any(|(name, a)| name != org.management_account() && a.unit().is_none())
+        || org.scps().values().any(|p| root_target(p.targets()))
+        || org.rcps().values().any(|p| root_target(p.targets()))
+}
+
 fn parent_id(unit: Option<&UnitPath>) -> String {
     match unit {
         Some(path) => reference(
