@@ -35,31 +35,71 @@ use crate::validate::Report;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn check_policy_json(text: &str, kind: PolicyKind) -> Result<Report, JsonError> {
+    check_policy_text(text, kind).map(|(_, report)| report)
+}
+
+/// Like [`check_policy_json`], and also the typed document when every statement could be
+/// built (`policy fmt` prints it when there is no error).
+pub fn check_policy_text(
+    text: &str,
+    kind: PolicyKind,
+) -> Result<(Option<PolicyDocument>, Report), JsonError> {
     let raw = read_raw(text)?;
     let mut report = Report::new();
-    let (_, statements) = decode_statements(&raw, kind, "", &mut report);
-    crate::validate::catalog::check_statements(&statements, &mut report);
+    let document = checked(&raw, kind, "", &mut report);
     // Counting is a pass over the whole text; kinds without a limit (AWS managed policies,
     // resource-based policies) skip it.
     if kind.hard_size_limit().is_some() {
         check_size(aws_size(text), kind, "", &mut report);
     }
-    Ok(report)
+    Ok((document, report))
 }
 
 /// Check a raw policy as a policy of `kind`, with paths under `base` (a JSON pointer to the
-/// policy inside a larger document; `""` for a policy file). The size is counted on the
-/// compact form of the policy.
+/// policy inside a larger document; `""` for a policy file): the grammar of its kind, the
+/// catalogue checks ([`crate::validate::catalog`]) and the size limit, counted on the
+/// compact form of the policy. This is the check every policy of a model gets.
+///
+/// ```
+/// use iam_model::policy::PolicyKind;
+/// use iam_model::validate::check_policy;
+/// let raw = iam_model::validate::policy::read_raw(
+///     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjet","Resource":"*"}]}"#,
+/// )?;
+/// let report = check_policy(&raw, PolicyKind::Identity, "/accounts/dev/iam/roles/ci/inline_policies/Deploy");
+/// let found: Vec<(&str, &str, &str)> =
+///     report.findings().iter().map(|f| (f.code, f.path.as_str(), f.help.as_str())).collect();
+/// assert_eq!(found, [(
+///     "unknown-action",
+///     "/accounts/dev/iam/roles/ci/inline_policies/Deploy/Statement/0/Action",
+///     "did you mean `s3:GetObject`?",
+/// )]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check_policy(raw: &raw::Policy, kind: PolicyKind, base: &str) -> Report {
     let mut report = Report::new();
-    decode(raw, kind, base, &mut report);
-    check_size(
-        aws_size(&crate::json::to_compact(raw)),
-        kind,
-        base,
-        &mut report,
-    );
+    checked(raw, kind, base, &mut report);
+    if kind.hard_size_limit().is_some() {
+        check_size(
+            aws_size(&crate::json::to_compact(raw)),
+            kind,
+            base,
+            &mut report,
+        );
+    }
     report
+}
+
+/// The grammar of the kind, then the catalogue checks on every statement that could be built.
+fn checked(
+    raw: &raw::Policy,
+    kind: PolicyKind,
+    base: &str,
+    report: &mut Report,
+) -> Option<PolicyDocument> {
+    let (document, statements) = decode_statements(raw, kind, base, report);
+    crate::validate::catalog::check_statements(&statements, report);
+    document
 }
 
 /// Read policy JSON into the raw mirror.
