@@ -485,6 +485,18 @@ fn assertions(model: &Model, report: &mut Report) {
                 "Identity Center groups, users and permission sets are looked up under `identity_center`; roles and IAM users in the assertion's account",
             );
         }
+        // An assertion on an action that does not exist holds trivially and proves nothing.
+        for (list, actions) in [
+            ("denied", assertion.denied()),
+            ("allowed", assertion.allowed()),
+        ] {
+            for (j, action) in actions.iter().enumerate() {
+                report.extend(crate::validate::catalog::check_action_name(
+                    action.as_str(),
+                    &format!("{base}/{list}/{j}"),
+                ));
+            }
+        }
     }
 }
 
