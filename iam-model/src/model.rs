@@ -66,6 +66,7 @@ pub struct Model {
     pub(crate) accounts: BTreeMap<AccountName, Account>,
     pub(crate) identity_center: Option<IdentityCenter>,
     pub(crate) assertions: Vec<Assertion>,
+    pub(crate) allowed_findings: Vec<AllowedFinding>,
 }
 
 impl Model {
@@ -76,6 +77,7 @@ impl Model {
             accounts: BTreeMap::new(),
             identity_center: None,
             assertions: Vec::new(),
+            allowed_findings: Vec::new(),
         })
     }
 
@@ -128,6 +130,11 @@ impl Model {
     /// The access assertions.
     pub fn assertions(&self) -> &[Assertion] {
         &self.assertions
+    }
+
+    /// The findings the model's authors accept, each with its reason (`allow_findings`).
+    pub fn allowed_findings(&self) -> &[AllowedFinding] {
+        &self.allowed_findings
     }
 
     /// The accounts of every OU, in it or below it, indexed once: for code that expands
@@ -274,9 +281,58 @@ impl ModelBuilder {
         self
     }
 
+    /// Accept one finding, with the reason ([`AllowedFinding`]).
+    pub fn allow_finding(mut self, allowed: AllowedFinding) -> Self {
+        self.0.allowed_findings.push(allowed);
+        self
+    }
+
     /// The model. What its parts mean together is checked by [`crate::validate::validate`].
     pub fn build(self) -> Model {
         self.0
+    }
+}
+
+/// A finding the model's authors accept, written in the model file as
+/// `"allow_findings": [{"code": "…", "path": "…", "reason": "…"}]`: validation reports it
+/// with its reason as accepted instead of as an error or warning (and `ACCESS.md` lists it).
+/// The code and the JSON pointer must match a finding exactly; an entry that matches none is
+/// a warning, so that stale entries do not pile up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedFinding {
+    code: String,
+    path: String,
+    reason: String,
+}
+
+impl AllowedFinding {
+    /// Accept the finding `code` at `path` for `reason`. An empty reason is an error finding
+    /// when the model is validated.
+    pub fn new(
+        code: impl Into<String>,
+        path: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The finding code (`trust-open`).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The JSON pointer of the finding.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Why the finding is accepted.
+    pub fn reason(&self) -> &str {
+        &self.reason
     }
 }
 

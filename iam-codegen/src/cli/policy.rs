@@ -209,6 +209,7 @@ fn json_entry(checked: &Checked) -> FileOutput<'_> {
     FileOutput {
         file,
         findings,
+        allowed: &[],
         error,
     }
 }
