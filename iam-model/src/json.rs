@@ -320,9 +320,210 @@ pub fn pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// A key written twice in one JSON object, where a JSON reader silently keeps the last one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key.
+    pub key: String,
+    /// The JSON pointer of the key's value.
+    pub pointer: String,
+    /// Line (from 1) of the second occurrence.
+    pub line: usize,
+    /// Column (from 1, in bytes) of the second occurrence.
+    pub column: usize,
+    /// Line of the first occurrence.
+    pub first_line: usize,
+    /// Column of the first occurrence.
+    pub first_column: usize,
+}
+
+/// Every key written more than once in an object of a JSON text, in the order of the text.
+/// Text that is not JSON gives the duplicates found before the first error.
+///
+/// ```
+/// let dups = iam_model::json::duplicate_keys("{\"a\": {\"x\": 1,\n \"x\": 2}}");
+/// assert_eq!(dups[0].pointer, "/a/x");
+/// assert_eq!((dups[0].line, dups[0].column, dups[0].first_line, dups[0].first_column), (2, 2, 1, 9));
+/// ```
+pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        line_start: 0,
+        out: Vec::new(),
+    };
+    scanner.value("");
+    scanner.out
+}
+
+/// A reader of JSON text that only follows its structure; it stops at the first byte that is
+/// not where JSON allows it.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+    out: Vec<DuplicateKey>,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b) = self.peek() {
+            match b {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                    self.line_start = self.pos;
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                _ => break,
+            }
+        }
+    }
+
+    fn column(&self) -> usize {
+        self.pos - self.line_start + 1
+    }
+
+    /// Read one value; `false` when the text stops being JSON.
+    fn value(&mut self, pointer: &str) -> bool {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'{') => self.object(pointer),
+            Some(b'[') => self.array(pointer),
+            Some(b'"') => self.string().is_some(),
+            Some(_) => {
+                while let Some(b) = self.peek() {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn object(&mut self, pointer: &str) -> bool {
+        self.pos += 1;
+        let mut seen: std::collections::HashMap<String, (usize, usize)> =
+            std::collections::HashMap::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return true;
+        }
+        loop {
+            self.skip_ws();
+            let at = (self.line, self.column());
+            let Some(key) = self.string() else {
+                return false;
+            };
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return false;
+            }
+            self.pos += 1;
+            let child = format!("{pointer}/{}", pointer_token(&key));
+            match seen.get(&key) {
+                Some(&(first_line, first_column)) => self.out.push(DuplicateKey {
+                    key,
+                    pointer: child.clone(),
+                    line: at.0,
+                    column: at.1,
+                    first_line,
+                    first_column,
+                }),
+                None => {
+                    seen.insert(key, at);
+                }
+            }
+            if !self.value(&child) {
+                return false;
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    fn array(&mut self, pointer: &str) -> bool {
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return true;
+        }
+        let mut index = 0usize;
+        loop {
+            if !self.value(&format!("{pointer}/{index}")) {
+                return false;
+            }
+            index += 1;
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// Read a string and return its value (escapes decoded).
+    fn string(&mut self) -> Option<String> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.pos;
+        self.pos += 1;
+        loop {
+            match self.peek()? {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => self.pos += 1,
+            }
+        }
+        let raw = self.bytes.get(start..self.pos)?;
+        serde_json::from_slice(raw).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_at_every_depth_with_escapes() {
+        let text = "{\"a/b\": 1, \"x\": [{\"k\": 1, \"k\": 2}], \"a\\/b\": 3}";
+        let found: Vec<(String, usize, usize)> = duplicate_keys(text)
+            .into_iter()
+            .map(|d| (d.pointer, d.column, d.first_column))
+            .collect();
+        assert_eq!(
+            found,
+            [("/x/0/k".to_string(), 27, 19), ("/a~1b".to_string(), 37, 2)]
+        );
+        assert_eq!(duplicate_keys("{\"a\": [1, 2], \"b\": {}}"), []);
+        assert_eq!(duplicate_keys("{\"a\": "), []);
+    }
 
     #[test]
     fn one_or_many_keeps_its_form() {

@@ -83,17 +83,44 @@ impl Model {
 
     /// Read a model file. Malformed JSON, a wrong type or an unknown field is
     /// [`ModelError::Json`] with line, column and path; bad names, values and policies are
-    /// [`ModelError::Invalid`] with every finding.
+    /// [`ModelError::Invalid`] with every finding. A key written twice in an object (two
+    /// `permission_sets` of one name: JSON keeps only the last) is a `duplicate-key` finding
+    /// with both places.
     ///
     /// ```
     /// use iam_model::model::Model;
     /// let err = Model::from_json(r#"{"version": 1, "organisation": {}}"#).unwrap_err();
     /// assert_eq!(err.to_string(), "line 1 column 29 (at `/organisation`): unknown field `organisation`, \
-    ///     expected one of `$schema`, `version`, `organization`, `accounts`, `identity_center`, `assertions`");
+    ///     expected one of `$schema`, `version`, `organization`, `accounts`, `identity_center`, `assertions`, `allow_findings`");
     /// ```
     pub fn from_json(text: &str) -> Result<Self, ModelError> {
         let raw: file::ModelFile = crate::policy::read_json(text).map_err(ModelError::Json)?;
-        file::decode(&raw).map_err(ModelError::Invalid)
+        let decoded = file::decode(&raw);
+        let duplicates = crate::json::duplicate_keys(text);
+        if duplicates.is_empty() {
+            return decoded.map_err(ModelError::Invalid);
+        }
+        let mut findings = decoded.err().unwrap_or_default();
+        for d in duplicates {
+            // Policy conditions and principals report their own duplicates while decoding.
+            if findings
+                .iter()
+                .any(|f| f.code == "duplicate-key" && f.path == d.pointer)
+            {
+                continue;
+            }
+            findings.push(crate::validate::Finding {
+                code: "duplicate-key",
+                severity: crate::validate::Severity::Error,
+                path: d.pointer,
+                message: format!(
+                    "`{}` is written twice: at line {}, column {} and again at line {}, column {}",
+                    d.key, d.first_line, d.first_column, d.line, d.column
+                ),
+                help: "a JSON reader keeps only the last of the two, so the first is silently lost; merge them or rename one".to_string(),
+            });
+        }
+        Err(ModelError::Invalid(findings))
     }
 
     /// The model file: pretty JSON with a trailing newline, maps sorted by name, statements

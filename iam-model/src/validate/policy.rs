@@ -99,7 +99,37 @@ fn checked(
 ) -> Option<PolicyDocument> {
     let (document, statements) = decode_statements(raw, kind, base, report);
     crate::validate::catalog::check_statements(&statements, report);
+    if matches!(kind, PolicyKind::Identity | PolicyKind::PermissionSet) {
+        allow_with_not(&statements, report);
+    }
     document
+}
+
+/// `Allow` with `NotAction` or `NotResource` in a policy that grants: it allows everything
+/// not listed, including actions and resources AWS adds later (parliament and IAM Access
+/// Analyzer flag both). AWS managed policies, SCPs and boundaries use the form on purpose.
+fn allow_with_not(statements: &[(String, Statement)], report: &mut Report) {
+    for (path, s) in statements {
+        if s.effect() != Effect::Allow {
+            continue;
+        }
+        if matches!(s.action(), ActionClause::NotAction(_)) {
+            report.warning(
+                "allow-with-not-action",
+                format!("{path}/NotAction"),
+                "`Allow` with `NotAction` allows every action not listed, including ones AWS adds later",
+                "list the actions to allow with `Action`; keep `NotAction` for `Deny` statements (IAM User Guide, \"IAM JSON policy elements: NotAction\")",
+            );
+        }
+        if matches!(s.resource(), Some(ResourceClause::NotResource(_))) {
+            report.warning(
+                "allow-with-not-resource",
+                format!("{path}/NotResource"),
+                "`Allow` with `NotResource` allows every resource not listed, in every account and service the actions reach",
+                "list the resources to allow with `Resource`; keep `NotResource` for `Deny` statements (IAM User Guide, \"IAM JSON policy elements: NotResource\")",
+            );
+        }
+    }
 }
 
 /// Read policy JSON into the raw mirror.

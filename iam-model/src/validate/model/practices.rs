@@ -68,6 +68,22 @@ const ESCALATION: [&str; 14] = [
     "iam:AddUserToGroup",
 ];
 
+/// Actions that read stored data (Cloudsplaining's data-exfiltration actions): allowed on `*`
+/// they reach every bucket, secret, key, parameter and table.
+const SENSITIVE: [&str; 11] = [
+    "s3:GetObject",
+    "secretsmanager:GetSecretValue",
+    "kms:Decrypt",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "rds-data:ExecuteStatement",
+];
+
 /// Billing and cost services: write access to them in the management account is finance's job.
 const BILLING_SERVICES: [&str; 12] = [
     "support",
@@ -975,8 +991,9 @@ struct Triggers<'a> {
     admin_production: Option<&'a AccountName>,
 }
 
-/// `iam:PassRole` (or an `iam:` pattern covering it) allowed on `*` without a condition, in a
-/// policy the model writes, outside the inline policies of admins.
+/// In a policy the model writes (outside the inline policies of admins), unconditioned
+/// `Allow` on `*`: `iam:PassRole` (or an `iam:` pattern covering it) is an error, a sensitive
+/// data action a warning.
 fn pass_role_on_any(
     statements: &crate::json::OneOrMany<Statement>,
     base: &str,
@@ -994,7 +1011,23 @@ fn pass_role_on_any(
             continue;
         }
         for (a_suffix, action) in actions.iter_with_pointer() {
-            // `*` is administrator access, reported as such; here only IAM's own patterns.
+            // `*` and `*:…` are administrator access, reported as such.
+            if action.service().is_none_or(|svc| svc.contains(['*', '?'])) {
+                continue;
+            }
+            let sensitive: Vec<String> = SENSITIVE
+                .iter()
+                .filter(|a| matches_ignore_case(action.as_str(), a))
+                .map(|a| format!("`{a}`"))
+                .collect();
+            if !sensitive.is_empty() {
+                report.warning(
+                    "sensitive-data-on-any-resource",
+                    format!("{base}/Statement{suffix}/Action{a_suffix}"),
+                    format!("`{action}` reads data ({}) from every resource (`\"Resource\": \"*\"`)", sensitive.join(", ")),
+                    "objects, secrets, keys, parameters and table items of every bucket, secret, key and table of the account, now and later, become readable (Cloudsplaining's data-exfiltration check); name the resources' ARNs",
+                );
+            }
             let iam = action
                 .service()
                 .is_some_and(|svc| svc.eq_ignore_ascii_case("iam"));
