@@ -539,3 +539,17 @@ fn aws_managed_policies_raise_no_false_unknown_action() {
         );
     }
 }
+
+#[test]
+fn a_key_written_twice_in_a_model_is_an_error_with_both_places() {
+    let file = fixture("duplicate-key.json");
+    let (status, stdout, stderr) = run_cli(&["validate", &file]);
+    assert_eq!(status, 3);
+    assert_eq!(
+        stdout,
+        format!(
+            "{file}:/identity_center/permission_sets/DeveloperAccess: error duplicate-key: `DeveloperAccess` is written twice: at line 16, column 7 and again at line 20, column 7\n  help: a JSON reader keeps only the last of the two, so the first is silently lost; merge them or rename one\n"
+        )
+    );
+    assert_eq!(stderr, format!("{file}: 1 error, 0 warnings\n"));
+}
