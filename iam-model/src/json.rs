@@ -348,26 +348,41 @@ pub struct DuplicateKey {
 pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
+        text,
         pos: 0,
         line: 1,
         line_start: 0,
+        path: Vec::new(),
         out: Vec::new(),
     };
-    scanner.value("");
+    scanner.value();
+    // Objects report when they end, inner ones first; the text's order is the reader's.
+    scanner
+        .out
+        .sort_by_key(|d| (d.line, d.column, d.first_line, d.first_column));
     scanner.out
 }
 
+/// A step of the path from the root to the value being read.
+enum Segment<'a> {
+    Key(std::borrow::Cow<'a, str>),
+    Index(usize),
+}
+
 /// A reader of JSON text that only follows its structure; it stops at the first byte that is
-/// not where JSON allows it.
+/// not where JSON allows it. Nothing is allocated per value but the decoded keys; pointers
+/// are written only for duplicates.
 struct Scanner<'a> {
     bytes: &'a [u8],
+    text: &'a str,
     pos: usize,
     line: usize,
     line_start: usize,
+    path: Vec<Segment<'a>>,
     out: Vec<DuplicateKey>,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -390,12 +405,24 @@ impl Scanner<'_> {
         self.pos - self.line_start + 1
     }
 
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.path {
+            out.push('/');
+            match segment {
+                Segment::Key(k) => out.push_str(&pointer_token(k)),
+                Segment::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+
     /// Read one value; `false` when the text stops being JSON.
-    fn value(&mut self, pointer: &str) -> bool {
+    fn value(&mut self) -> bool {
         self.skip_ws();
         match self.peek() {
-            Some(b'{') => self.object(pointer),
-            Some(b'[') => self.array(pointer),
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
             Some(b'"') => self.string().is_some(),
             Some(_) => {
                 while let Some(b) = self.peek() {
@@ -410,18 +437,28 @@ impl Scanner<'_> {
         }
     }
 
-    fn object(&mut self, pointer: &str) -> bool {
+    fn object(&mut self) -> bool {
         self.pos += 1;
-        let mut seen: std::collections::HashMap<String, (usize, usize)> =
-            std::collections::HashMap::new();
+        // Every key with its line and column; sorted when the object ends, so that a map of
+        // thousands of entries costs no hashing.
+        let mut keys: Vec<(std::borrow::Cow<'a, str>, usize, usize)> = Vec::new();
         self.skip_ws();
-        if self.peek() == Some(b'}') {
+        let ok = if self.peek() == Some(b'}') {
             self.pos += 1;
-            return true;
+            true
+        } else {
+            self.members(&mut keys)
+        };
+        if keys.len() > 1 {
+            self.report(keys);
         }
+        ok
+    }
+
+    fn members(&mut self, keys: &mut Vec<(std::borrow::Cow<'a, str>, usize, usize)>) -> bool {
         loop {
             self.skip_ws();
-            let at = (self.line, self.column());
+            let (line, column) = (self.line, self.column());
             let Some(key) = self.string() else {
                 return false;
             };
@@ -430,21 +467,11 @@ impl Scanner<'_> {
                 return false;
             }
             self.pos += 1;
-            let child = format!("{pointer}/{}", pointer_token(&key));
-            match seen.get(&key) {
-                Some(&(first_line, first_column)) => self.out.push(DuplicateKey {
-                    key,
-                    pointer: child.clone(),
-                    line: at.0,
-                    column: at.1,
-                    first_line,
-                    first_column,
-                }),
-                None => {
-                    seen.insert(key, at);
-                }
-            }
-            if !self.value(&child) {
+            keys.push((key.clone(), line, column));
+            self.path.push(Segment::Key(key));
+            let ok = self.value();
+            self.path.pop();
+            if !ok {
                 return false;
             }
             self.skip_ws();
@@ -459,7 +486,35 @@ impl Scanner<'_> {
         }
     }
 
-    fn array(&mut self, pointer: &str) -> bool {
+    /// Report every key of an object that an earlier key of the same object already has.
+    fn report(&mut self, mut keys: Vec<(std::borrow::Cow<'a, str>, usize, usize)>) {
+        // Stable: equal keys stay in the order of the text.
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut first: Option<&(std::borrow::Cow<'a, str>, usize, usize)> = None;
+        let mut found = Vec::new();
+        for entry in &keys {
+            match first {
+                Some(f) if f.0 == entry.0 => found.push((f.1, f.2, entry)),
+                _ => first = Some(entry),
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        let base = self.pointer();
+        for (first_line, first_column, (key, line, column)) in found {
+            self.out.push(DuplicateKey {
+                key: key.to_string(),
+                pointer: format!("{base}/{}", pointer_token(key)),
+                line: *line,
+                column: *column,
+                first_line,
+                first_column,
+            });
+        }
+    }
+
+    fn array(&mut self) -> bool {
         self.pos += 1;
         self.skip_ws();
         if self.peek() == Some(b']') {
@@ -468,7 +523,10 @@ impl Scanner<'_> {
         }
         let mut index = 0usize;
         loop {
-            if !self.value(&format!("{pointer}/{index}")) {
+            self.path.push(Segment::Index(index));
+            let ok = self.value();
+            self.path.pop();
+            if !ok {
                 return false;
             }
             index += 1;
@@ -484,16 +542,21 @@ impl Scanner<'_> {
         }
     }
 
-    /// Read a string and return its value (escapes decoded).
-    fn string(&mut self) -> Option<String> {
+    /// Read a string and return its value: borrowed from the text, or decoded when it has
+    /// escapes.
+    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
         if self.peek() != Some(b'"') {
             return None;
         }
         let start = self.pos;
         self.pos += 1;
+        let mut escaped = false;
         loop {
             match self.peek()? {
-                b'\\' => self.pos += 2,
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 2;
+                }
                 b'"' => {
                     self.pos += 1;
                     break;
@@ -501,8 +564,16 @@ impl Scanner<'_> {
                 _ => self.pos += 1,
             }
         }
-        let raw = self.bytes.get(start..self.pos)?;
-        serde_json::from_slice(raw).ok()
+        if escaped {
+            let raw = self.bytes.get(start..self.pos)?;
+            serde_json::from_slice::<String>(raw)
+                .ok()
+                .map(std::borrow::Cow::Owned)
+        } else {
+            self.text
+                .get(start + 1..self.pos - 1)
+                .map(std::borrow::Cow::Borrowed)
+        }
     }
 }
 
