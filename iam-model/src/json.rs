@@ -343,7 +343,7 @@ pub struct DuplicateKey {
 /// ```
 /// let dups = iam_model::json::duplicate_keys("{\"a\": {\"x\": 1,\n \"x\": 2}}");
 /// assert_eq!(dups[0].pointer, "/a/x");
-/// assert_eq!((dups[0].line, dups[0].column, dups[0].first_line, dups[0].first_column), (2, 2, 1, 9));
+/// assert_eq!((dups[0].line, dups[0].column, dups[0].first_line, dups[0].first_column), (2, 2, 1, 8));
 /// ```
 pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
     let mut scanner = Scanner {
