@@ -15,6 +15,7 @@ mod policy_props;
 mod presets;
 mod promises;
 mod real_tools;
+mod sarif;
 mod secrets;
 mod support;
 mod terraform;
