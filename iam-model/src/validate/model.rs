@@ -15,8 +15,9 @@ use crate::model::{Model, Tags, UnitAccounts};
 use crate::validate::Report;
 
 /// Check a model: every finding of every rule family, in a fixed order (policies,
-/// references, names, the characters of free text, limits, then the seeds' practices as warnings), each family walking
-/// the model in sorted order.
+/// references, names, the characters of free text, limits, then the seeds' practices), each
+/// family walking the model in sorted order; then the model's `allow_findings` move the
+/// findings they accept to [`Report::allowed`].
 ///
 /// ```
 /// use iam_model::model::Model;

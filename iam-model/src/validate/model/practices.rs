@@ -1,6 +1,10 @@
-//! The seeds' practices as warnings: each finding says why, citing the access guide (seed
+//! The seeds' practices: each finding says why, citing the access guide (seed
 //! `002_ad9ce9839d213f3b.txt`, "Best Practices", "Avoid using", "CI/CD and Automation
 //! Access", "Environment-Based Access Design") or AWS's "Security best practices in IAM".
+//! What the seeds say to avoid is an error (`admin-in-production`, `ci-admin`,
+//! `oidc-aud-not-pinned`, `oidc-sub-not-pinned`, `trust-open`,
+//! `cross-account-without-external-id`, `pass-role-any-resource`), which a model accepts
+//! only with a reasoned `allow_findings` entry; the rest are warnings.
 //!
 //! Who is who, in one place:
 //!
