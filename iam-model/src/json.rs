@@ -322,9 +322,281 @@ pub fn pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// A key written twice in one JSON object, where a JSON reader silently keeps the last one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key.
+    pub key: String,
+    /// The JSON pointer of the key's value.
+    pub pointer: String,
+    /// Line (from 1) of the second occurrence.
+    pub line: usize,
+    /// Column (from 1, in bytes) of the second occurrence.
+    pub column: usize,
+    /// Line of the first occurrence.
+    pub first_line: usize,
+    /// Column of the first occurrence.
+    pub first_column: usize,
+}
+
+/// Every key written more than once in an object of a JSON text, in the order of the text.
+/// Text that is not JSON gives the duplicates found before the first error.
+///
+/// ```
+/// let dups = iam_model::json::duplicate_keys("{\"a\": {\"x\": 1,\n \"x\": 2}}");
+/// assert_eq!(dups[0].pointer, "/a/x");
+/// assert_eq!((dups[0].line, dups[0].column, dups[0].first_line, dups[0].first_column), (2, 2, 1, 8));
+/// ```
+pub fn duplicate_keys(text: &str) -> Vec<DuplicateKey> {
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+        line: 1,
+        line_start: 0,
+        path: Vec::new(),
+        out: Vec::new(),
+    };
+    scanner.value();
+    // Objects report when they end, inner ones first; the text's order is the reader's.
+    scanner
+        .out
+        .sort_by_key(|d| (d.line, d.column, d.first_line, d.first_column));
+    scanner.out
+}
+
+/// A step of the path from the root to the value being read.
+enum Segment<'a> {
+    Key(std::borrow::Cow<'a, str>),
+    Index(usize),
+}
+
+/// A reader of JSON text that only follows its structure; it stops at the first byte that is
+/// not where JSON allows it. Nothing is allocated per value but the decoded keys; pointers
+/// are written only for duplicates.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    line: usize,
+    line_start: usize,
+    path: Vec<Segment<'a>>,
+    out: Vec<DuplicateKey>,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b) = self.peek() {
+            match b {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                    self.line_start = self.pos;
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                _ => break,
+            }
+        }
+    }
+
+    fn column(&self) -> usize {
+        self.pos - self.line_start + 1
+    }
+
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.path {
+            out.push('/');
+            match segment {
+                Segment::Key(k) => out.push_str(&pointer_token(k)),
+                Segment::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+
+    /// Read one value; `false` when the text stops being JSON.
+    fn value(&mut self) -> bool {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
+            Some(b'"') => self.string().is_some(),
+            Some(_) => {
+                while let Some(b) = self.peek() {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn object(&mut self) -> bool {
+        self.pos += 1;
+        // Every key with its line and column; sorted when the object ends, so that a map of
+        // thousands of entries costs no hashing.
+        let mut keys: Vec<(std::borrow::Cow<'a, str>, usize, usize)> = Vec::new();
+        self.skip_ws();
+        let ok = if self.peek() == Some(b'}') {
+            self.pos += 1;
+            true
+        } else {
+            self.members(&mut keys)
+        };
+        if keys.len() > 1 {
+            self.report(keys);
+        }
+        ok
+    }
+
+    fn members(&mut self, keys: &mut Vec<(std::borrow::Cow<'a, str>, usize, usize)>) -> bool {
+        loop {
+            self.skip_ws();
+            let (line, column) = (self.line, self.column());
+            let Some(key) = self.string() else {
+                return false;
+            };
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return false;
+            }
+            self.pos += 1;
+            keys.push((key.clone(), line, column));
+            self.path.push(Segment::Key(key));
+            let ok = self.value();
+            self.path.pop();
+            if !ok {
+                return false;
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// Report every key of an object that an earlier key of the same object already has.
+    fn report(&mut self, mut keys: Vec<(std::borrow::Cow<'a, str>, usize, usize)>) {
+        // Stable: equal keys stay in the order of the text.
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut first: Option<&(std::borrow::Cow<'a, str>, usize, usize)> = None;
+        let mut found = Vec::new();
+        for entry in &keys {
+            match first {
+                Some(f) if f.0 == entry.0 => found.push((f.1, f.2, entry)),
+                _ => first = Some(entry),
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        let base = self.pointer();
+        for (first_line, first_column, (key, line, column)) in found {
+            self.out.push(DuplicateKey {
+                key: key.to_string(),
+                pointer: format!("{base}/{}", pointer_token(key)),
+                line: *line,
+                column: *column,
+                first_line,
+                first_column,
+            });
+        }
+    }
+
+    fn array(&mut self) -> bool {
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return true;
+        }
+        let mut index = 0usize;
+        loop {
+            self.path.push(Segment::Index(index));
+            let ok = self.value();
+            self.path.pop();
+            if !ok {
+                return false;
+            }
+            index += 1;
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return true;
+                }
+                _ => return false,
+            }
+        }
+    }
+
+    /// Read a string and return its value: borrowed from the text, or decoded when it has
+    /// escapes.
+    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.pos;
+        self.pos += 1;
+        let mut escaped = false;
+        loop {
+            match self.peek()? {
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 2;
+                }
+                b'"' => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => self.pos += 1,
+            }
+        }
+        if escaped {
+            let raw = self.bytes.get(start..self.pos)?;
+            serde_json::from_slice::<String>(raw)
+                .ok()
+                .map(std::borrow::Cow::Owned)
+        } else {
+            self.text
+                .get(start + 1..self.pos - 1)
+                .map(std::borrow::Cow::Borrowed)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_at_every_depth_with_escapes() {
+        let text = "{\"a/b\": 1, \"x\": [{\"k\": 1, \"k\": 2}], \"a\\/b\": 3}";
+        let found: Vec<(String, usize, usize)> = duplicate_keys(text)
+            .into_iter()
+            .map(|d| (d.pointer, d.column, d.first_column))
+            .collect();
+        assert_eq!(
+            found,
+            [("/x/0/k".to_string(), 27, 19), ("/a~1b".to_string(), 37, 2)]
+        );
+        assert_eq!(duplicate_keys("{\"a\": [1, 2], \"b\": {}}"), []);
+        assert_eq!(duplicate_keys("{\"a\": "), []);
+    }
 
     #[test]
     fn one_or_many_keeps_its_form() {

@@ -67,6 +67,7 @@ pub struct Model {
     pub(crate) accounts: BTreeMap<AccountName, Account>,
     pub(crate) identity_center: Option<IdentityCenter>,
     pub(crate) assertions: Vec<Assertion>,
+    pub(crate) allowed_findings: Vec<AllowedFinding>,
 }
 
 impl Model {
@@ -77,22 +78,50 @@ impl Model {
             accounts: BTreeMap::new(),
             identity_center: None,
             assertions: Vec::new(),
+            allowed_findings: Vec::new(),
         })
     }
 
     /// Read a model file. Malformed JSON, a wrong type or an unknown field is
     /// [`ModelError::Json`] with line, column and path; bad names, values and policies are
-    /// [`ModelError::Invalid`] with every finding.
+    /// [`ModelError::Invalid`] with every finding. A key written twice in an object (two
+    /// `permission_sets` of one name: JSON keeps only the last) is a `duplicate-key` finding
+    /// with both places.
     ///
     /// ```
     /// use iam_model::model::Model;
     /// let err = Model::from_json(r#"{"version": 1, "organisation": {}}"#).unwrap_err();
     /// assert_eq!(err.to_string(), "line 1 column 29 (at `/organisation`): unknown field `organisation`, \
-    ///     expected one of `$schema`, `version`, `organization`, `accounts`, `identity_center`, `assertions`");
+    ///     expected one of `$schema`, `version`, `organization`, `accounts`, `identity_center`, `assertions`, `allow_findings`");
     /// ```
     pub fn from_json(text: &str) -> Result<Self, ModelError> {
         let raw: file::ModelFile = crate::policy::read_json(text).map_err(ModelError::Json)?;
-        file::decode(&raw).map_err(ModelError::Invalid)
+        let decoded = file::decode(&raw);
+        let duplicates = crate::json::duplicate_keys(text);
+        if duplicates.is_empty() {
+            return decoded.map_err(ModelError::Invalid);
+        }
+        let mut findings = decoded.err().unwrap_or_default();
+        for d in duplicates {
+            // Policy conditions and principals report their own duplicates while decoding.
+            if findings
+                .iter()
+                .any(|f| f.code == "duplicate-key" && f.path == d.pointer)
+            {
+                continue;
+            }
+            findings.push(crate::validate::Finding {
+                code: "duplicate-key",
+                severity: crate::validate::Severity::Error,
+                path: d.pointer,
+                message: format!(
+                    "`{}` is written twice: at line {}, column {} and again at line {}, column {}",
+                    d.key, d.first_line, d.first_column, d.line, d.column
+                ),
+                help: "a JSON reader keeps only the last of the two, so the first is silently lost; merge them or rename one".to_string(),
+            });
+        }
+        Err(ModelError::Invalid(findings))
     }
 
     /// The model file: pretty JSON with a trailing newline, maps sorted by name, statements
@@ -129,6 +158,11 @@ impl Model {
     /// The access assertions.
     pub fn assertions(&self) -> &[Assertion] {
         &self.assertions
+    }
+
+    /// The findings the model's authors accept, each with its reason (`allow_findings`).
+    pub fn allowed_findings(&self) -> &[AllowedFinding] {
+        &self.allowed_findings
     }
 
     /// The accounts of every OU, in it or below it, indexed once: for code that expands
@@ -275,9 +309,58 @@ impl ModelBuilder {
         self
     }
 
+    /// Accept one finding, with the reason ([`AllowedFinding`]).
+    pub fn allow_finding(mut self, allowed: AllowedFinding) -> Self {
+        self.0.allowed_findings.push(allowed);
+        self
+    }
+
     /// The model. What its parts mean together is checked by [`crate::validate::validate`].
     pub fn build(self) -> Model {
         self.0
+    }
+}
+
+/// A finding the model's authors accept, written in the model file as
+/// `"allow_findings": [{"code": "…", "path": "…", "reason": "…"}]`: validation reports it
+/// with its reason as accepted instead of as an error or warning (and `ACCESS.md` lists it).
+/// The code and the JSON pointer must match a finding exactly; an entry that matches none is
+/// a warning, so that stale entries do not pile up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedFinding {
+    code: String,
+    path: String,
+    reason: String,
+}
+
+impl AllowedFinding {
+    /// Accept the finding `code` at `path` for `reason`. An empty reason is an error finding
+    /// when the model is validated.
+    pub fn new(
+        code: impl Into<String>,
+        path: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The finding code (`trust-open`).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The JSON pointer of the finding.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Why the finding is accepted.
+    pub fn reason(&self) -> &str {
+        &self.reason
     }
 }
 

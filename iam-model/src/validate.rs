@@ -62,11 +62,24 @@ impl fmt::Display for Finding {
     }
 }
 
-/// The findings of a check, in the order they were found.
+/// A finding the model accepts (`allow_findings`), with the reason given there.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Allowed {
+    /// The finding, as it would have been reported.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Why the model's authors accept it.
+    pub reason: String,
+}
+
+/// The findings of a check, in the order they were found, and the findings the model
+/// accepts (serialised as the list of findings alone).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]
 pub struct Report {
     findings: Vec<Finding>,
+    #[serde(skip)]
+    allowed: Vec<Allowed>,
 }
 
 impl Report {
@@ -151,5 +164,40 @@ impl Report {
     /// The findings, consumed.
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
+    }
+
+    /// The findings the model accepts, with their reasons; they are not in
+    /// [`Report::findings`].
+    pub fn allowed(&self) -> &[Allowed] {
+        &self.allowed
+    }
+
+    /// Accept findings: each one whose `(code, path)` is in `allowances` moves from the
+    /// findings to [`Report::allowed`] with the reason given there. Returns, for each
+    /// allowance, whether it matched a finding.
+    pub fn allow<'a>(
+        &mut self,
+        allowances: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> Vec<bool> {
+        let allowances: Vec<(&str, &str, &str)> = allowances.into_iter().collect();
+        let mut used = vec![false; allowances.len()];
+        let mut kept = Vec::with_capacity(self.findings.len());
+        for finding in std::mem::take(&mut self.findings) {
+            let found = allowances
+                .iter()
+                .position(|(code, path, _)| *code == finding.code && *path == finding.path);
+            match found.and_then(|i| Some((used.get_mut(i)?, allowances.get(i)?))) {
+                Some((flag, (_, _, reason))) => {
+                    *flag = true;
+                    self.allowed.push(Allowed {
+                        finding,
+                        reason: (*reason).to_string(),
+                    });
+                }
+                None => kept.push(finding),
+            }
+        }
+        self.findings = kept;
+        used
     }
 }

@@ -306,6 +306,23 @@ fn a_preset_that_breaks_a_promise_fails_check_with_the_statement() {
     let path = dir.path().join("broken.json");
     std::fs::write(&path, serde_json::to_string_pretty(&model).unwrap()).unwrap();
     let path = path.display().to_string();
+    // Validation catches it first: administrator access in production for a group that is
+    // not an admin group is an error.
+    let (status, _, err) = iam_codegen(&["check", &path]).unwrap();
+    assert_eq!(status, ExitStatus::Invalid);
+    let assignment = model["identity_center"]["assignments"]
+        .as_array()
+        .unwrap()
+        .len()
+        - 1;
+    let at = format!("/identity_center/assignments/{assignment}/accounts/0");
+    assert!(
+        err.contains(&format!("{path}:{at}: error admin-in-production: ")),
+        "{err}"
+    );
+    // Accepted with a reason, the model is valid and the assertion still fails.
+    model["allow_findings"] = json!([{"code": "admin-in-production", "path": at, "reason": "the test of a broken promise"}]);
+    std::fs::write(&path, serde_json::to_string_pretty(&model).unwrap()).unwrap();
 
     let (status, out, _) = iam_codegen(&["check", &path]).unwrap();
     assert_eq!(status, ExitStatus::Denied);

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::support::{files, root};
 
 /// Every code `iam_model::validate::policy` emits.
-const CODES: [&str; 31] = [
+const CODES: [&str; 33] = [
     "unknown-element",
     "missing-version",
     "invalid-version",
@@ -48,6 +48,8 @@ const CODES: [&str; 31] = [
     "invalid-condition-key",
     "invalid-condition-value",
     "policy-too-large",
+    "allow-with-not-action",
+    "allow-with-not-resource",
 ];
 
 /// One file's expectation.

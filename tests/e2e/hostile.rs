@@ -71,7 +71,7 @@ fn trust() -> Value {
 }
 
 fn allow_all() -> Value {
-    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]})
 }
 
 /// A model with `text(field)` in every free-text field (names where the model's name types

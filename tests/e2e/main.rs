@@ -14,6 +14,7 @@ mod model_checks;
 mod policy_cli;
 mod policy_props;
 mod presets;
+mod promises;
 mod real_tools;
 mod sarif;
 mod secrets;

@@ -24,6 +24,10 @@ fn expected_warnings(name: &str) -> Vec<(&'static str, &'static str)> {
         // one account also runs production with PowerUserAccess developers.
         "iam-users" => vec![
             (
+                "sensitive-data-on-any-resource",
+                "/accounts/main/iam/policies/TesterPolicy/document/Statement/1/Action/3",
+            ),
+            (
                 "human-access-key",
                 "/accounts/main/iam/users/dev-john/programmatic_access",
             ),
@@ -32,6 +36,22 @@ fn expected_warnings(name: &str) -> Vec<(&'static str, &'static str)> {
                 "/accounts/main/iam/groups/Developers",
             ),
         ],
+        // The seed's "example tester policy concept" reads application data (`s3:GetObject`)
+        // on `*`; the warning asks to name the test buckets.
+        "small-team" => vec![
+            (
+                "sensitive-data-on-any-resource",
+                "/identity_center/permission_sets/SandboxTesterAccess/inline_policy/Statement/1/Action/3",
+            ),
+            (
+                "sensitive-data-on-any-resource",
+                "/identity_center/permission_sets/TesterAccess/inline_policy/Statement/1/Action/3",
+            ),
+        ],
+        "sandbox" => vec![(
+            "sensitive-data-on-any-resource",
+            "/identity_center/permission_sets/SandboxTesterAccess/inline_policy/Statement/1/Action/3",
+        )],
         // The seed's developer deploys the backend into the one (production) account.
         "web-backend" => vec![(
             "developer-production-write",

@@ -71,6 +71,14 @@ pub enum AccessError {
     /// A principal or account does not resolve.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// The action asked about is not an AWS action: the answer would prove nothing.
+    #[error("invalid `--action`: {message}; {help}")]
+    Action {
+        /// What is wrong with it.
+        message: String,
+        /// The closest actions, or where to look.
+        help: String,
+    },
 }
 
 /// A model read and valid, or the exit status already reported.
@@ -249,12 +257,26 @@ pub(crate) struct SimulateModel<'a> {
     pub context: &'a [(String, String)],
 }
 
-fn query(account: &str, action: &str, resource: &str, context: &[(String, String)]) -> Query {
-    context
+/// The question, once its action is known to the catalogue
+/// ([`iam_model::validate::catalog::check_action_name`], the check assertions get).
+fn query(
+    account: &str,
+    action: &str,
+    resource: &str,
+    context: &[(String, String)],
+) -> Result<Query, AccessError> {
+    let report = iam_model::validate::catalog::check_action_name(action, "");
+    if let Some(f) = report.errors().next() {
+        return Err(AccessError::Action {
+            message: f.message.clone(),
+            help: f.help.clone(),
+        });
+    }
+    Ok(context
         .iter()
         .fold(Query::new(account, action, resource), |q, (k, v)| {
             q.context(k.clone(), v.clone())
-        })
+        }))
 }
 
 /// Run `simulate` on a model: exit 0 allowed, 4 denied.
@@ -276,7 +298,7 @@ pub(crate) fn simulate(
     let paths = evaluator
         .paths(&principal, args.account)
         .map_err(AccessError::from)?;
-    let q = query(args.account, args.action, args.resource, args.context);
+    let q = query(args.account, args.action, args.resource, args.context)?;
     let outcome = evaluator.evaluate(&paths, &q).map_err(AccessError::from)?;
     let account_id = model
         .account(account.as_str())
@@ -371,7 +393,7 @@ pub fn who_can(
     };
     let evaluator = ModelEvaluator::new(&model);
     let account = args.account.as_deref().unwrap_or("*");
-    let q = query(account, &args.action, &args.resource, &args.context);
+    let q = query(account, &args.action, &args.resource, &args.context)?;
     let grantees = evaluator.who_can(&q).map_err(AccessError::from)?;
     let federated = evaluator.who_can_federated(&q);
     let text = match format {

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use iam_model::policy::PolicyKind;
-use iam_model::policy::size::aws_size;
-use iam_model::validate::policy::{check_size, decode, read_raw};
+use iam_model::validate::policy::{check_policy_json, check_policy_text};
 use iam_model::{JsonError, Report, Severity};
 
 use super::sarif::{CheckedFile, FileOutcome, sarif_log};
@@ -151,13 +150,9 @@ fn check_file(path: &Path, kind: PolicyKind) -> Checked {
     }
 }
 
-/// Check a file's text as a policy of `kind`.
+/// Check a file's text as a policy of `kind` (the library's check, catalogue included).
 fn check_text(text: &str, kind: PolicyKind) -> Result<Report, Unreadable> {
-    let raw = read_raw(text).map_err(Unreadable::Json)?;
-    let mut report = Report::new();
-    decode(&raw, kind, "", &mut report);
-    check_size(aws_size(text), kind, "", &mut report);
-    Ok(report)
+    check_policy_json(text, kind).map_err(Unreadable::Json)
 }
 
 fn check(
@@ -232,6 +227,7 @@ fn json_entry(checked: &Checked) -> FileOutput<'_> {
     FileOutput {
         file,
         findings,
+        allowed: &[],
         error,
     }
 }
@@ -317,16 +313,13 @@ fn fmt(args: &FmtArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<E
             return Ok(ExitStatus::Failure);
         }
     };
-    let raw = match read_raw(&text) {
-        Ok(raw) => raw,
+    let (document, report) = match check_policy_text(&text, kind) {
+        Ok(checked) => checked,
         Err(e) => {
             write_json_error(&file, &e, err)?;
             return Ok(ExitStatus::Failure);
         }
     };
-    let mut report = Report::new();
-    let document = decode(&raw, kind, "", &mut report);
-    check_size(aws_size(&text), kind, "", &mut report);
     for finding in report.findings() {
         write_finding(&file, finding, err)?;
     }

@@ -296,6 +296,11 @@ fn request(r: &RequestIn, base: &str, report: &mut Report) -> Option<Request> {
             }
         },
     };
+    // An answer about an action that does not exist proves nothing.
+    report.extend(iam_model::validate::catalog::check_action_name(
+        &r.action,
+        &format!("{base}/action"),
+    ));
     let mut request = Request::new(principal?, &r.action, &r.resource);
     if let Some(id) = account {
         request = request.resource_account(id);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use iam_model::model::Model;
+use iam_model::validate::Allowed;
 use iam_model::{Finding, JsonError, ModelError, Report, Severity};
 
 use super::sarif::{CheckedFile, FileOutcome, sarif_log};
@@ -87,6 +88,9 @@ fn validate(
                     for finding in report.findings() {
                         write_finding(&file, finding, out)?;
                     }
+                    for allowed in report.allowed() {
+                        write_allowed(&file, allowed, out)?;
+                    }
                 }
                 Err(Unreadable::Io(e)) => {
                     writeln!(out, "{file}: error: cannot read the file: {e}")?
@@ -101,11 +105,13 @@ fn validate(
                 Err(Unreadable::Io(e)) => (None, Some(format!("cannot read the file: {e}"))),
                 Err(Unreadable::Json(e)) => (None, Some(e.to_string())),
             };
+            let allowed = outcome.as_ref().map_or(&[][..], Report::allowed);
             let document = CheckOutput {
                 version: 1,
                 files: vec![FileOutput {
                     file: file.clone(),
                     findings,
+                    allowed,
                     error,
                 }],
             };
@@ -149,6 +155,19 @@ pub(super) fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io:
     writeln!(out, "  help: {}", terminal(&f.help))
 }
 
+/// `FILE:PATH: allowed CODE: MESSAGE` and an indented line with the model's reason.
+pub(super) fn write_allowed(file: &str, a: &Allowed, out: &mut dyn Write) -> io::Result<()> {
+    use crate::escape::terminal;
+    writeln!(
+        out,
+        "{file}:{}: allowed {}: {}",
+        terminal(&a.finding.path),
+        a.finding.code,
+        terminal(&a.finding.message)
+    )?;
+    writeln!(out, "  reason: {}", terminal(&a.reason))
+}
+
 /// `FILE:LINE:COLUMN: error: MESSAGE`, with `(at `PATH`)` for a value of the wrong shape.
 pub(super) fn write_json_error(file: &str, e: &JsonError, out: &mut dyn Write) -> io::Result<()> {
     if e.path.is_empty() {
@@ -176,6 +195,9 @@ pub(super) struct FileOutput<'a> {
     pub(super) file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) findings: Option<&'a [Finding]>,
+    /// The findings the model accepts (`allow_findings`), each with its reason.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub(super) allowed: &'a [Allowed],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) error: Option<String>,
 }
@@ -190,8 +212,12 @@ pub(super) fn summary(file: &str, outcome: &Result<Report, Unreadable>) -> Strin
                 .filter(|f| f.severity == Severity::Error)
                 .count();
             let warnings = report.findings().len() - errors;
+            let allowed = match report.allowed().len() {
+                0 => String::new(),
+                n => format!(", {n} allowed"),
+            };
             format!(
-                "{file}: {}, {}",
+                "{file}: {}, {}{allowed}",
                 count(errors, "error", "errors"),
                 count(warnings, "warning", "warnings")
             )

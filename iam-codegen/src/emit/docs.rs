@@ -620,6 +620,17 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
     put("billing_accounts", billing_accounts.into());
     put("has_iam_users", has_iam_users.into());
     put("iam_checks", iam_checks.into());
+    // The reason is free text: one line, so that it stays one list item (the template
+    // escapes it as Markdown text).
+    let allowed: Vec<Value> = model
+        .allowed_findings()
+        .iter()
+        .map(|a| {
+            let reason = a.reason().split_whitespace().collect::<Vec<_>>().join(" ");
+            json!({"code": a.code(), "path": a.path(), "reason": reason})
+        })
+        .collect();
+    put("allowed_findings", allowed.into());
     Ok(Value::Object(context))
 }
 

@@ -23,7 +23,9 @@ use crate::model::sso::{
     Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
     PermissionSetBoundary, SessionDuration, SsoGroup, SsoSettings, SsoUser,
 };
-use crate::model::{Assertion, AssertionPrincipal, FORMAT_VERSION, Model, SCHEMA_URL};
+use crate::model::{
+    AllowedFinding, Assertion, AssertionPrincipal, FORMAT_VERSION, Model, SCHEMA_URL,
+};
 use crate::policy::{Kind, Policy};
 use crate::raw;
 use crate::validate::{Finding, Report};
@@ -120,6 +122,23 @@ pub struct ModelFile {
     /// Access assertions for the evaluator.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assertions: Vec<AssertionFile>,
+    /// Findings the authors accept, each with its reason: reported as accepted, not as
+    /// errors or warnings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_findings: Vec<AllowFindingFile>,
+}
+
+/// A finding the model's authors accept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllowFindingFile {
+    /// The finding code (`trust-open`).
+    pub code: String,
+    /// The JSON pointer of the finding, exactly as validation reports it.
+    pub path: String,
+    /// Why the finding is accepted; required and not empty.
+    #[schemars(length(min = 1))]
+    pub reason: String,
 }
 
 /// The organization.
@@ -1190,6 +1209,11 @@ pub fn decode(f: &ModelFile) -> Result<Model, Vec<Finding>> {
             accounts,
             identity_center,
             assertions,
+            allowed_findings: f
+                .allow_findings
+                .iter()
+                .map(|a| AllowedFinding::new(&a.code, &a.path, &a.reason))
+                .collect(),
         }),
         _ => Err(d.report.into_findings()),
     }
@@ -1468,6 +1492,15 @@ pub fn encode(model: &Model) -> ModelFile {
                     .collect(),
                 denied: names(&a.denied),
                 allowed: names(&a.allowed),
+            })
+            .collect(),
+        allow_findings: model
+            .allowed_findings
+            .iter()
+            .map(|a| AllowFindingFile {
+                code: a.code().to_string(),
+                path: a.path().to_string(),
+                reason: a.reason().to_string(),
             })
             .collect(),
     }

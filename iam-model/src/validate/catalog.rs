@@ -67,6 +67,35 @@ pub fn check_statement(statement: &Statement, path: &str, report: &mut Report) {
     }
 }
 
+/// Check an action named in a question rather than a policy (an assertion's `allowed` or
+/// `denied` list, `simulate --action`, `who-can --action`): an invalid name, an unknown
+/// service or action (with "did you mean") or a pattern that matches nothing is an error,
+/// because an answer about an action that does not exist proves nothing.
+///
+/// ```
+/// use iam_model::validate::catalog::check_action_name;
+/// let report = check_action_name("iam:CreateUsr", "/assertions/0/denied/0");
+/// let f = &report.findings()[0];
+/// assert_eq!((f.code, f.path.as_str()), ("unknown-action", "/assertions/0/denied/0"));
+/// assert_eq!(f.help, "did you mean `iam:CreateUser`?");
+/// assert!(check_action_name("iam:CreateUser", "").is_empty());
+/// ```
+pub fn check_action_name(text: &str, path: &str) -> Report {
+    let mut report = Report::new();
+    match text.parse::<Action>() {
+        Ok(action) => {
+            check_action(&action, path, &mut report);
+        }
+        Err(e) => report.error(
+            "invalid-action",
+            path,
+            e.to_string(),
+            "write `service:ActionName`, e.g. `s3:GetObject`",
+        ),
+    }
+    report
+}
+
 /// Resolve one action pattern, reporting problems; `None` when it cannot be resolved.
 fn check_action(action: &Action, path: &str, report: &mut Report) -> Option<Vec<KnownAction>> {
     let service_text = action.service()?;

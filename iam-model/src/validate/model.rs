@@ -15,8 +15,9 @@ use crate::model::{Model, Tags, UnitAccounts};
 use crate::validate::Report;
 
 /// Check a model: every finding of every rule family, in a fixed order (policies,
-/// references, names, the characters of free text, limits, then the seeds' practices as warnings), each family walking
-/// the model in sorted order.
+/// references, names, the characters of free text, limits, then the seeds' practices), each
+/// family walking the model in sorted order; then the model's `allow_findings` move the
+/// findings they accept to [`Report::allowed`].
 ///
 /// ```
 /// use iam_model::model::Model;
@@ -43,7 +44,41 @@ pub fn validate(model: &Model) -> Report {
     text::check_model(model, &mut report);
     limits::check(model, &mut report);
     practices::check(model, &ctx, &mut report);
+    allow(model, &mut report);
     report
+}
+
+/// Apply the model's `allow_findings`: matched findings move to [`Report::allowed`]; an entry
+/// without a reason is an error, one that matches nothing a warning.
+fn allow(model: &Model, report: &mut Report) {
+    let entries = model.allowed_findings();
+    if entries.is_empty() {
+        return;
+    }
+    let used = report.allow(
+        entries
+            .iter()
+            .filter(|a| !a.reason().trim().is_empty())
+            .map(|a| (a.code(), a.path(), a.reason())),
+    );
+    let mut used = used.into_iter();
+    for (i, a) in entries.iter().enumerate() {
+        if a.reason().trim().is_empty() {
+            report.error(
+                "allow-finding-without-reason",
+                format!("/allow_findings/{i}/reason"),
+                format!("accepting `{}` at `{}` needs a reason", a.code(), a.path()),
+                "say why the finding is acceptable here; the reason is shown in `validate` output and in ACCESS.md for reviewers",
+            );
+        } else if used.next() == Some(false) {
+            report.warning(
+                "unused-allow-finding",
+                format!("/allow_findings/{i}"),
+                format!("no finding `{}` at `{}` to accept", a.code(), a.path()),
+                "remove the entry, or correct its code and path to those `iam-codegen validate` reports",
+            );
+        }
+    }
 }
 
 /// What several checks need: the OUs that exist and the accounts under each.

@@ -35,31 +35,101 @@ use crate::validate::Report;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn check_policy_json(text: &str, kind: PolicyKind) -> Result<Report, JsonError> {
+    check_policy_text(text, kind).map(|(_, report)| report)
+}
+
+/// Like [`check_policy_json`], and also the typed document when every statement could be
+/// built (`policy fmt` prints it when there is no error).
+pub fn check_policy_text(
+    text: &str,
+    kind: PolicyKind,
+) -> Result<(Option<PolicyDocument>, Report), JsonError> {
     let raw = read_raw(text)?;
     let mut report = Report::new();
-    let (_, statements) = decode_statements(&raw, kind, "", &mut report);
-    crate::validate::catalog::check_statements(&statements, &mut report);
+    let document = checked(&raw, kind, "", &mut report);
     // Counting is a pass over the whole text; kinds without a limit (AWS managed policies,
     // resource-based policies) skip it.
     if kind.hard_size_limit().is_some() {
         check_size(aws_size(text), kind, "", &mut report);
     }
-    Ok(report)
+    Ok((document, report))
 }
 
 /// Check a raw policy as a policy of `kind`, with paths under `base` (a JSON pointer to the
-/// policy inside a larger document; `""` for a policy file). The size is counted on the
-/// compact form of the policy.
+/// policy inside a larger document; `""` for a policy file): the grammar of its kind, the
+/// catalogue checks ([`crate::validate::catalog`]) and the size limit, counted on the
+/// compact form of the policy. This is the check every policy of a model gets.
+///
+/// ```
+/// use iam_model::policy::PolicyKind;
+/// use iam_model::validate::check_policy;
+/// let raw = iam_model::validate::policy::read_raw(
+///     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjet","Resource":"*"}]}"#,
+/// )?;
+/// let report = check_policy(&raw, PolicyKind::Identity, "/accounts/dev/iam/roles/ci/inline_policies/Deploy");
+/// let found: Vec<(&str, &str, &str)> =
+///     report.findings().iter().map(|f| (f.code, f.path.as_str(), f.help.as_str())).collect();
+/// assert_eq!(found, [(
+///     "unknown-action",
+///     "/accounts/dev/iam/roles/ci/inline_policies/Deploy/Statement/0/Action",
+///     "did you mean `s3:GetObject`?",
+/// )]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check_policy(raw: &raw::Policy, kind: PolicyKind, base: &str) -> Report {
     let mut report = Report::new();
-    decode(raw, kind, base, &mut report);
-    check_size(
-        aws_size(&crate::json::to_compact(raw)),
-        kind,
-        base,
-        &mut report,
-    );
+    checked(raw, kind, base, &mut report);
+    if kind.hard_size_limit().is_some() {
+        check_size(
+            aws_size(&crate::json::to_compact(raw)),
+            kind,
+            base,
+            &mut report,
+        );
+    }
     report
+}
+
+/// The grammar of the kind, then the catalogue checks on every statement that could be built.
+fn checked(
+    raw: &raw::Policy,
+    kind: PolicyKind,
+    base: &str,
+    report: &mut Report,
+) -> Option<PolicyDocument> {
+    let (document, statements) = decode_statements(raw, kind, base, report);
+    crate::validate::catalog::check_statements(&statements, report);
+    if matches!(kind, PolicyKind::Identity | PolicyKind::PermissionSet) {
+        allow_with_not(&statements, report);
+    }
+    document
+}
+
+/// `Allow` with `NotAction` or `NotResource` in a policy that grants: it allows everything
+/// not listed, including actions and resources AWS adds later (parliament and IAM Access
+/// Analyzer flag both). AWS managed policies, SCPs and boundaries use the form on purpose.
+fn allow_with_not(statements: &[(String, Statement)], report: &mut Report) {
+    for (path, s) in statements {
+        if s.effect() != Effect::Allow {
+            continue;
+        }
+        if matches!(s.action(), ActionClause::NotAction(_)) {
+            report.warning(
+                "allow-with-not-action",
+                format!("{path}/NotAction"),
+                "`Allow` with `NotAction` allows every action not listed, including ones AWS adds later",
+                "list the actions to allow with `Action`; keep `NotAction` for `Deny` statements (IAM User Guide, \"IAM JSON policy elements: NotAction\")",
+            );
+        }
+        if matches!(s.resource(), Some(ResourceClause::NotResource(_))) {
+            report.warning(
+                "allow-with-not-resource",
+                format!("{path}/NotResource"),
+                "`Allow` with `NotResource` allows every resource not listed, in every account and service the actions reach",
+                "list the resources to allow with `Resource`; keep `NotResource` for `Deny` statements (IAM User Guide, \"IAM JSON policy elements: NotResource\")",
+            );
+        }
+    }
 }
 
 /// Read policy JSON into the raw mirror.

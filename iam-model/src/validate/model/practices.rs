@@ -1,6 +1,10 @@
-//! The seeds' practices as warnings: each finding says why, citing the access guide (seed
+//! The seeds' practices: each finding says why, citing the access guide (seed
 //! `002_ad9ce9839d213f3b.txt`, "Best Practices", "Avoid using", "CI/CD and Automation
 //! Access", "Environment-Based Access Design") or AWS's "Security best practices in IAM".
+//! What the seeds say to avoid is an error (`admin-in-production`, `ci-admin`,
+//! `oidc-aud-not-pinned`, `oidc-sub-not-pinned`, `trust-open`,
+//! `cross-account-without-external-id`, `pass-role-any-resource`), which a model accepts
+//! only with a reasoned `allow_findings` entry; the rest are warnings.
 //!
 //! Who is who, in one place:
 //!
@@ -66,6 +70,22 @@ const ESCALATION: [&str; 14] = [
     "iam:CreateLoginProfile",
     "iam:UpdateLoginProfile",
     "iam:AddUserToGroup",
+];
+
+/// Actions that read stored data (Cloudsplaining's data-exfiltration actions): allowed on `*`
+/// they reach every bucket, secret, key, parameter and table.
+const SENSITIVE: [&str; 11] = [
+    "s3:GetObject",
+    "secretsmanager:GetSecretValue",
+    "kms:Decrypt",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "rds-data:ExecuteStatement",
 ];
 
 /// Billing and cost services: write access to them in the management account is finance's job.
@@ -420,8 +440,39 @@ fn escalation(report: &mut Report, path: String, what: &str, g: &Grants) {
     );
 }
 
-fn admin_outside(report: &mut Report, base: &str, what: &str, name: &str, p: &Permissions) {
+/// `AdministratorAccess` (or `*` on `*`) held by something that is not an admin: an error in a
+/// production account (`production` names it), a warning elsewhere.
+fn admin_outside(
+    report: &mut Report,
+    base: &str,
+    what: &str,
+    name: &str,
+    p: &Permissions,
+    own: &Grants,
+    production: Option<&AccountName>,
+) {
     if is_admin_name(name) {
+        return;
+    }
+    if let Some(account) = production {
+        let attached: Vec<usize> = p
+            .aws_managed_policies()
+            .iter()
+            .enumerate()
+            .filter(|(_, policy)| *policy == "AdministratorAccess")
+            .map(|(i, _)| i)
+            .collect();
+        let paths: Vec<String> = if attached.is_empty() && own.admin {
+            vec![base.to_string()]
+        } else {
+            attached
+                .iter()
+                .map(|i| format!("{base}/aws_managed_policies/{i}"))
+                .collect()
+        };
+        for path in paths {
+            admin_in_production(report, path, what, account);
+        }
         return;
     }
     for (i, policy) in p.aws_managed_policies().iter().enumerate() {
@@ -436,10 +487,21 @@ fn admin_outside(report: &mut Report, base: &str, what: &str, name: &str, p: &Pe
     }
 }
 
+fn admin_in_production(report: &mut Report, path: String, what: &str, account: &AccountName) {
+    report.error(
+        "admin-in-production",
+        path,
+        format!("{what} has administrator access in production account `{account}` but is not an admin or break-glass group"),
+        format!("\"Production: operator/admin access only\" and \"Avoid using: AdministratorAccess for everyone\" ({GUIDE}, Separate environments, Best Practices): grant a scoped policy, or give administrator access only to a group marked as admin or break-glass by its name (`…Admins`, `…EmergencyAdmins`, `BreakGlassAdmin`); to keep it, add an `allow_findings` entry with the reason"),
+    );
+}
+
 fn users(model: &Model, cache: &mut Cache, report: &mut Report) {
     for (account_name, account) in model.accounts() {
         let iam = account.iam();
         let base = format!("{}/iam", account_path(account_name.as_str()));
+        let production =
+            (account.environment() == &Environment::Production).then_some(account_name);
         for (name, user) in iam.users() {
             let b = at(&format!("{base}/users"), name.as_str());
             let p = user.permissions();
@@ -490,7 +552,7 @@ fn users(model: &Model, cache: &mut Cache, report: &mut Report) {
                 );
             }
             if ci && g.is_admin() {
-                report.warning(
+                report.error(
                     "ci-admin",
                     b.clone(),
                     format!("CI/CD identity `{name}` has administrator access"),
@@ -501,19 +563,30 @@ fn users(model: &Model, cache: &mut Cache, report: &mut Report) {
                 escalation(report, b.clone(), &format!("IAM user `{name}`"), &g);
             }
             if !ci || !g.is_admin() {
-                admin_outside(report, &b, &format!("IAM user `{name}`"), name.as_str(), p);
+                let own = cache.permissions(iam, p);
+                admin_outside(
+                    report,
+                    &b,
+                    &format!("IAM user `{name}`"),
+                    name.as_str(),
+                    p,
+                    &own,
+                    production,
+                );
             }
         }
         for (name, group) in iam.groups() {
             let b = at(&format!("{base}/groups"), name.as_str());
+            let g = cache.permissions(iam, group.permissions());
             admin_outside(
                 report,
                 &b,
                 &format!("IAM group `{name}`"),
                 name.as_str(),
                 group.permissions(),
+                &g,
+                production,
             );
-            let g = cache.permissions(iam, group.permissions());
             if !is_admin_name(name.as_str()) {
                 escalation(report, b.clone(), &format!("IAM group `{name}`"), &g);
             }
@@ -560,7 +633,7 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
             let g = cache.permissions(iam, role.permissions());
             let ci = is_ci_name(name.as_str()) || trusts_oidc(role);
             if ci && g.is_admin() {
-                report.warning(
+                report.error(
                     "ci-admin",
                     b.clone(),
                     format!("CI/CD role `{name}` has administrator access"),
@@ -573,6 +646,8 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
                     &format!("role `{name}`"),
                     name.as_str(),
                     role.permissions(),
+                    &g,
+                    None,
                 );
             }
             if !is_admin_name(name.as_str()) {
@@ -589,17 +664,20 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
                 }
                 let path = format!("{b}/trust_policy/Statement{suffix}");
                 let conditioned = s.condition().is_some_and(|c| !c.is_empty());
+                // Only these keys narrow "anyone" to principals of one organization or account.
+                let narrowed =
+                    has_key(s, "aws:PrincipalOrgID") || has_key(s, "aws:PrincipalAccount");
                 let Some(PrincipalClause::Principal(principal)) = s.principal() else {
                     continue;
                 };
                 let map = match principal {
                     Principal::Any => {
-                        if !conditioned {
-                            report.warning(
+                        if !narrowed {
+                            report.error(
                                 "trust-open",
                                 format!("{path}/Principal"),
-                                format!("role `{name}` can be assumed by anyone (`\"Principal\": \"*\"`)"),
-                                "name the accounts, roles or services that may assume the role, or at least restrict it with conditions such as `aws:PrincipalOrgID` (AWS best practice: verify public and cross-account access)",
+                                format!("role `{name}` can be assumed by anyone (`\"Principal\": \"*\"`) in any account"),
+                                "name the accounts, roles or services that may assume the role, or narrow it to your organization or an account with an `aws:PrincipalOrgID` or `aws:PrincipalAccount` condition; other conditions still let principals of every AWS account in (AWS best practice: verify public and cross-account access)",
                             );
                         }
                         continue;
@@ -611,12 +689,12 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
                         let p_path = format!("{path}/Principal/AWS{p_suffix}");
                         let (id, root) = match p {
                             AwsPrincipal::Any => {
-                                if !conditioned {
-                                    report.warning(
+                                if !narrowed {
+                                    report.error(
                                         "trust-open",
                                         p_path,
-                                        format!("role `{name}` can be assumed by any AWS principal (`\"AWS\": \"*\"`)"),
-                                        "name the accounts or roles that may assume the role, or restrict it with conditions such as `aws:PrincipalOrgID`",
+                                        format!("role `{name}` can be assumed by any AWS principal (`\"AWS\": \"*\"`) in any account"),
+                                        "name the accounts or roles that may assume the role, or narrow it with an `aws:PrincipalOrgID` or `aws:PrincipalAccount` condition; other conditions still let principals of every AWS account in (AWS best practice: verify public and cross-account access)",
                                     );
                                 }
                                 continue;
@@ -627,7 +705,7 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
                         let Some(id) = id else { continue };
                         if !model_accounts.contains(&id) {
                             if !has_key(s, "sts:ExternalId") {
-                                report.warning(
+                                report.error(
                                     "cross-account-without-external-id",
                                     p_path,
                                     format!("role `{name}` trusts account `{}` outside the organization without an `sts:ExternalId` condition", id.as_str()),
@@ -653,6 +731,24 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
             }
         }
     }
+}
+
+/// Whether the statement compares the provider's `aud` key with `StringEquals` to values
+/// without wildcards.
+fn aud_pinned(s: &Statement) -> bool {
+    s.condition().is_some_and(|c| {
+        c.iter().any(|(op, keys)| {
+            matches!(
+                op.operator(),
+                crate::policy::Operator::StringEquals
+                    | crate::policy::Operator::StringEqualsIgnoreCase
+            ) && !op.if_exists()
+                && keys.iter().any(|(key, values)| {
+                    key.as_str().to_ascii_lowercase().ends_with(":aud")
+                        && values.iter().all(|v| !v.as_text().contains(['*', '?']))
+                })
+        })
+    })
 }
 
 /// The OIDC `sub` condition: present, and without a wildcard under `StringEquals` (which
@@ -701,8 +797,20 @@ fn oidc_sub(s: &Statement, path: &str, role: &str, report: &mut Report) {
             }
         }
     }
+    if !aud_pinned(s) {
+        report.error(
+            "oidc-aud-not-pinned",
+            if s.condition().is_some() {
+                format!("{path}/Condition")
+            } else {
+                path.to_string()
+            },
+            format!("role `{role}` trusts an OIDC provider without pinning `aud`"),
+            "without an `aud` condition, tokens the provider issued for any other audience are accepted; pin `token.actions.githubusercontent.com:aud` to `sts.amazonaws.com` with `StringEquals` (IAM User Guide, \"Configuring a role for GitHub OIDC identity provider\"); build the role with `iam_model::model::patterns::GithubDeployRole`",
+        );
+    }
     if !pinned {
-        report.warning(
+        report.error(
             "oidc-sub-not-pinned",
             format!("{path}/Condition"),
             format!("role `{role}` trusts an OIDC provider without pinning `sub` to one repository"),
@@ -782,7 +890,8 @@ fn identity_center<'a>(
                 .entry(name)
                 .or_insert_with(|| is_admin_name(name))
         };
-        let admin = admin_name(set_name) || admin_name(principal_name) || g.is_admin();
+        let principal_admin = admin_name(principal_name);
+        let admin = admin_name(set_name) || principal_admin || g.is_admin();
         let triggers = |accounts: &mut dyn Iterator<Item = &'a AccountName>| {
             let mut t = Triggers::default();
             for acc in accounts {
@@ -791,6 +900,13 @@ fn identity_center<'a>(
                 };
                 if acc == management && !admin && g.writes_outside_billing() {
                     t.management = true;
+                }
+                if t.admin_production.is_none()
+                    && account.environment() == &Environment::Production
+                    && g.is_admin()
+                    && !principal_admin
+                {
+                    t.admin_production = Some(acc);
                 }
                 if t.production.is_none()
                     && account.environment() == &Environment::Production
@@ -823,6 +939,14 @@ fn identity_center<'a>(
                     path.clone(),
                     format!("permission set `{set_name}` lets {} change resources in the management account", a.principal()),
                     format!("keep the management account for administration and billing: \"Developers should not need normal access to the management account\" ({GUIDE}, Sandbox setup); assign read-only, audit or billing sets there, and work in member accounts"),
+                );
+            }
+            if let Some(acc) = t.admin_production {
+                admin_in_production(
+                    report,
+                    path.clone(),
+                    &format!("{} (through `{set_name}`)", a.principal()),
+                    acc,
                 );
             }
             if let Some(acc) = t.production {
@@ -867,10 +991,135 @@ struct Triggers<'a> {
     management: bool,
     /// A production account where a developer group gets write access.
     production: Option<&'a AccountName>,
+    /// A production account where a principal that is not an admin gets administrator access.
+    admin_production: Option<&'a AccountName>,
+}
+
+/// In a policy the model writes (outside the inline policies of admins), unconditioned
+/// `Allow` on `*`: `iam:PassRole` (or an `iam:` pattern covering it) is an error, a sensitive
+/// data action a warning.
+fn pass_role_on_any(
+    statements: &crate::json::OneOrMany<Statement>,
+    base: &str,
+    report: &mut Report,
+) {
+    for (suffix, s) in statements.iter_with_pointer() {
+        if s.effect() != Effect::Allow || s.condition().is_some_and(|c| !c.is_empty()) {
+            continue;
+        }
+        let any = matches!(s.resource(), Some(ResourceClause::Resource(v)) if v.iter().any(|r| matches!(r, Resource::Any)));
+        let ActionClause::Action(actions) = s.action() else {
+            continue;
+        };
+        if !any {
+            continue;
+        }
+        for (a_suffix, action) in actions.iter_with_pointer() {
+            // `*` and `*:…` are administrator access, reported as such.
+            if action.service().is_none_or(|svc| svc.contains(['*', '?'])) {
+                continue;
+            }
+            let sensitive: Vec<String> = SENSITIVE
+                .iter()
+                .filter(|a| matches_ignore_case(action.as_str(), a))
+                .map(|a| format!("`{a}`"))
+                .collect();
+            if !sensitive.is_empty() {
+                report.warning(
+                    "sensitive-data-on-any-resource",
+                    format!("{base}/Statement{suffix}/Action{a_suffix}"),
+                    format!("`{action}` reads data ({}) from every resource (`\"Resource\": \"*\"`)", sensitive.join(", ")),
+                    "objects, secrets, keys, parameters and table items of every bucket, secret, key and table of the account, now and later, become readable (Cloudsplaining's data-exfiltration check); name the resources' ARNs",
+                );
+            }
+            let iam = action
+                .service()
+                .is_some_and(|svc| svc.eq_ignore_ascii_case("iam"));
+            if iam && matches_ignore_case(action.as_str(), "iam:PassRole") {
+                report.error(
+                    "pass-role-any-resource",
+                    format!("{base}/Statement{suffix}/Action{a_suffix}"),
+                    format!("`{action}` allows `iam:PassRole` on every role (`\"Resource\": \"*\"`)"),
+                    format!("passing any role lets the holder hand a service a role with more permissions than its own; the guide allows CI/CD \"Only iam:PassRole if needed\" and \"IAM PassRole for specific execution role\" ({GUIDE}, Role Matrix, CI/CD role recommendations): name the role ARNs, or add an `iam:PassedToService` condition"),
+                );
+            }
+        }
+    }
+}
+
+fn pass_role(model: &Model, report: &mut Report) {
+    let inline = |p: &Permissions, b: &str, report: &mut Report| {
+        for (n, policy) in p.inline_policies() {
+            pass_role_on_any(
+                policy.document().statement_list(),
+                &at(&format!("{b}/inline_policies"), n.as_str()),
+                report,
+            );
+        }
+    };
+    for (account_name, account) in model.accounts() {
+        let iam = account.iam();
+        let base = format!("{}/iam", account_path(account_name.as_str()));
+        for (name, user) in iam.users() {
+            if !is_admin_name(name.as_str()) {
+                inline(
+                    user.permissions(),
+                    &at(&format!("{base}/users"), name.as_str()),
+                    report,
+                );
+            }
+        }
+        for (name, group) in iam.groups() {
+            if !is_admin_name(name.as_str()) {
+                inline(
+                    group.permissions(),
+                    &at(&format!("{base}/groups"), name.as_str()),
+                    report,
+                );
+            }
+        }
+        for (name, role) in iam.roles() {
+            if !is_admin_name(name.as_str()) {
+                inline(
+                    role.permissions(),
+                    &at(&format!("{base}/roles"), name.as_str()),
+                    report,
+                );
+            }
+        }
+        for (name, policy) in iam.policies() {
+            pass_role_on_any(
+                policy.document().document().statement_list(),
+                &format!(
+                    "{}/document",
+                    at(&format!("{base}/policies"), name.as_str())
+                ),
+                report,
+            );
+        }
+    }
+    if let Some(ic) = model.identity_center() {
+        for (name, set) in ic.permission_sets() {
+            if let Some(policy) = set
+                .inline_policy()
+                .filter(|_| !is_admin_name(name.as_str()))
+            {
+                pass_role_on_any(
+                    policy.document().statement_list(),
+                    &format!(
+                        "{}/inline_policy",
+                        at("/identity_center/permission_sets", name.as_str())
+                    ),
+                    report,
+                );
+            }
+        }
+    }
 }
 
 pub(super) fn check(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     let mut cache = Cache::default();
+    pass_role(model, report);
     users(model, &mut cache, report);
     roles(model, &mut cache, report);
     if let Some(ic) = model.identity_center() {

@@ -11,11 +11,6 @@ use crate::validate::Report;
 
 use super::{Context, account_path, at};
 
-/// The AWS managed policy with this name, if the catalogue knows it.
-fn aws_managed_exists(name: &str) -> bool {
-    iam_catalog::AwsManagedPolicy::from_name(name).is_some()
-}
-
 fn aws_managed_suggestion(name: &str) -> Option<&'static str> {
     let lower = name.to_ascii_lowercase();
     iam_catalog::AwsManagedPolicy::all()
@@ -30,8 +25,17 @@ fn aws_managed_suggestion(name: &str) -> Option<&'static str> {
         .map(|(_, n)| n)
 }
 
+/// An attached AWS managed policy: one the catalogue knows, and not deprecated.
 fn unknown_aws_managed(name: &str, path: String, report: &mut Report) {
-    if aws_managed_exists(name) {
+    if let Some(policy) = iam_catalog::AwsManagedPolicy::from_name(name) {
+        if policy.is_deprecated() {
+            report.error(
+                "deprecated-managed-policy",
+                path,
+                format!("`{name}` is an AWS managed policy that AWS has deprecated"),
+                "a deprecated managed policy cannot be attached to new users, groups or roles (IAM User Guide, \"Deprecated AWS managed policies\"); attach the policy that replaced it, or a customer managed policy with the permissions you need",
+            );
+        }
         return;
     }
     let help = match aws_managed_suggestion(name) {
@@ -484,6 +488,18 @@ fn assertions(model: &Model, report: &mut Report) {
                 format!("`{}` does not name an entity of the model", assertion.principal()),
                 "Identity Center groups, users and permission sets are looked up under `identity_center`; roles and IAM users in the assertion's account",
             );
+        }
+        // An assertion on an action that does not exist holds trivially and proves nothing.
+        for (list, actions) in [
+            ("denied", assertion.denied()),
+            ("allowed", assertion.allowed()),
+        ] {
+            for (j, action) in actions.iter().enumerate() {
+                report.extend(crate::validate::catalog::check_action_name(
+                    action.as_str(),
+                    &format!("{base}/{list}/{j}"),
+                ));
+            }
         }
     }
 }
