@@ -364,7 +364,7 @@ fn generate(
         }
         Err(Unreadable::Json(e)) => {
             if format == Format::Json {
-                write_findings_document(&file, None, Some(e.to_string()), out)?;
+                write_findings_document(&file, None, &[], Some(e.to_string()), out)?;
             }
             check::write_json_error(&file, &e, err)?;
             return Ok(ExitStatus::Failure);
@@ -410,7 +410,13 @@ fn generate(
         Some(model) if !report.has_errors() => model,
         _ => {
             if format == Format::Json {
-                write_findings_document(&file, Some(report.findings()), None, out)?;
+                write_findings_document(
+                    &file,
+                    Some(report.findings()),
+                    report.allowed(),
+                    None,
+                    out,
+                )?;
             }
             writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
             writeln!(err, "{file}: nothing generated")?;
@@ -496,6 +502,7 @@ fn generate(
 fn write_findings_document(
     file: &str,
     findings: Option<&[iam_model::Finding]>,
+    allowed: &[iam_model::validate::Allowed],
     error: Option<String>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -504,6 +511,7 @@ fn write_findings_document(
         files: vec![check::FileOutput {
             file: file.to_string(),
             findings,
+            allowed,
             error,
         }],
     };
