@@ -28,8 +28,12 @@ use crate::policy::AccountId;
 pub struct Arn {
     text: String,
     // INVARIANT: byte offsets of the five `:` that end `arn`, partition, service, region and
-    // account; they lie outside `${…}` variables.
+    // account; they lie outside `${…}` variables. In a short pattern (see `segments`) the
+    // missing ones are `text.len()`.
     colons: [usize; 5],
+    // How many of the six segments are written: 6, or fewer for a pattern cut short after a
+    // trailing `*` (`arn:aws:sqs:us-east-1:*`), whose missing segments read as `*`.
+    segments: usize,
 }
 
 impl Arn {
@@ -39,6 +43,16 @@ impl Arn {
     }
 
     fn segment(&self, index: usize) -> &str {
+        if index >= self.segments {
+            return "*";
+        }
+        if index + 1 == self.segments {
+            let start = match index {
+                0 => 0,
+                i => self.colons.get(i - 1).map_or(0, |c| c + 1),
+            };
+            return self.text.get(start..).unwrap_or_default();
+        }
         let start = match index {
             0 => 0,
             i => self.colons.get(i - 1).map_or(0, |c| c + 1),
@@ -128,11 +142,24 @@ impl FromStr for Arn {
                 _ => {}
             }
         }
-        if found < 5 {
-            return Err(err(
-                "expected `arn:partition:service:region:account-id:resource`",
-            ));
-        }
+        // "IAM JSON policy elements: Resource", Using wildcards in resource ARNs: "If the *
+        // wildcard is the last character of a resource ARN segment, it can expand to match
+        // beyond the colon boundaries", so a pattern cut short after a trailing `*`
+        // (`arn:aws:sqs:us-east-1:*`, `arn:aws:*`) matches whatever the missing segments
+        // hold. Cut short without one, it is not an ARN.
+        let segments = if found < 5 {
+            if found == 0 || !strip_variables(input).ends_with('*') {
+                return Err(err(
+                    "expected `arn:partition:service:region:account-id:resource`",
+                ));
+            }
+            for slot in colons.iter_mut().skip(found) {
+                *slot = input.len();
+            }
+            found + 1
+        } else {
+            6
+        };
         // A variable's default is written after a comma and a space
         // (`${aws:PrincipalTag/team, 'company-wide'}`, "IAM policy elements: Variables and
         // tags", Specifying default values), so only white space outside variables counts.
@@ -144,6 +171,7 @@ impl FromStr for Arn {
         let arn = Self {
             text: input.to_string(),
             colons,
+            segments,
         };
         if arn.partition().is_empty() {
             return Err(err("the partition is empty"));
@@ -214,6 +242,31 @@ mod tests {
         // AmazonDevOpsGuruOrganizationsAccess has an empty resource part; AWS accepts it.
         let arn: Arn = "arn:aws:organizations::*:".parse().unwrap();
         assert_eq!(arn.resource(), "");
+    }
+
+    #[test]
+    fn a_pattern_cut_short_after_a_trailing_wildcard_reads_the_rest_as_wildcards() {
+        let arn: Arn = "arn:aws:sqs:us-east-1:*".parse().unwrap();
+        assert_eq!(
+            (arn.service(), arn.region(), arn.account(), arn.resource()),
+            ("sqs", "us-east-1", "*", "*")
+        );
+        assert_eq!(arn.as_str(), "arn:aws:sqs:us-east-1:*");
+        let arn: Arn = "arn:aws:*".parse().unwrap();
+        assert_eq!(
+            (arn.partition(), arn.service(), arn.resource()),
+            ("aws", "*", "*")
+        );
+        let arn: Arn = "arn:aws:s3*".parse().unwrap();
+        assert_eq!((arn.service(), arn.region()), ("s3*", "*"));
+        assert!(arn.has_wildcard());
+        for cut in [
+            "arn:aws:sqs:us-east-1",
+            "arn:aws:sqs:us-east-1:queue",
+            "arn:*",
+        ] {
+            assert_eq!(cut.parse::<Arn>().is_ok(), cut.ends_with('*'), "{cut}");
+        }
     }
 
     #[test]
