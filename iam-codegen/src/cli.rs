@@ -10,7 +10,7 @@ mod init;
 pub mod output;
 mod simulate;
 mod validate;
-pub use simulate::SimulateArgs;
+pub use simulate::{SimulateArgs, simulate_lines};
 mod policy;
 
 pub use policy::{CheckArgs, FmtArgs, KindArg, PolicyArgs, PolicyCommand};
