@@ -147,8 +147,17 @@ impl FromStr for Arn {
         // beyond the colon boundaries", so a pattern cut short after a trailing `*`
         // (`arn:aws:sqs:us-east-1:*`, `arn:aws:*`) matches whatever the missing segments
         // hold. Cut short without one, it is not an ARN.
+        // The last written segment stands for a partition, service, region or account, so
+        // it holds no `/` (`arn:aws:s3::bucket/*` misses a colon; it is no pattern).
+        let last_written = colons
+            .get(found.wrapping_sub(1))
+            .and_then(|c| input.get(c + 1..))
+            .unwrap_or_default();
         let segments = if found < 5 {
-            if found == 0 || !strip_variables(input).ends_with('*') {
+            let segment_like = last_written
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*' | '?'));
+            if found == 0 || !segment_like || !last_written.ends_with('*') {
                 return Err(err(
                     "expected `arn:partition:service:region:account-id:resource`",
                 ));
