@@ -20,7 +20,7 @@ mod matching;
 pub mod model;
 mod request;
 
-pub use decision::{Decision, Evaluation, Layer, Reason, StatementMatch, evaluate};
+pub use decision::{Decision, Evaluation, Layer, Reason, StatementMatch, decide, evaluate};
 pub use request::{IamPrincipal, IamPrincipalKind, Request, RequestPrincipal};
 
 use std::sync::Arc;

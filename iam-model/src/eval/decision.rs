@@ -239,7 +239,9 @@ impl<'a> Evaluation<'a> {
 
 struct Scan<'a, 'r> {
     request: &'r Request,
-    scratch: Scratch,
+    scratch: &'r mut Scratch,
+    // Whether to keep the statements that apply (an explanation), or only decide.
+    record: bool,
     matches: Vec<StatementMatch<'a>>,
     denied: bool,
 }
@@ -255,20 +257,22 @@ impl<'a> Scan<'a, '_> {
     ) -> Option<Grant> {
         let mut best: Option<Grant> = None;
         for index in policy.candidates(self.request) {
-            let Some(grant) = policy.applies(index, self.request, &mut self.scratch) else {
+            let Some(grant) = policy.applies(index, self.request, self.scratch) else {
                 continue;
             };
             let Some(s) = policy.statements.get(index) else {
                 continue;
             };
-            self.matches.push(StatementMatch {
-                layer,
-                level,
-                policy: &policy.name,
-                statement: s.index,
-                sid: s.sid.as_deref(),
-                effect: s.effect,
-            });
+            if self.record {
+                self.matches.push(StatementMatch {
+                    layer,
+                    level,
+                    policy: &policy.name,
+                    statement: s.index,
+                    sid: s.sid.as_deref(),
+                    effect: s.effect,
+                });
+            }
             match s.effect {
                 Effect::Deny => self.denied = true,
                 Effect::Allow => {
@@ -349,11 +353,59 @@ pub fn evaluate<'a>(set: &'a PolicySet, request: &Request) -> Evaluation<'a> {
     evaluate_layers(set.layers(), request)
 }
 
+/// The decision of [`evaluate`], without the explanation: the statements that apply are not
+/// collected, so a decision allocates nothing (the buffers for policy variables are kept per
+/// thread). For workloads that only need the decision.
+///
+/// ```
+/// use iam_model::eval::{decide, evaluate, Decision, PolicySet, Request};
+/// use iam_model::policy::{Policy, kind::Identity};
+/// let read = Policy::<Identity>::from_json(r#"{"Version":"2012-10-17","Statement":
+///     {"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::home/${aws:username}/*"}}"#)?;
+/// let set = PolicySet::new().identity("read", read.into_document());
+/// let request = Request::new("arn:aws:iam::111122223333:user/alice".parse()?,
+///     "s3:GetObject", "arn:aws:s3:::home/alice/notes.txt");
+/// assert_eq!(decide(&set, &request), Decision::Allowed);
+/// assert_eq!(decide(&set, &request), evaluate(&set, &request).decision());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide(set: &PolicySet, request: &Request) -> Decision {
+    decide_layers(set.layers(), request)
+}
+
+/// [`decide`] over policies borrowed from anywhere (see [`Layers`]).
+pub(crate) fn decide_layers(set: Layers<'_, '_>, request: &Request) -> Decision {
+    with_scratch(|scratch| run(set, request, scratch, false).decision)
+}
+
 /// [`evaluate`] over policies borrowed from anywhere (see [`Layers`]).
 pub(crate) fn evaluate_layers<'a>(set: Layers<'_, 'a>, request: &Request) -> Evaluation<'a> {
+    with_scratch(|scratch| run(set, request, scratch, true))
+}
+
+thread_local! {
+    // Buffers for policy variables, kept so that a decision does not allocate them.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        // Re-entered (not done by the evaluator itself): fresh buffers.
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+fn run<'a>(
+    set: Layers<'_, 'a>,
+    request: &Request,
+    scratch: &mut Scratch,
+    record: bool,
+) -> Evaluation<'a> {
     let mut scan = Scan {
         request,
-        scratch: Scratch::default(),
+        scratch,
+        record,
         matches: Vec::new(),
         denied: false,
     };
@@ -1328,6 +1380,12 @@ mod tests {
             let a = spec.set();
             let b = spec.permuted(k).set();
             prop_assert_eq!(evaluate(&a, &req).decision(), evaluate(&b, &req).decision());
+        }
+
+        #[test]
+        fn decide_is_the_decision_of_evaluate(spec in arb_spec(), req in arb_request()) {
+            let set = spec.set();
+            prop_assert_eq!(decide(&set, &req), evaluate(&set, &req).decision());
         }
 
         #[test]

@@ -247,7 +247,8 @@ impl FromStr for RequestPrincipal {
     /// principal.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         if input.starts_with("arn:") {
-            if let Ok(arn) = input.parse::<Arn>()
+            if (input.contains(":oidc-provider/") || input.contains(":saml-provider/"))
+                && let Ok(arn) = input.parse::<Arn>()
                 && is_provider_arn(&arn)
             {
                 return Ok(Self::Federated(FederatedPrincipal::Arn(arn)));
