@@ -206,9 +206,7 @@ impl Library {
                 );
             return None;
         };
-        let Some(value) = value.or(owned.as_ref()) else {
-            return None;
-        };
+        let value = value.or(owned.as_ref())?;
         let mut own = Report::new();
         let compiled = compile(value, kind, name, &path, &mut own);
         let result = match compiled {

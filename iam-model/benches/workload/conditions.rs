@@ -29,6 +29,10 @@ impl Rng {
         &items[self.below(items.len())]
     }
 
+    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
     pub fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
@@ -211,9 +215,9 @@ fn context_value(rng: &mut Rng, key: &str, user: &str) -> Vec<String> {
         vec![s.to_string()]
     }
     match key {
-        "aws:RequestedRegion" => one(*rng.pick(&REGIONS)),
+        "aws:RequestedRegion" => one(rng.pick_str(&REGIONS)),
         "aws:SecureTransport" => one(if rng.chance(80) { "true" } else { "false" }),
-        "aws:SourceIp" => one(*rng.pick(&IPS)),
+        "aws:SourceIp" => one(rng.pick_str(&IPS)),
         "aws:CurrentTime" => one(if rng.chance(90) {
             "2025-06-01T12:00:00Z"
         } else {
@@ -231,8 +235,8 @@ fn context_value(rng: &mut Rng, key: &str, user: &str) -> Vec<String> {
         "aws:MultiFactorAuthPresent" => one(if rng.chance(70) { "true" } else { "false" }),
         "aws:MultiFactorAuthAge" => one(&rng.below(7200).to_string()),
         "aws:TokenIssueTime" => one("2025-06-01T11:00:00Z"),
-        "aws:PrincipalTag/team" => one(*rng.pick(&["engineering", "ops", "finance"])),
-        "aws:RequestTag/env" => one(*rng.pick(&["dev", "prod", "test"])),
+        "aws:PrincipalTag/team" => one(rng.pick_str(&["engineering", "ops", "finance"])),
+        "aws:RequestTag/env" => one(rng.pick_str(&["dev", "prod", "test"])),
         "aws:SourceArn" => one(&format!(
             "arn:aws:sns:eu-west-1:111122223333:topic-{}",
             rng.below(3)

@@ -28,12 +28,10 @@ use crate::policy::AccountId;
 pub struct Arn {
     text: String,
     // INVARIANT: byte offsets of the five `:` that end `arn`, partition, service, region and
-    // account; they lie outside `${…}` variables. In a short pattern (see `segments`) the
-    // missing ones are `text.len()`.
+    // account; they lie outside `${…}` variables. In a pattern cut short after a trailing
+    // `*` (`arn:aws:sqs:us-east-1:*`) the missing ones are `text.len()`, and the missing
+    // segments read as `*`.
     colons: [usize; 5],
-    // How many of the six segments are written: 6, or fewer for a pattern cut short after a
-    // trailing `*` (`arn:aws:sqs:us-east-1:*`), whose missing segments read as `*`.
-    segments: usize,
 }
 
 impl Arn {
@@ -42,11 +40,17 @@ impl Arn {
         &self.text
     }
 
+    // How many of the six segments are written.
+    fn segments(&self) -> usize {
+        1 + self.colons.iter().filter(|&&c| c < self.text.len()).count()
+    }
+
     fn segment(&self, index: usize) -> &str {
-        if index >= self.segments {
+        let segments = self.segments();
+        if index >= segments {
             return "*";
         }
-        if index + 1 == self.segments {
+        if index + 1 == segments && segments < 6 {
             let start = match index {
                 0 => 0,
                 i => self.colons.get(i - 1).map_or(0, |c| c + 1),
@@ -153,7 +157,7 @@ impl FromStr for Arn {
             .get(found.wrapping_sub(1))
             .and_then(|c| input.get(c + 1..))
             .unwrap_or_default();
-        let segments = if found < 5 {
+        if found < 5 {
             let segment_like = last_written
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*' | '?'));
@@ -165,10 +169,7 @@ impl FromStr for Arn {
             for slot in colons.iter_mut().skip(found) {
                 *slot = input.len();
             }
-            found + 1
-        } else {
-            6
-        };
+        }
         // A variable's default is written after a comma and a space
         // (`${aws:PrincipalTag/team, 'company-wide'}`, "IAM policy elements: Variables and
         // tags", Specifying default values), so only white space outside variables counts.
@@ -180,7 +181,6 @@ impl FromStr for Arn {
         let arn = Self {
             text: input.to_string(),
             colons,
-            segments,
         };
         if arn.partition().is_empty() {
             return Err(err("the partition is empty"));

@@ -115,7 +115,7 @@ impl<'m> ModelEvaluator<'m> {
             let parts = self.account(account)?;
             return arn(parts).ok_or_else(|| unknown(names(parts)));
         }
-        if let Some(found) = self.accounts.get(fallback).and_then(|p| arn(p)) {
+        if let Some(found) = self.accounts.get(fallback).and_then(&arn) {
             return Ok(found);
         }
         let found: Vec<(String, &str)> = self
@@ -125,9 +125,7 @@ impl<'m> ModelEvaluator<'m> {
             .collect();
         match found.as_slice() {
             [(one, _)] => Ok(one.clone()),
-            [] => Err(unknown(
-                self.accounts.values().flat_map(|p| names(p)).collect(),
-            )),
+            [] => Err(unknown(self.accounts.values().flat_map(names).collect())),
             many => Err(ResolveError::Ambiguous {
                 what,
                 kind: kind.as_str(),
