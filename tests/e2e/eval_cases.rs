@@ -219,6 +219,36 @@ fn the_lean_format_names_policies_defined_once() {
 }
 
 #[test]
+fn an_invalid_definition_is_an_error_of_every_case_that_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lean.json");
+    let case = |id: &str| {
+        format!(
+            r#"{{"id": "{id}", "identity_policies": ["bad"], "request": {{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "*"}}}}"#
+        )
+    };
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"policies": {{"bad": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject"}}]}}}}, "cases": [{}, {}]}}"#,
+            case("a"),
+            case("b")
+        ),
+    )
+    .unwrap();
+    let (status, out) = simulate(path, Format::Json);
+    assert_eq!(status.unwrap(), ExitStatus::Invalid);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    for r in doc["results"].as_array().unwrap() {
+        let f = &r["error"]["findings"][0];
+        assert_eq!(
+            (f["code"].as_str(), f["path"].as_str()),
+            (Some("missing-resource"), Some("/policies/bad/Statement/0"))
+        );
+    }
+}
+
+#[test]
 fn json_lines_answer_one_line_per_case() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("batch.jsonl");

@@ -171,6 +171,7 @@ fn the_library_lists_federated_callers_with_their_conditions() {
         }
     );
     assert_eq!(c.actions, ["sts:AssumeRoleWithWebIdentity"]);
+    assert!(!c.not_action);
     let conditions: Vec<(&str, &str, Vec<&str>)> = c
         .conditions
         .iter()

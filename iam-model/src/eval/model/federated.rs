@@ -65,6 +65,8 @@ pub struct FederatedCaller<'m> {
     pub statement: usize,
     /// The statement's actions as written (`sts:AssumeRoleWithWebIdentity`, …).
     pub actions: Vec<String>,
+    /// Whether `actions` is a `NotAction` list (every action but those).
+    pub not_action: bool,
     /// The conditions the caller must meet, in the order written (all must hold).
     pub conditions: Vec<CallerCondition>,
 }
@@ -241,12 +243,12 @@ impl<'m> ModelEvaluator<'m> {
                     else {
                         continue;
                     };
-                    let actions: Vec<String> = match statement.action() {
-                        crate::policy::ActionClause::Action(list)
-                        | crate::policy::ActionClause::NotAction(list) => {
-                            list.iter().map(|a| a.as_str().to_string()).collect()
-                        }
+                    let (not_action, list) = match statement.action() {
+                        crate::policy::ActionClause::Action(list) => (false, list),
+                        crate::policy::ActionClause::NotAction(list) => (true, list),
                     };
+                    let actions: Vec<String> =
+                        list.iter().map(|a| a.as_str().to_string()).collect();
                     let conditions: Vec<CallerCondition> = statement
                         .condition()
                         .map(|c| {
@@ -273,6 +275,7 @@ impl<'m> ModelEvaluator<'m> {
                             provider: provider.to_string(),
                             statement: index,
                             actions: actions.clone(),
+                            not_action,
                             conditions: conditions.clone(),
                         });
                     }
