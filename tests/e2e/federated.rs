@@ -1,6 +1,5 @@
 //! Web identity (OIDC) and SAML callers at model level: `simulate` with `oidc:`/`federated:`
-//! principals, `who-can` listing the federated callers a trust policy lets in under the
-//! given claims, and the library's list of federated callers with their conditions.
+//! principals, and the library's list of federated callers with their conditions.
 use iam_codegen::cli::{Cli, CliError, ExitStatus, run};
 use iam_model::eval::model::{FederationKind, ModelEvaluator, ModelPrincipal};
 use iam_model::model::Model;
@@ -111,39 +110,6 @@ fn an_unknown_provider_is_an_error_with_a_suggestion() {
         err.to_string(),
         "there is no OIDC provider `githb` in the model (did you mean `github`?)"
     );
-}
-
-#[test]
-fn who_can_names_the_federated_caller_the_claims_let_in() {
-    let model = small_team();
-    let run = |sub: &str| {
-        let sub = format!("token.actions.githubusercontent.com:sub={sub}");
-        iam_codegen(&[
-            "who-can",
-            &model,
-            "--account",
-            "production",
-            "--action",
-            "sts:AssumeRoleWithWebIdentity",
-            "--resource",
-            ROLE,
-            "--context",
-            "token.actions.githubusercontent.com:aud=sts.amazonaws.com",
-            "--context",
-            &sub,
-        ])
-        .unwrap()
-        .1
-    };
-    let allowed = run("repo:example/app:environment:production");
-    assert!(
-        allowed.contains(&format!(
-            "oidc:production/github in `production`: through a federated caller of `{PROVIDER}`"
-        )),
-        "{allowed}"
-    );
-    let denied = run("repo:example/app:pull_request");
-    assert!(!denied.contains("oidc:"), "{denied}");
 }
 
 #[test]

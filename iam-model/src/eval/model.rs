@@ -88,7 +88,9 @@ use crate::model::{Account, AssertionPrincipal, Environment, Model, Target};
 use crate::policy::kind::{AwsManaged, ResourceBased, Scp};
 use crate::policy::{AccountId, Action, Policy, PolicyDocument, Principal, Resource, Statement};
 
+mod conditional;
 mod federated;
+pub use conditional::{FederatedGrantee, RequiredCondition};
 pub use federated::{CallerCondition, FederatedCaller, FederationKind};
 
 const FULL_AWS_ACCESS: &str = "FullAWSAccess";
@@ -1386,7 +1388,11 @@ impl<'m> ModelEvaluator<'m> {
 
     /// Every principal of the model allowed to make the request, with the path that allows
     /// it: Identity Center groups and users (through their permission sets in the account),
-    /// IAM users and roles, and the external accounts that role trust policies name.
+    /// IAM users and roles, and the external accounts that role trust policies name. A
+    /// principal allowed only when the request carries context values the query does not
+    /// give is listed with the [`RequiredCondition`]s those values meet (see
+    /// [`Grantee::conditions`]); identity providers that trust policies let in are
+    /// [`ModelEvaluator::who_can_federated`]'s.
     ///
     /// The resource's account is `query`'s account; when that is `*`, the account whose id
     /// the resource ARN holds, or else each account in turn (then only principals of that
@@ -1446,17 +1452,20 @@ impl<'m> ModelEvaluator<'m> {
                     .filter(|id| !self.by_id.contains_key(id))
                     .collect();
                 candidates.extend(external.into_iter().map(ModelPrincipal::ExternalAccount));
-                candidates.extend(self.federated_candidates(account));
             }
             for principal in candidates {
                 let paths = self.paths(&principal, account)?;
                 let outcome = self.evaluate(&paths, &query)?;
-                let Some(allowed) = outcome
+                let (allowed, conditions) = match outcome
                     .paths
                     .into_iter()
                     .find(|p| p.evaluation.decision().is_allowed())
-                else {
-                    continue;
+                {
+                    Some(allowed) => (allowed, Vec::new()),
+                    None => match self.conditional_grant(&paths, &query)? {
+                        Some(grant) => (grant.allowed, grant.conditions),
+                        None => continue,
+                    },
                 };
                 out.push(Grantee {
                     principal,
@@ -1464,6 +1473,7 @@ impl<'m> ModelEvaluator<'m> {
                     path: allowed.path.kind.clone(),
                     label: allowed.path.label(),
                     evaluation: allowed.evaluation,
+                    conditions,
                 });
             }
         }
@@ -1583,8 +1593,11 @@ pub struct Grantee<'e> {
     pub path: PathKind,
     /// The path, described.
     pub label: String,
-    /// The evaluation on that path.
+    /// The evaluation on that path (with context values that meet `conditions`).
     pub evaluation: Evaluation<'e>,
+    /// The conditions the request must meet for access beyond the query's context values
+    /// (an ExternalId, MFA, a source IP range); empty when the query's context suffices.
+    pub conditions: Vec<RequiredCondition>,
 }
 
 /// One action of an assertion, checked.

@@ -202,8 +202,8 @@ impl<'m> ModelEvaluator<'m> {
     /// Every statement of a trust policy of the model's roles that allows a federated
     /// caller (a `Federated` principal), with the conditions the caller must meet, by
     /// account, role and statement. Who can newly assume what, between two models, is the
-    /// difference of these lists (and of [`ModelEvaluator::who_can`] for the assume-role
-    /// actions, which evaluates the conditions against a given context).
+    /// difference of these lists; [`ModelEvaluator::evaluate`] with an `oidc:`/`saml:`/
+    /// `federated:` principal decides one caller with given claims.
     ///
     /// ```
     /// use iam_model::eval::model::{ModelEvaluator, ModelPrincipal};
@@ -280,18 +280,6 @@ impl<'m> ModelEvaluator<'m> {
                         });
                     }
                 }
-            }
-        }
-        out
-    }
-
-    /// The federated callers the trust policies of `account`'s roles name, once each, as
-    /// candidates for [`ModelEvaluator::who_can`].
-    pub(super) fn federated_candidates(&self, account: &str) -> Vec<ModelPrincipal> {
-        let mut out: Vec<ModelPrincipal> = Vec::new();
-        for caller in self.federated_callers() {
-            if caller.account.as_str() == account && !out.contains(&caller.principal) {
-                out.push(caller.principal);
             }
         }
         out
