@@ -11,7 +11,7 @@ pub mod output;
 pub mod sarif;
 mod simulate;
 mod validate;
-pub use simulate::SimulateArgs;
+pub use simulate::{SimulateArgs, simulate_lines};
 mod policy;
 
 pub use policy::{CheckArgs, FmtArgs, KindArg, PolicyArgs, PolicyCommand};

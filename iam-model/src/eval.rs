@@ -20,7 +20,7 @@ mod matching;
 pub mod model;
 mod request;
 
-pub use decision::{Decision, Evaluation, Layer, Reason, StatementMatch, evaluate};
+pub use decision::{Decision, Evaluation, Layer, Reason, StatementMatch, decide, evaluate};
 pub use request::{IamPrincipal, IamPrincipalKind, Request, RequestPrincipal};
 
 use std::sync::Arc;
@@ -64,6 +64,12 @@ impl OrgLevel {
     }
 
     /// Attach a policy compiled once and shared with other levels and sets.
+    pub fn shared(mut self, policy: &SharedPolicy) -> Self {
+        self.policies.push(Arc::clone(&policy.0));
+        self
+    }
+
+    /// Attach a policy compiled once and shared with other levels and sets.
     pub(crate) fn compiled(mut self, policy: Arc<CompiledPolicy>) -> Self {
         self.policies.push(policy);
         self
@@ -81,6 +87,42 @@ impl OrgLevel {
 }
 
 pub(crate) type CompiledLevel = OrgLevel;
+
+/// A policy compiled once and shared by many [`PolicySet`]s and [`OrgLevel`]s: a batch whose
+/// cases name the same policies compiles each of them once, not once per case.
+///
+/// ```
+/// use iam_model::eval::{evaluate, Decision, PolicySet, Request, SharedPolicy};
+/// use iam_model::policy::{Policy, kind::Identity};
+/// let read = Policy::<Identity>::from_json(r#"{"Version":"2012-10-17","Statement":
+///     {"Effect":"Allow","Action":"s3:Get*","Resource":"*"}}"#)?;
+/// let shared = SharedPolicy::new("read", read.into_document());
+/// let set = PolicySet::new().identity_shared(&shared);
+/// let request = Request::new("arn:aws:iam::111122223333:user/alice".parse()?,
+///     "s3:GetObject", "arn:aws:s3:::reports/q1.csv");
+/// assert_eq!(evaluate(&set, &request).decision(), Decision::Allowed);
+/// assert_eq!(shared.name(), "read");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SharedPolicy(Arc<CompiledPolicy>);
+
+impl SharedPolicy {
+    /// Compile a policy under a name (the name explanations show).
+    pub fn new(name: &str, document: PolicyDocument) -> Self {
+        Self(Arc::new(CompiledPolicy::new(name, document)))
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The document.
+    pub fn document(&self) -> &PolicyDocument {
+        &self.0.document
+    }
+}
 
 /// The policies that take part in decisions for one principal and one resource.
 ///
@@ -157,6 +199,30 @@ impl PolicySet {
     /// Set the session policy.
     pub fn session_policy(mut self, name: &str, document: PolicyDocument) -> Self {
         self.session_policy = Some(Arc::new(CompiledPolicy::new(name, document)));
+        self
+    }
+
+    /// Add an identity-based policy compiled once (see [`SharedPolicy`]).
+    pub fn identity_shared(mut self, policy: &SharedPolicy) -> Self {
+        self.identity.push(Arc::clone(&policy.0));
+        self
+    }
+
+    /// Add a permissions boundary compiled once.
+    pub fn boundary_shared(mut self, policy: &SharedPolicy) -> Self {
+        self.boundaries.push(Arc::clone(&policy.0));
+        self
+    }
+
+    /// Set the resource-based policy, compiled once.
+    pub fn resource_policy_shared(mut self, policy: &SharedPolicy) -> Self {
+        self.resource_policy = Some(Arc::clone(&policy.0));
+        self
+    }
+
+    /// Set the session policy, compiled once.
+    pub fn session_policy_shared(mut self, policy: &SharedPolicy) -> Self {
+        self.session_policy = Some(Arc::clone(&policy.0));
         self
     }
 

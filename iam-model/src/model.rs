@@ -385,9 +385,14 @@ pub enum AssertionPrincipal {
     IamUser(names::UserName),
     /// A principal of another AWS account, fully allowed by its own account's policies.
     ExternalAccount(crate::policy::AccountId),
+    /// A web identity caller of an OIDC provider of the model (in the assertion's account,
+    /// else the only account that has one); its claims go in `context`.
+    Oidc(names::OidcProviderName),
+    /// A SAML caller of a SAML provider of the model; its claims go in `context`.
+    Saml(names::SamlProviderName),
 }
 
-const EXPECTED_PRINCIPAL: &str = "expected `group:`, `user:`, `permission-set:`, `role:`, `iam-user:` or `external-account:` and a name";
+const EXPECTED_PRINCIPAL: &str = "expected `group:`, `user:`, `permission-set:`, `role:`, `iam-user:`, `external-account:`, `oidc:` or `saml:` and a name";
 
 impl FromStr for AssertionPrincipal {
     type Err = ParseError;
@@ -408,6 +413,8 @@ impl FromStr for AssertionPrincipal {
             "role" => name.parse().map(Self::Role).map_err(name_err),
             "iam-user" => name.parse().map(Self::IamUser).map_err(name_err),
             "external-account" => name.parse().map(Self::ExternalAccount).map_err(name_err),
+            "oidc" => name.parse().map(Self::Oidc).map_err(name_err),
+            "saml" => name.parse().map(Self::Saml).map_err(name_err),
             _ => Err(err(EXPECTED_PRINCIPAL.to_string())),
         }
     }
@@ -422,6 +429,8 @@ impl fmt::Display for AssertionPrincipal {
             Self::Role(n) => write!(f, "role:{n}"),
             Self::IamUser(n) => write!(f, "iam-user:{n}"),
             Self::ExternalAccount(id) => write!(f, "external-account:{}", id.as_str()),
+            Self::Oidc(n) => write!(f, "oidc:{n}"),
+            Self::Saml(n) => write!(f, "saml:{n}"),
         }
     }
 }

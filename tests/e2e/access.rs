@@ -327,7 +327,7 @@ fn a_preset_that_breaks_a_promise_fails_check_with_the_statement() {
     let (status, out, _) = iam_codegen(&["check", &path]).unwrap();
     assert_eq!(status, ExitStatus::Denied);
     assert!(
-        out.ends_with("1 of 19 assertions fail: /assertions/2\n"),
+        out.ends_with("1 of 23 assertions fail: /assertions/2\n"),
         "{out}"
     );
     assert!(

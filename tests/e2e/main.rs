@@ -3,6 +3,7 @@ mod access;
 mod broken_policies;
 mod cloudformation;
 mod eval_cases;
+mod federated;
 mod fuzz_corpus;
 mod generate_cli;
 mod golden;

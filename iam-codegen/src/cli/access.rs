@@ -228,6 +228,9 @@ fn path_json(kind: &PathKind, label: &str, principal_arn: Option<&str>) -> Value
         PathKind::ExternalAccount(id) => {
             json!({"kind": "external-account", "account": id.as_str()})
         }
+        PathKind::Federated { provider } => {
+            json!({"kind": "federated", "provider": provider})
+        }
     };
     if let Some(obj) = v.as_object_mut() {
         obj.insert("label".into(), json!(label));

@@ -14,6 +14,9 @@
 //! - for negated operators, a request value matches when it matches none of the policy's
 //!   values; without a set operator, a multivalued key holds for a positive operator when any
 //!   request value matches, and for a negated operator when none does;
+//! - a policy variable in a value whose key is absent (and has no default) has no value
+//!   ("IAM policy elements: Variables and tags", Policy variables with no value): it matches
+//!   no request value, so the positive forms do not hold for it and the negated ones do;
 //! - `Null` with `true` holds when the key is absent (or has no values), with `false` when it
 //!   is present;
 //! - typed operators read both sides as numbers, dates (`condition::parse_date`), booleans,
@@ -114,9 +117,8 @@ impl CompiledCondition {
         out
     }
 
-    /// Whether the condition holds for the request; `None` when a policy variable in a value
-    /// cannot be resolved (the statement then does not apply).
-    pub(crate) fn holds(&self, request: &Request, scratch: &mut Scratch) -> Option<bool> {
+    /// Whether the condition holds for the request.
+    pub(crate) fn holds(&self, request: &Request, scratch: &mut Scratch) -> bool {
         let present = request
             .values_hashed(self.key_hash, &self.key)
             .filter(|v| !v.is_empty());
@@ -128,45 +130,45 @@ impl CompiledCondition {
                     any |= want_absent == present.is_none();
                 }
             }
-            return Some(any);
+            return any;
         }
         let negated = self.operator.is_negated();
         let Some(request_values) = present else {
-            return Some(match self.qualifier {
+            return match self.qualifier {
                 _ if self.if_exists => true,
                 Some(SetQualifier::ForAllValues) => true,
                 Some(SetQualifier::ForAnyValue) => false,
                 None => negated,
-            });
+            };
         };
         // Whether one request value satisfies the operator (for a negated operator: matches
         // none of the policy's values).
-        let mut satisfied = |value: &str| -> Option<bool> {
+        let mut satisfied = |value: &str| -> bool {
             let mut any = false;
             for v in &self.values {
-                if self.matches(v, value, request, scratch)? {
+                if self.matches(v, value, request, scratch) {
                     any = true;
                     break;
                 }
             }
-            Some(any != negated)
+            any != negated
         };
         match self.qualifier {
             Some(SetQualifier::ForAllValues) => {
                 for value in request_values {
-                    if !satisfied(value)? {
-                        return Some(false);
+                    if !satisfied(value) {
+                        return false;
                     }
                 }
-                Some(true)
+                true
             }
             Some(SetQualifier::ForAnyValue) => {
                 for value in request_values {
-                    if satisfied(value)? {
-                        return Some(true);
+                    if satisfied(value) {
+                        return true;
                     }
                 }
-                Some(false)
+                false
             }
             None => {
                 // Positive: any request value matches; negated: no request value matches.
@@ -174,7 +176,7 @@ impl CompiledCondition {
                 for value in request_values {
                     let mut matched = false;
                     for v in &self.values {
-                        if self.matches(v, value, request, scratch)? {
+                        if self.matches(v, value, request, scratch) {
                             matched = true;
                             break;
                         }
@@ -184,7 +186,7 @@ impl CompiledCondition {
                         break;
                     }
                 }
-                Some(any != negated)
+                any != negated
             }
         }
     }
@@ -196,22 +198,28 @@ impl CompiledCondition {
         value: &str,
         request: &Request,
         scratch: &mut Scratch,
-    ) -> Option<bool> {
+    ) -> bool {
         let resolved;
         let (text, typed, literal): (&str, &Typed, Option<&[bool]>) = match &policy.template.pieces
         {
             None => (&policy.template.text, &policy.typed, None),
             Some(pieces) => {
-                let Scratch { text: buf, literal } = scratch;
+                let Scratch {
+                    text: buf, literal, ..
+                } = scratch;
+                // "IAM policy elements: Variables and tags", Policy variables with no value:
+                // a variable whose key is absent has no value, which equals and is like
+                // nothing, so the positive form does not match and a negated operator
+                // (`StringNotEquals`, `StringNotLike`, …) holds for this value.
                 if !Template::resolve(pieces, request, buf, literal) {
-                    return None;
+                    return false;
                 }
                 resolved = typed(self.operator, buf);
                 (buf.as_str(), &resolved, Some(literal.as_slice()))
             }
         };
         use Operator::*;
-        Some(match (self.operator, typed) {
+        match (self.operator, typed) {
             (_, Typed::Invalid) => false,
             (StringEquals | StringNotEquals, _) => value == text,
             (StringEqualsIgnoreCase | StringNotEqualsIgnoreCase, _) => eq_ignore_case(value, text),
@@ -244,7 +252,7 @@ impl CompiledCondition {
             }
             (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, _) => arn_like(text, literal, value),
             _ => false,
-        })
+        }
     }
 }
 
@@ -329,7 +337,7 @@ mod tests {
         values: &[&str],
         context: &[(&str, &[&str])],
     ) -> Option<bool> {
-        condition(operator, key, values).holds(&request(context), &mut Scratch::default())
+        Some(condition(operator, key, values).holds(&request(context), &mut Scratch::default()))
     }
 
     #[test]
@@ -709,7 +717,31 @@ mod tests {
                 &["home/${aws:PrincipalTag/x}/"],
                 ctx
             ),
-            None
+            Some(false)
+        );
+        // A variable with no value matches nothing, so negated operators hold, with or
+        // without `IfExists` and under either set operator.
+        for op in [
+            "StringNotEquals",
+            "StringNotLike",
+            "StringNotEqualsIfExists",
+            "ForAllValues:StringNotEquals",
+            "ForAnyValue:StringNotLike",
+        ] {
+            assert_eq!(
+                holds(op, "s3:prefix", &["home/${aws:PrincipalTag/x}/"], ctx),
+                Some(true),
+                "{op}"
+            );
+        }
+        assert_eq!(
+            holds(
+                "StringNotEquals",
+                "s3:prefix",
+                &["home/${aws:PrincipalTag/x}/", "home/alice/"],
+                ctx
+            ),
+            Some(false)
         );
         let star: &[(&str, &[&str])] = &[("s3:prefix", &["a*"])];
         assert_eq!(

@@ -135,6 +135,8 @@ pub enum Reason {
     AllowedCrossAccount,
     /// The account root user has every permission in its account.
     AllowedRoot,
+    /// The action needs no permission and cannot be denied (`sts:GetCallerIdentity`).
+    NoPermissionRequired,
 }
 
 impl Reason {
@@ -162,6 +164,9 @@ impl Reason {
                 "cross-account request: the identity-based and the resource-based policy both allow it"
             }
             Self::AllowedRoot => "the account root user has every permission in its account",
+            Self::NoPermissionRequired => {
+                "the action needs no permission and cannot be denied (sts:GetCallerIdentity)"
+            }
         }
     }
 }
@@ -234,7 +239,9 @@ impl<'a> Evaluation<'a> {
 
 struct Scan<'a, 'r> {
     request: &'r Request,
-    scratch: Scratch,
+    scratch: &'r mut Scratch,
+    // Whether to keep the statements that apply (an explanation), or only decide.
+    record: bool,
     matches: Vec<StatementMatch<'a>>,
     denied: bool,
 }
@@ -250,20 +257,22 @@ impl<'a> Scan<'a, '_> {
     ) -> Option<Grant> {
         let mut best: Option<Grant> = None;
         for index in policy.candidates(self.request) {
-            let Some(grant) = policy.applies(index, self.request, &mut self.scratch) else {
+            let Some(grant) = policy.applies(index, self.request, self.scratch) else {
                 continue;
             };
             let Some(s) = policy.statements.get(index) else {
                 continue;
             };
-            self.matches.push(StatementMatch {
-                layer,
-                level,
-                policy: &policy.name,
-                statement: s.index,
-                sid: s.sid.as_deref(),
-                effect: s.effect,
-            });
+            if self.record {
+                self.matches.push(StatementMatch {
+                    layer,
+                    level,
+                    policy: &policy.name,
+                    statement: s.index,
+                    sid: s.sid.as_deref(),
+                    effect: s.effect,
+                });
+            }
             match s.effect {
                 Effect::Deny => self.denied = true,
                 Effect::Allow => {
@@ -299,7 +308,21 @@ fn resource_policy_required(request: &Request) -> bool {
     if action.starts_with("sts:assumerole") {
         return true;
     }
-    action.starts_with("kms:") && request.resource_segment(2) == Some("kms")
+    // AWS KMS Developer Guide, "Controlling access to aliases": alias operations on an alias
+    // ARN (`arn:aws:kms:REGION:ACCOUNT:alias/NAME`) are allowed by IAM policies; only a KMS
+    // key (`…:key/ID`) has a key policy that must allow the principal.
+    action.starts_with("kms:")
+        && request.resource_segment(2) == Some("kms")
+        && request
+            .resource_segment(5)
+            .is_some_and(|r| r.starts_with("key/"))
+}
+
+// STS API Reference, `GetCallerIdentity`: "No permissions are required to perform this
+// operation. If an administrator attaches a policy to your identity that explicitly denies
+// access to the sts:GetCallerIdentity action, you can still perform this operation."
+fn needs_no_permission(request: &Request) -> bool {
+    request.action_lower == "sts:getcalleridentity"
 }
 
 /// Evaluate a request against a set of policies, as AWS does (see the module docs for the
@@ -330,11 +353,59 @@ pub fn evaluate<'a>(set: &'a PolicySet, request: &Request) -> Evaluation<'a> {
     evaluate_layers(set.layers(), request)
 }
 
+/// The decision of [`evaluate`], without the explanation: the statements that apply are not
+/// collected, so a decision allocates nothing (the buffers for policy variables are kept per
+/// thread). For workloads that only need the decision.
+///
+/// ```
+/// use iam_model::eval::{decide, evaluate, Decision, PolicySet, Request};
+/// use iam_model::policy::{Policy, kind::Identity};
+/// let read = Policy::<Identity>::from_json(r#"{"Version":"2012-10-17","Statement":
+///     {"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::home/${aws:username}/*"}}"#)?;
+/// let set = PolicySet::new().identity("read", read.into_document());
+/// let request = Request::new("arn:aws:iam::111122223333:user/alice".parse()?,
+///     "s3:GetObject", "arn:aws:s3:::home/alice/notes.txt");
+/// assert_eq!(decide(&set, &request), Decision::Allowed);
+/// assert_eq!(decide(&set, &request), evaluate(&set, &request).decision());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide(set: &PolicySet, request: &Request) -> Decision {
+    decide_layers(set.layers(), request)
+}
+
+/// [`decide`] over policies borrowed from anywhere (see [`Layers`]).
+pub(crate) fn decide_layers(set: Layers<'_, '_>, request: &Request) -> Decision {
+    with_scratch(|scratch| run(set, request, scratch, false).decision)
+}
+
 /// [`evaluate`] over policies borrowed from anywhere (see [`Layers`]).
 pub(crate) fn evaluate_layers<'a>(set: Layers<'_, 'a>, request: &Request) -> Evaluation<'a> {
+    with_scratch(|scratch| run(set, request, scratch, true))
+}
+
+thread_local! {
+    // Buffers for policy variables, kept so that a decision does not allocate them.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        // Re-entered (not done by the evaluator itself): fresh buffers.
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+fn run<'a>(
+    set: Layers<'_, 'a>,
+    request: &Request,
+    scratch: &mut Scratch,
+    record: bool,
+) -> Evaluation<'a> {
     let mut scan = Scan {
         request,
-        scratch: Scratch::default(),
+        scratch,
+        record,
         matches: Vec::new(),
         denied: false,
     };
@@ -348,6 +419,10 @@ pub(crate) fn evaluate_layers<'a>(set: Layers<'_, 'a>, request: &Request) -> Eva
     let rcps_apply = !service_linked;
     // Identity policies, boundaries and session policies belong to IAM users and roles.
     let principal_policies_apply = iam_kind.is_some() && !is_root;
+
+    // Permissions boundaries page, "Important": a `NotPrincipal` with `Deny` in a
+    // resource-based policy always denies an IAM principal with a permissions boundary.
+    scan.scratch.boundary = principal_policies_apply && set.boundaries.iter().next().is_some();
 
     let scp_gap = if scps_apply {
         scan.levels(set.scps, Layer::Scp)
@@ -379,61 +454,64 @@ pub(crate) fn evaluate_layers<'a>(set: Layers<'_, 'a>, request: &Request) -> Eva
 
     let deny =
         |reason, layer: Option<Layer>, level| (Decision::ImplicitlyDenied, reason, layer, level);
-    let (decision, reason, blocked_by, blocked_level) = if scan.denied {
-        let first = scan.denied_first();
-        (
-            Decision::ExplicitlyDenied,
-            Reason::ExplicitDeny,
-            first.map(|m| m.layer),
-            first.and_then(|m| m.level),
-        )
-    } else if let Some(level) = scp_gap {
-        deny(Reason::ScpDoesNotAllow, Some(Layer::Scp), Some(level))
-    } else if let Some(level) = rcp_gap {
-        deny(Reason::RcpDoesNotAllow, Some(Layer::Rcp), Some(level))
-    } else {
-        let cross_account = matches!(
-            (request.principal_account(), request.resource_account_id()),
-            (Some(a), Some(b)) if a != b
-        );
-        let identity = identity_allows || is_root;
-        let guard = if !boundary_ok {
-            Some((Reason::BoundaryDoesNotAllow, Layer::Boundary))
-        } else if !session_ok {
-            Some((Reason::SessionDoesNotAllow, Layer::Session))
+    let (decision, reason, blocked_by, blocked_level) =
+        if iam_kind.is_some() && needs_no_permission(request) {
+            (Decision::Allowed, Reason::NoPermissionRequired, None, None)
+        } else if scan.denied {
+            let first = scan.denied_first();
+            (
+                Decision::ExplicitlyDenied,
+                Reason::ExplicitDeny,
+                first.map(|m| m.layer),
+                first.and_then(|m| m.level),
+            )
+        } else if let Some(level) = scp_gap {
+            deny(Reason::ScpDoesNotAllow, Some(Layer::Scp), Some(level))
+        } else if let Some(level) = rcp_gap {
+            deny(Reason::RcpDoesNotAllow, Some(Layer::Rcp), Some(level))
         } else {
-            None
-        };
-        let allowed_reason = if is_root {
-            Reason::AllowedRoot
-        } else if identity_allows {
-            Reason::AllowedByIdentity
-        } else {
-            Reason::AllowedByResource
-        };
-        if cross_account {
-            match (grant, identity, guard) {
-                (None, _, _) => deny(Reason::CrossAccountResource, Some(Layer::Resource), None),
-                (Some(_), false, _) => {
-                    deny(Reason::CrossAccountIdentity, Some(Layer::Identity), None)
+            let cross_account = matches!(
+                (request.principal_account(), request.resource_account_id()),
+                (Some(a), Some(b)) if a != b
+            );
+            let identity = identity_allows || is_root;
+            let guard = if !boundary_ok {
+                Some((Reason::BoundaryDoesNotAllow, Layer::Boundary))
+            } else if !session_ok {
+                Some((Reason::SessionDoesNotAllow, Layer::Session))
+            } else {
+                None
+            };
+            let allowed_reason = if is_root {
+                Reason::AllowedRoot
+            } else if identity_allows {
+                Reason::AllowedByIdentity
+            } else {
+                Reason::AllowedByResource
+            };
+            if cross_account {
+                match (grant, identity, guard) {
+                    (None, _, _) => deny(Reason::CrossAccountResource, Some(Layer::Resource), None),
+                    (Some(_), false, _) => {
+                        deny(Reason::CrossAccountIdentity, Some(Layer::Identity), None)
+                    }
+                    (Some(_), true, Some((reason, layer))) => deny(reason, Some(layer), None),
+                    (Some(_), true, None) => {
+                        (Decision::Allowed, Reason::AllowedCrossAccount, None, None)
+                    }
                 }
-                (Some(_), true, Some((reason, layer))) => deny(reason, Some(layer), None),
-                (Some(_), true, None) => {
-                    (Decision::Allowed, Reason::AllowedCrossAccount, None, None)
-                }
+            } else if grant == Some(Grant::Exact) {
+                (Decision::Allowed, Reason::AllowedByResource, None, None)
+            } else if grant.is_none() && resource_policy_required(request) {
+                deny(Reason::ResourcePolicyRequired, Some(Layer::Resource), None)
+            } else if !(identity || grant == Some(Grant::Principal)) {
+                deny(Reason::NoAllow, Some(Layer::Identity), None)
+            } else if let Some((reason, layer)) = guard {
+                deny(reason, Some(layer), None)
+            } else {
+                (Decision::Allowed, allowed_reason, None, None)
             }
-        } else if grant == Some(Grant::Exact) {
-            (Decision::Allowed, Reason::AllowedByResource, None, None)
-        } else if grant.is_none() && resource_policy_required(request) {
-            deny(Reason::ResourcePolicyRequired, Some(Layer::Resource), None)
-        } else if !(identity || grant == Some(Grant::Principal)) {
-            deny(Reason::NoAllow, Some(Layer::Identity), None)
-        } else if let Some((reason, layer)) = guard {
-            deny(reason, Some(layer), None)
-        } else {
-            (Decision::Allowed, allowed_reason, None, None)
-        }
-    };
+        };
     Evaluation {
         decision,
         reason,
@@ -810,6 +888,259 @@ mod tests {
         );
     }
 
+    // Rule fixes of issue 13, each with the page it follows (cited in the code).
+
+    #[test]
+    fn a_resource_pattern_cut_short_after_a_wildcard_matches_the_rest() {
+        let set = |pattern: &str| {
+            PolicySet::new().identity(
+                "p",
+                identity(&format!(
+                    r#"{{"Effect":"Allow","Action":"*","Resource":"{pattern}"}}"#
+                )),
+            )
+        };
+        let queue = request(
+            ALICE,
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:111122223333:jobs",
+        );
+        assert_eq!(outcome(&set("arn:aws:sqs:us-east-1:*"), &queue).0, Allowed);
+        assert_eq!(outcome(&set("arn:aws:*"), &queue).0, Allowed);
+        assert_eq!(
+            outcome(&set("arn:aws:sqs:eu-west-1:*"), &queue).0,
+            ImplicitlyDenied
+        );
+        assert_eq!(
+            outcome(
+                &set("arn:aws:s3:::*"),
+                &request(ALICE, "s3:GetObject", BUCKET)
+            )
+            .0,
+            Allowed
+        );
+    }
+
+    const GITHUB: &str =
+        "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+    const DEPLOY: &str = "arn:aws:iam::111122223333:role/deploy";
+
+    fn github_trust() -> PolicySet {
+        PolicySet::new().resource_policy(
+            "trust",
+            trust(&format!(
+                r#"{{"Effect":"Allow","Principal":{{"Federated":"{GITHUB}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:example/app:environment:production"}}}}}}"#
+            )),
+        )
+    }
+
+    fn web_identity(provider: &str, sub: &str) -> Request {
+        Request::new(
+            RequestPrincipal::federated(provider).unwrap(),
+            "sts:AssumeRoleWithWebIdentity",
+            DEPLOY,
+        )
+        .resource_account(AccountIdConst::ID)
+        .context(
+            "token.actions.githubusercontent.com:aud",
+            ["sts.amazonaws.com"],
+        )
+        .context("token.actions.githubusercontent.com:sub", [sub])
+    }
+
+    #[test]
+    fn web_identity_callers_are_allowed_by_a_federated_trust_policy_only() {
+        let set = github_trust();
+        let e = evaluate(
+            &set,
+            &web_identity(GITHUB, "repo:example/app:environment:production"),
+        );
+        assert_eq!(
+            (e.decision(), e.reason()),
+            (Allowed, Reason::AllowedByResource)
+        );
+        assert_eq!(
+            outcome(
+                &set,
+                &web_identity(GITHUB, "repo:example/app:ref:refs/heads/feature")
+            ),
+            (ImplicitlyDenied, Some(Layer::Resource), None)
+        );
+        let other = "arn:aws:iam::111122223333:oidc-provider/gitlab.example.com";
+        assert_eq!(
+            outcome(
+                &set,
+                &web_identity(other, "repo:example/app:environment:production")
+            )
+            .0,
+            ImplicitlyDenied
+        );
+        // Identity policies and SCPs are not the caller's: an admin policy adds nothing,
+        // an empty SCP level takes nothing away.
+        let no_trust = PolicySet::new()
+            .identity("admin", identity(ALLOW_ALL))
+            .scp_level(OrgLevel::new("Root"));
+        assert_eq!(
+            outcome(
+                &no_trust,
+                &web_identity(GITHUB, "repo:example/app:environment:production")
+            ),
+            (ImplicitlyDenied, Some(Layer::Resource), None)
+        );
+    }
+
+    #[test]
+    fn saml_callers_match_their_provider() {
+        let saml = "arn:aws:iam::111122223333:saml-provider/Okta";
+        let set = PolicySet::new().resource_policy(
+            "trust",
+            trust(&format!(
+                r#"{{"Effect":"Allow","Principal":{{"Federated":"{saml}"}},"Action":"sts:AssumeRoleWithSAML","Condition":{{"StringEquals":{{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}}}}"#
+            )),
+        );
+        let r = |aud: &str| {
+            Request::new(saml.parse().unwrap(), "sts:AssumeRoleWithSAML", DEPLOY)
+                .context("SAML:aud", [aud])
+        };
+        assert_eq!(
+            outcome(&set, &r("https://signin.aws.amazon.com/saml")).0,
+            Allowed
+        );
+        assert_eq!(outcome(&set, &r("https://example.com")).0, ImplicitlyDenied);
+    }
+
+    #[test]
+    fn kms_aliases_need_no_key_policy() {
+        let set = PolicySet::new().identity(
+            "aliases",
+            identity(
+                r#"{"Effect":"Allow","Action":["kms:CreateAlias","kms:Decrypt"],"Resource":"*"}"#,
+            ),
+        );
+        let alias = "arn:aws:kms:eu-west-1:111122223333:alias/app";
+        let key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let r = |action, resource| {
+            request(ALICE, action, resource).resource_account(AccountIdConst::ID)
+        };
+        assert_eq!(outcome(&set, &r("kms:CreateAlias", alias)).0, Allowed);
+        assert_eq!(
+            outcome(&set, &r("kms:Decrypt", key)),
+            (ImplicitlyDenied, Some(Layer::Resource), None)
+        );
+    }
+
+    #[test]
+    fn get_caller_identity_needs_no_permission_and_cannot_be_denied() {
+        let set = PolicySet::new()
+            .identity(
+                "deny",
+                identity(r#"{"Effect":"Deny","Action":"sts:GetCallerIdentity","Resource":"*"}"#),
+            )
+            .scp_level(OrgLevel::new("Root"));
+        let e = evaluate(&set, &request(ALICE, "sts:GetCallerIdentity", "*"));
+        assert_eq!(
+            (e.decision(), e.reason(), e.blocked_by()),
+            (Allowed, Reason::NoPermissionRequired, None)
+        );
+        // The deny still shows in the explanation.
+        assert_eq!(e.denied_by().count(), 1);
+        let anonymous = Request::new(RequestPrincipal::Anonymous, "sts:GetCallerIdentity", "*");
+        assert_eq!(evaluate(&set, &anonymous).decision(), ImplicitlyDenied);
+    }
+
+    #[test]
+    fn variables_are_substituted_only_in_the_resource_part() {
+        let set = |resource: &str| {
+            PolicySet::new().identity(
+                "p",
+                identity(&format!(
+                    r#"{{"Effect":"Allow","Action":"sqs:*","Resource":"{resource}"}}"#
+                )),
+            )
+        };
+        let r = request(
+            ALICE,
+            "sqs:SendMessage",
+            "arn:aws:sqs:eu-west-1:111122223333:alice",
+        )
+        .context("aws:PrincipalAccount", ["111122223333"]);
+        assert_eq!(
+            outcome(
+                &set("arn:aws:sqs:eu-west-1:111122223333:${aws:username}"),
+                &r
+            )
+            .0,
+            Allowed
+        );
+        assert_eq!(
+            outcome(
+                &set("arn:aws:sqs:eu-west-1:${aws:PrincipalAccount}:alice"),
+                &r
+            )
+            .0,
+            ImplicitlyDenied
+        );
+        assert_eq!(
+            outcome(
+                &set("arn:aws:sqs:${aws:RequestedRegion}:111122223333:alice"),
+                &r.context("aws:RequestedRegion", ["eu-west-1"])
+            )
+            .0,
+            ImplicitlyDenied
+        );
+    }
+
+    #[test]
+    fn not_principal_deny_always_denies_a_principal_with_a_boundary() {
+        let bucket = |boundary: bool| {
+            let set = PolicySet::new()
+                .identity("s3", identity(ALLOW_S3))
+                .resource_policy(
+                    "bucket",
+                    resource(&format!(
+                        r#"{{"Effect":"Deny","NotPrincipal":{{"AWS":"{ALICE}"}},"Action":"s3:*","Resource":"*"}}"#
+                    )),
+                );
+            if boundary {
+                set.boundary("s3-only", identity(ALLOW_S3))
+            } else {
+                set
+            }
+        };
+        let r = request(ALICE, "s3:GetObject", BUCKET).resource_account(AccountIdConst::ID);
+        assert_eq!(outcome(&bucket(false), &r).0, Allowed);
+        assert_eq!(
+            outcome(&bucket(true), &r),
+            (ExplicitlyDenied, Some(Layer::Resource), None)
+        );
+    }
+
+    #[test]
+    fn a_boundary_limits_a_wildcard_grant_but_not_one_naming_the_user() {
+        // "Permissions boundaries for IAM entities", Resource-based policies: within an
+        // account, a grant to the IAM user's ARN is not limited by an implicit deny in its
+        // boundary; `"Principal": "*"` does not name the user's ARN, so the boundary limits it.
+        let set = |principal: &str| {
+            PolicySet::new()
+                .boundary("ec2-only", identity(r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*"}"#))
+                .resource_policy(
+                    "bucket",
+                    resource(&format!(
+                        r#"{{"Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"*"}}"#
+                    )),
+                )
+        };
+        let r = request(ALICE, "s3:GetObject", BUCKET).resource_account(AccountIdConst::ID);
+        assert_eq!(
+            outcome(&set(r#""*""#), &r),
+            (ImplicitlyDenied, Some(Layer::Boundary), None)
+        );
+        assert_eq!(
+            outcome(&set(&format!(r#"{{"AWS":"{ALICE}"}}"#)), &r),
+            (Allowed, None, None)
+        );
+    }
+
     impl Evaluation<'_> {
         fn values_for_test(&self) -> Vec<(Layer, &str, usize)> {
             self.matches
@@ -1049,6 +1380,12 @@ mod tests {
             let a = spec.set();
             let b = spec.permuted(k).set();
             prop_assert_eq!(evaluate(&a, &req).decision(), evaluate(&b, &req).decision());
+        }
+
+        #[test]
+        fn decide_is_the_decision_of_evaluate(spec in arb_spec(), req in arb_request()) {
+            let set = spec.set();
+            prop_assert_eq!(decide(&set, &req), evaluate(&set, &req).decision());
         }
 
         #[test]

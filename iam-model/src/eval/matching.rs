@@ -12,8 +12,8 @@ use crate::eval::conditions::CompiledCondition;
 use crate::eval::request::{IamPrincipal, IamPrincipalKind, Request, RequestPrincipal, key_hash};
 use crate::policy::variable::{self, Piece, Variable};
 use crate::policy::{
-    ActionClause, AwsPrincipal, Effect, PolicyDocument, Principal, PrincipalClause, Resource,
-    ResourceClause, Statement, Version,
+    ActionClause, AwsPrincipal, Effect, FederatedPrincipal, PolicyDocument, Principal,
+    PrincipalClause, Resource, ResourceClause, Statement, Version,
 };
 use crate::wildcard;
 
@@ -116,6 +116,8 @@ impl Template {
 pub(crate) struct Scratch {
     pub(crate) text: String,
     pub(crate) literal: Vec<bool>,
+    // Whether the request's principal has a permissions boundary (see `NotPrincipal`).
+    pub(crate) boundary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -511,12 +513,16 @@ impl CompiledStatement {
                 .iter()
                 .map(|r| match r {
                     Resource::Any => CompiledResource::Any,
+                    // "IAM policy elements: Variables and tags", Where you can use policy
+                    // variables: in `Resource`, "only in the resource part of the ARN", the
+                    // segment after the fifth colon. Elsewhere `${…}` is not substituted,
+                    // so it matches only its own text, never an account id or region.
                     Resource::Arn(arn) => CompiledResource::Arn(Box::new([
                         Template::new("arn", false),
-                        Template::new(arn.partition(), variables),
-                        Template::new(arn.service(), variables),
-                        Template::new(arn.region(), variables),
-                        Template::new(arn.account(), variables),
+                        Template::new(arn.partition(), false),
+                        Template::new(arn.service(), false),
+                        Template::new(arn.region(), false),
+                        Template::new(arn.account(), false),
                         Template::new(arn.resource(), variables),
                     ])),
                 })
@@ -552,7 +558,12 @@ impl CompiledStatement {
             None => Grant::Exact,
             Some(PrincipalClause::Principal(p)) => principal_grant(p, request.principal())?,
             Some(PrincipalClause::NotPrincipal(p)) => {
-                if principal_grant(p, request.principal()).is_some() {
+                // "Permissions boundaries for IAM entities", Important: "The NotPrincipal
+                // element with a Deny effect will always deny any IAM principal that has a
+                // permissions boundary policy attached, regardless of the values specified
+                // in the NotPrincipal element."
+                let boundary_deny = self.effect == Effect::Deny && scratch.boundary;
+                if !boundary_deny && principal_grant(p, request.principal()).is_some() {
                     return None;
                 }
                 Grant::Principal
@@ -571,7 +582,7 @@ impl CompiledStatement {
             }
         }
         for c in &self.conditions {
-            if !c.holds(request, scratch)? {
+            if !c.holds(request, scratch) {
                 return None;
             }
         }
@@ -617,7 +628,9 @@ pub(crate) fn template_matches(
     match &template.pieces {
         None => Some(wildcard::matches(&template.text, text)),
         Some(pieces) => {
-            let Scratch { text: buf, literal } = scratch;
+            let Scratch {
+                text: buf, literal, ..
+            } = scratch;
             if !Template::resolve(pieces, request, buf, literal) {
                 return None;
             }
@@ -707,6 +720,23 @@ pub(crate) fn principal_grant(principal: &Principal, request: &RequestPrincipal)
                 .flatten()
                 .any(|x| x.as_str().eq_ignore_ascii_case(s.as_str()))
             {
+                raise(Grant::Principal);
+            }
+        }
+        // "AWS JSON policy elements: Principal", "Federated user principals": a trust policy
+        // names the identity provider (its IAM provider ARN, or a well-known provider name
+        // such as `accounts.google.com`) under `Federated`. ARNs compare exactly (no
+        // wildcards in principals), provider names case-insensitively (they are DNS names).
+        RequestPrincipal::Federated(caller) => {
+            if map.federated.iter().flatten().any(|f| match (f, caller) {
+                (FederatedPrincipal::Arn(a), FederatedPrincipal::Arn(b)) => {
+                    a.as_str() == b.as_str()
+                }
+                (FederatedPrincipal::Provider(a), FederatedPrincipal::Provider(b)) => {
+                    a.eq_ignore_ascii_case(b)
+                }
+                _ => false,
+            }) {
                 raise(Grant::Principal);
             }
         }

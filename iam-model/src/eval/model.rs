@@ -20,6 +20,8 @@
 //! | `iam-user:[ACCOUNT/]NAME` | an IAM user | the user, acting on resources of `A` |
 //! | `iam-role:[ACCOUNT/]NAME`, `role:[ACCOUNT/]NAME` | an IAM role (a session of it) | the role session, acting on resources of `A` |
 //! | `external-account:ID` | a principal of another AWS account that its own policies allow everything | that principal, acting on resources of `A` |
+//! | `oidc:[ACCOUNT/]NAME`, `saml:[ACCOUNT/]NAME` | a web identity (OIDC) or SAML caller of a provider of the model | the caller, asking to assume roles of `A` (see [`federated`](FederatedCaller)) |
+//! | `federated:PROVIDER` | a federated caller of a provider ARN or well-known provider name | the same |
 //!
 //! `ACCOUNT` is an account name or id of the model; without it an IAM user or role is looked
 //! up in `A` first, then in every account (an error when several have one). Unknown names
@@ -87,7 +89,9 @@ use crate::policy::kind::{AwsManaged, ResourceBased, Scp};
 use crate::policy::{AccountId, Action, Policy, PolicyDocument, Principal, Resource, Statement};
 
 mod conditional;
+mod federated;
 pub use conditional::{FederatedGrantee, RequiredCondition};
+pub use federated::{CallerCondition, FederatedCaller, FederationKind};
 
 const FULL_AWS_ACCESS: &str = "FullAWSAccess";
 const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
@@ -106,7 +110,8 @@ pub const EXTERNAL_ROLE: &str = "ExternalPrincipal";
 /// assert_eq!(p.to_string(), "iam-role:production/ci-deploy");
 /// assert_eq!("role:ci-deploy".parse::<ModelPrincipal>()?.to_string(), "iam-role:ci-deploy");
 /// assert_eq!("admin".parse::<ModelPrincipal>().unwrap_err().to_string(),
-///     "invalid principal `admin`: expected `user:`, `group:`, `permission-set:`, `iam-user:`, `iam-role:`, `role:` or `external-account:` and a name");
+///     "invalid principal `admin`: expected `user:`, `group:`, `permission-set:`, `iam-user:`, `iam-role:`, `role:`, `external-account:`, `oidc:`, `saml:` or `federated:` and a name");
+/// assert_eq!("oidc:production/github".parse::<ModelPrincipal>()?.to_string(), "oidc:production/github");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +138,23 @@ pub enum ModelPrincipal {
     },
     /// A principal of another AWS account, allowed everything by its own account.
     ExternalAccount(AccountId),
+    /// A web identity caller of an OIDC provider of the model, in an account (name or id)
+    /// or looked up.
+    Oidc {
+        /// The provider's account, if named.
+        account: Option<String>,
+        /// The provider's name in the model.
+        name: String,
+    },
+    /// A SAML caller of a SAML provider of the model, in an account or looked up.
+    Saml {
+        /// The provider's account, if named.
+        account: Option<String>,
+        /// The provider's name in the model.
+        name: String,
+    },
+    /// A federated caller of a provider ARN or well-known provider name.
+    Federated(String),
 }
 
 impl FromStr for ModelPrincipal {
@@ -167,6 +189,11 @@ impl FromStr for ModelPrincipal {
                         input: input.to_string(),
                     })
             }
+            "oidc" => scoped(rest).map(|(account, name)| Self::Oidc { account, name }),
+            "saml" => scoped(rest).map(|(account, name)| Self::Saml { account, name }),
+            "federated" => RequestPrincipal::federated(rest)
+                .map(|_| Self::Federated(rest.to_string()))
+                .map_err(|_| syntax()),
             _ => Err(syntax()),
         }
     }
@@ -187,6 +214,9 @@ impl fmt::Display for ModelPrincipal {
             Self::IamUser { account, name } => scoped(f, "iam-user", account, name),
             Self::IamRole { account, name } => scoped(f, "iam-role", account, name),
             Self::ExternalAccount(id) => write!(f, "external-account:{id}"),
+            Self::Oidc { account, name } => scoped(f, "oidc", account, name),
+            Self::Saml { account, name } => scoped(f, "saml", account, name),
+            Self::Federated(provider) => write!(f, "federated:{provider}"),
         }
     }
 }
@@ -208,6 +238,14 @@ impl From<&AssertionPrincipal> for ModelPrincipal {
                 name: n.as_str().to_string(),
             },
             AssertionPrincipal::ExternalAccount(id) => Self::ExternalAccount(*id),
+            AssertionPrincipal::Oidc(n) => Self::Oidc {
+                account: None,
+                name: n.as_str().to_string(),
+            },
+            AssertionPrincipal::Saml(n) => Self::Saml {
+                account: None,
+                name: n.as_str().to_string(),
+            },
         }
     }
 }
@@ -218,7 +256,7 @@ impl From<&AssertionPrincipal> for ModelPrincipal {
 pub enum ResolveError {
     /// The principal is not written in one of the known forms.
     #[error(
-        "invalid principal `{input}`: expected `user:`, `group:`, `permission-set:`, `iam-user:`, `iam-role:`, `role:` or `external-account:` and a name"
+        "invalid principal `{input}`: expected `user:`, `group:`, `permission-set:`, `iam-user:`, `iam-role:`, `role:`, `external-account:`, `oidc:`, `saml:` or `federated:` and a name"
     )]
     Syntax {
         /// The text.
@@ -338,6 +376,11 @@ pub enum PathKind {
     },
     /// A principal of another account.
     ExternalAccount(AccountId),
+    /// A web identity or SAML caller of an identity provider.
+    Federated {
+        /// The provider ARN (or well-known provider name).
+        provider: String,
+    },
 }
 
 /// One way a principal acts: the request principal and the policies that apply to it.
@@ -364,6 +407,7 @@ impl AccessPath<'_> {
             PathKind::IamRole { account, name } => format!("IAM role `{name}` in `{account}`"),
             PathKind::PermissionSet { name, .. } => format!("permission set `{name}`"),
             PathKind::ExternalAccount(id) => format!("a principal of account `{id}`"),
+            PathKind::Federated { provider } => format!("a federated caller of `{provider}`"),
         }
     }
 
@@ -1101,6 +1145,9 @@ impl<'m> ModelEvaluator<'m> {
             name: name.to_string(),
             suggestion: suggest(name, candidates.into_iter()),
         };
+        if let Some(path) = self.federated_path(principal, parts.name.as_str()) {
+            return path.map(|p| vec![p]);
+        }
         match principal {
             ModelPrincipal::User(name) => {
                 let Some(user) = ic.and_then(|ic| ic.users().get(name)) else {
@@ -1166,6 +1213,10 @@ impl<'m> ModelEvaluator<'m> {
                 boundaries: Vec::new(),
                 scps: &[],
             }]),
+            // Resolved by `federated_path` above.
+            ModelPrincipal::Oidc { .. }
+            | ModelPrincipal::Saml { .. }
+            | ModelPrincipal::Federated(_) => Ok(Vec::new()),
         }
     }
 

@@ -7,7 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::ParseError;
-use crate::policy::{AccountId, Arn, ServicePrincipal};
+use crate::policy::{AccountId, Arn, FederatedPrincipal, ServicePrincipal};
 
 /// The kind of IAM principal an ARN names, as `aws:PrincipalType` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,14 +182,77 @@ pub enum RequestPrincipal {
     Service(ServicePrincipal),
     /// An unauthenticated request.
     Anonymous,
+    /// A web identity (OIDC) or SAML caller, named by the identity provider that signed its
+    /// token or assertion: an IAM OIDC or SAML provider ARN
+    /// (`arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com`) or a
+    /// well-known web identity provider (`accounts.google.com`). Such a caller has no
+    /// identity-based policies; it can only call `sts:AssumeRoleWithWebIdentity` or
+    /// `sts:AssumeRoleWithSAML`, which a role trust policy with a matching `Federated`
+    /// principal must allow (IAM User Guide, "Create a role for OpenID Connect federation"
+    /// and "Create a role for SAML 2.0 federation"). The provider's claims
+    /// (`token.actions.githubusercontent.com:sub`, `SAML:aud`, …) are context keys the caller
+    /// sets with [`Request::context`].
+    Federated(FederatedPrincipal),
+}
+
+impl RequestPrincipal {
+    /// A federated caller from a provider ARN or a well-known provider name.
+    ///
+    /// ```
+    /// use iam_model::eval::RequestPrincipal;
+    /// let p = RequestPrincipal::federated(
+    ///     "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com")?;
+    /// assert_eq!(p.to_string(),
+    ///     "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+    /// assert!(RequestPrincipal::federated("arn:aws:iam::111122223333:user/alice").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn federated(provider: &str) -> Result<Self, ParseError> {
+        let err = |reason: &'static str| ParseError::Principal {
+            kind: "request",
+            input: provider.to_string(),
+            reason,
+        };
+        let parsed: FederatedPrincipal = provider.parse().map_err(|_| {
+            err("expected an OIDC or SAML provider ARN or a provider name such as `accounts.google.com`")
+        })?;
+        if let FederatedPrincipal::Arn(arn) = &parsed
+            && !is_provider_arn(arn)
+        {
+            return Err(err(
+                "expected `arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST` or `…:saml-provider/NAME`",
+            ));
+        }
+        Ok(Self::Federated(parsed))
+    }
+}
+
+// `arn:aws:iam::111122223333:oidc-provider/…` or `…:saml-provider/…`, without wildcards.
+fn is_provider_arn(arn: &Arn) -> bool {
+    arn.service() == "iam"
+        && arn.account_id().is_some()
+        && !arn.has_wildcard()
+        && !arn.as_str().contains("${")
+        && ["oidc-provider/", "saml-provider/"].iter().any(|p| {
+            arn.resource()
+                .strip_prefix(p)
+                .is_some_and(|n| !n.is_empty())
+        })
 }
 
 impl FromStr for RequestPrincipal {
     type Err = ParseError;
-    /// An ARN is an IAM principal, `anonymous` or `*` is the anonymous principal, anything
-    /// else is read as a service principal.
+    /// An OIDC or SAML provider ARN is a federated caller, another ARN an IAM principal,
+    /// `anonymous` or `*` is the anonymous principal, anything else is read as a service
+    /// principal.
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         if input.starts_with("arn:") {
+            if (input.contains(":oidc-provider/") || input.contains(":saml-provider/"))
+                && let Ok(arn) = input.parse::<Arn>()
+                && is_provider_arn(&arn)
+            {
+                return Ok(Self::Federated(FederatedPrincipal::Arn(arn)));
+            }
             input.parse().map(Self::Iam)
         } else if input == "*" || input.eq_ignore_ascii_case("anonymous") {
             Ok(Self::Anonymous)
@@ -205,6 +268,7 @@ impl fmt::Display for RequestPrincipal {
             Self::Iam(p) => f.write_str(p.arn()),
             Self::Service(s) => f.write_str(s.as_str()),
             Self::Anonymous => f.write_str("anonymous"),
+            Self::Federated(p) => write!(f, "{p}"),
         }
     }
 }
@@ -265,6 +329,7 @@ impl Request {
     ///   `aws:userid` of users and roles is a unique id AWS assigns, so it is not filled.
     /// - Service principals: `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService` = `true`.
     /// - Anonymous requests: `aws:PrincipalType` = `Anonymous`.
+    /// - Federated (web identity, SAML) callers: none; set the provider's claims.
     /// - With [`Request::resource_account`]: `aws:ResourceAccount`.
     pub fn new(principal: RequestPrincipal, action: &str, resource: &str) -> Self {
         let action_lower = action.to_ascii_lowercase();
@@ -346,6 +411,9 @@ impl Request {
             RequestPrincipal::Anonymous => {
                 derived.push(("aws:PrincipalType", "Anonymous".to_string()));
             }
+            // The provider's claims are the caller's to set; AWS derives no global key
+            // from the provider for `AssumeRoleWithWebIdentity`/`AssumeRoleWithSAML`.
+            RequestPrincipal::Federated(_) => {}
         }
         for (key, value) in derived {
             self.set_derived(key, vec![value]);

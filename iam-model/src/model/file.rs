@@ -487,8 +487,9 @@ pub struct AssignmentFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssertionFile {
-    /// `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME`, `iam-user:NAME` or
-    /// `external-account:ID`.
+    /// `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME`, `iam-user:NAME`,
+    /// `external-account:ID`, or a federated caller of a provider of the model: `oidc:NAME`
+    /// (web identity) or `saml:NAME`, with its claims in `context`.
     pub principal: String,
     /// The account by name.
     pub account: String,
@@ -1115,7 +1116,7 @@ impl Decoder {
             "invalid-principal",
             &a.principal,
             &format!("{base}/principal"),
-            "write `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME`, `iam-user:NAME` or `external-account:ID`",
+            "write `group:NAME`, `user:NAME`, `permission-set:NAME`, `role:NAME`, `iam-user:NAME`, `external-account:ID`, `oidc:NAME` or `saml:NAME`",
         );
         let account = self.name(&a.account, &format!("{base}/account"));
         let mut context = BTreeMap::new();

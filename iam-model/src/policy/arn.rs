@@ -28,7 +28,9 @@ use crate::policy::AccountId;
 pub struct Arn {
     text: String,
     // INVARIANT: byte offsets of the five `:` that end `arn`, partition, service, region and
-    // account; they lie outside `${…}` variables.
+    // account; they lie outside `${…}` variables. In a pattern cut short after a trailing
+    // `*` (`arn:aws:sqs:us-east-1:*`) the missing ones are `text.len()`, and the missing
+    // segments read as `*`.
     colons: [usize; 5],
 }
 
@@ -38,7 +40,23 @@ impl Arn {
         &self.text
     }
 
+    // How many of the six segments are written.
+    fn segments(&self) -> usize {
+        1 + self.colons.iter().filter(|&&c| c < self.text.len()).count()
+    }
+
     fn segment(&self, index: usize) -> &str {
+        let segments = self.segments();
+        if index >= segments {
+            return "*";
+        }
+        if index + 1 == segments && segments < 6 {
+            let start = match index {
+                0 => 0,
+                i => self.colons.get(i - 1).map_or(0, |c| c + 1),
+            };
+            return self.text.get(start..).unwrap_or_default();
+        }
         let start = match index {
             0 => 0,
             i => self.colons.get(i - 1).map_or(0, |c| c + 1),
@@ -128,10 +146,29 @@ impl FromStr for Arn {
                 _ => {}
             }
         }
+        // "IAM JSON policy elements: Resource", Using wildcards in resource ARNs: "If the *
+        // wildcard is the last character of a resource ARN segment, it can expand to match
+        // beyond the colon boundaries", so a pattern cut short after a trailing `*`
+        // (`arn:aws:sqs:us-east-1:*`, `arn:aws:*`) matches whatever the missing segments
+        // hold. Cut short without one, it is not an ARN.
+        // The last written segment stands for a partition, service, region or account, so
+        // it holds no `/` (`arn:aws:s3::bucket/*` misses a colon; it is no pattern).
+        let last_written = colons
+            .get(found.wrapping_sub(1))
+            .and_then(|c| input.get(c + 1..))
+            .unwrap_or_default();
         if found < 5 {
-            return Err(err(
-                "expected `arn:partition:service:region:account-id:resource`",
-            ));
+            let segment_like = last_written
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*' | '?'));
+            if found == 0 || !segment_like || !last_written.ends_with('*') {
+                return Err(err(
+                    "expected `arn:partition:service:region:account-id:resource`",
+                ));
+            }
+            for slot in colons.iter_mut().skip(found) {
+                *slot = input.len();
+            }
         }
         // A variable's default is written after a comma and a space
         // (`${aws:PrincipalTag/team, 'company-wide'}`, "IAM policy elements: Variables and
@@ -214,6 +251,31 @@ mod tests {
         // AmazonDevOpsGuruOrganizationsAccess has an empty resource part; AWS accepts it.
         let arn: Arn = "arn:aws:organizations::*:".parse().unwrap();
         assert_eq!(arn.resource(), "");
+    }
+
+    #[test]
+    fn a_pattern_cut_short_after_a_trailing_wildcard_reads_the_rest_as_wildcards() {
+        let arn: Arn = "arn:aws:sqs:us-east-1:*".parse().unwrap();
+        assert_eq!(
+            (arn.service(), arn.region(), arn.account(), arn.resource()),
+            ("sqs", "us-east-1", "*", "*")
+        );
+        assert_eq!(arn.as_str(), "arn:aws:sqs:us-east-1:*");
+        let arn: Arn = "arn:aws:*".parse().unwrap();
+        assert_eq!(
+            (arn.partition(), arn.service(), arn.resource()),
+            ("aws", "*", "*")
+        );
+        let arn: Arn = "arn:aws:s3*".parse().unwrap();
+        assert_eq!((arn.service(), arn.region()), ("s3*", "*"));
+        assert!(arn.has_wildcard());
+        for cut in [
+            "arn:aws:sqs:us-east-1",
+            "arn:aws:sqs:us-east-1:queue",
+            "arn:*",
+        ] {
+            assert_eq!(cut.parse::<Arn>().is_ok(), cut.ends_with('*'), "{cut}");
+        }
     }
 
     #[test]

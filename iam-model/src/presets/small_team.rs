@@ -407,5 +407,33 @@ pub fn small_team() -> Model {
             check("role:github-deploy", &PRODUCTION),
             &["iam:CreateUser", "iam:PassRole", "ec2:RunInstances"],
         ));
+    // Only workflow runs of the production environment of `example/app` may assume the
+    // deploy role: GitHub's OIDC token carries the audience and the subject.
+    let github_caller = |sub: &str| {
+        check("oidc:github", &PRODUCTION)
+            .on(format!("arn:aws:iam::{PRODUCTION_ID}:role/{GITHUB_DEPLOY}"))
+            .with_context(
+                known("token.actions.githubusercontent.com:aud"),
+                "sts.amazonaws.com",
+            )
+            .with_context(known("token.actions.githubusercontent.com:sub"), sub)
+    };
+    let model = model
+        .assertion(allows(
+            github_caller("repo:example/app:environment:production"),
+            &["sts:AssumeRoleWithWebIdentity"],
+        ))
+        .assertion(denies(
+            github_caller("repo:example/app:ref:refs/heads/main"),
+            &["sts:AssumeRoleWithWebIdentity"],
+        ))
+        .assertion(denies(
+            github_caller("repo:example/app:pull_request"),
+            &["sts:AssumeRoleWithWebIdentity"],
+        ))
+        .assertion(denies(
+            github_caller("repo:example/other:environment:production"),
+            &["sts:AssumeRoleWithWebIdentity"],
+        ));
     model.build()
 }

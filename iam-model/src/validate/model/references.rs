@@ -480,6 +480,15 @@ fn assertions(model: &Model, report: &mut Report) {
             }
             // Any account outside the model may be named.
             AssertionPrincipal::ExternalAccount(_) => true,
+            // The provider may live in another account of the model.
+            AssertionPrincipal::Oidc(n) => model
+                .accounts()
+                .values()
+                .any(|a| a.iam().oidc_providers().contains_key(n)),
+            AssertionPrincipal::Saml(n) => model
+                .accounts()
+                .values()
+                .any(|a| a.iam().saml_providers().contains_key(n)),
         };
         if !exists {
             report.error(
