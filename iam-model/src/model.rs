@@ -30,8 +30,8 @@ pub use org::{
     ServiceControlPolicy, Tags, Target, Unit,
 };
 pub use sso::{
-    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
-    PermissionSetBoundary, PermissionSetBuilder, SessionDuration, SsoGroup, SsoUser,
+    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, IdentitySource,
+    PermissionSet, PermissionSetBoundary, PermissionSetBuilder, SessionDuration, SsoGroup, SsoUser,
 };
 
 use crate::error::{ModelError, ParseError};

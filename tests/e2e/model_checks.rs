@@ -119,7 +119,7 @@ fn bad_model_files_say_where_and_what_was_expected() {
         json_error(
             "{\"version\": 1, \"organization\": {\"management_account\": \"m\"},\n \"accounts\": {\"m\": {\"id\": \"111111111111\", \"email\": \"a@b.co\", \"environment\": \"management\", \"owner\": \"x\"}}}"
         ),
-        "line 2 column 97 (at `/accounts/m/owner`): unknown field `owner`, expected one of `id`, `email`, `environment`, `unit`, `tags`, `budget`, `iam`"
+        "line 2 column 97 (at `/accounts/m/owner`): unknown field `owner`, expected one of `id`, `email`, `environment`, `unit`, `tags`, `budget`, `iam`, `create`"
     );
     assert_eq!(
         json_error("{\"version\": 1,"),

@@ -52,13 +52,17 @@
 //!   `aws iam create-access-key --user-name NAME` themselves (the `docs` target lists it).
 //! - **The account password policy** has no CloudFormation resource type; it is set with
 //!   `aws iam update-account-password-policy` (the `docs` and `aws-cli` targets).
-//! - **Accounts.** `AWS::Organizations::Account` creates an account; importing existing
-//!   accounts into the stack is out of scope (`aws cloudformation create-change-set
-//!   --change-set-type IMPORT` does it). Account resources have `DeletionPolicy` and
-//!   `UpdateReplacePolicy` `Retain`, so a stack change never closes an account. The
-//!   management account is not a resource. Assignments, policy targets and ARNs use the
-//!   account ids of the model, never the resource's attribute, so templates do not
-//!   reference each other; a newly created account's id goes back into the model.
+//! - **Accounts.** An account of the model exists (it has an id) and is adopted: it is not
+//!   a resource of any template, since `AWS::Organizations::Account` always creates a new
+//!   account. Moving an existing account into its OU is
+//!   `aws organizations move-account` (or the Terraform management module, which imports
+//!   accounts); an existing account could also be brought under the stack with a resource
+//!   import (`aws cloudformation create-change-set --change-set-type IMPORT`), which this
+//!   target does not prepare. Only an account marked `create` in the model is declared,
+//!   with `DeletionPolicy` and `UpdateReplacePolicy` `Retain`, so a stack change never
+//!   closes it. The management account is never a resource. Assignments, policy targets
+//!   and ARNs use the account ids of the model, never the resource's attribute, so
+//!   templates do not reference each other; a created account's id goes back into the model.
 //! - **Budgets** live in the management account, which sees every member's costs, with a
 //!   `LinkedAccount` cost filter per account; a member cannot delete its own budget.
 //! - **Outputs** give the ARNs and ids a pipeline needs (roles, customer managed policies,
@@ -105,6 +109,7 @@
 //! ]
 //! ```
 mod iam;
+mod lookup;
 mod org;
 mod sso;
 mod template;
@@ -117,7 +122,8 @@ use serde_json::{Value, json};
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
 
-pub use sso::{assignment_id, membership_id};
+pub use lookup::SCRIPT as PARAMETERS_SCRIPT;
+pub use sso::{MAX_CONCURRENT_ASSIGNMENTS, assignment_id, membership_id};
 
 /// The largest template body CloudFormation reads from S3, in bytes.
 pub const S3_TEMPLATE_BYTES: usize = 1_000_000;
@@ -277,24 +283,29 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         bytes: o.max_template_bytes.clamp(4_096, S3_TEMPLATE_BYTES),
     };
     let mut files = Artifacts::new();
+    let mut all = Vec::new();
     for unit in units(model) {
-        for laid in template::lay_out(unit, limits)? {
-            let body = laid.template;
-            let path = format!("{}.json", laid.file_stem);
-            if body.len() > limits.bytes {
-                return Err(EmitError::TemplateOutput {
-                    name: path,
-                    reason: format!(
-                        "the template is {} bytes; the limit is {}",
-                        body.len(),
-                        limits.bytes
-                    ),
-                });
-            }
-            files.insert(path, body)?;
-            if let Some(params) = laid.parameters {
-                files.insert(format!("{}.parameters.json", laid.file_stem), params)?;
-            }
+        all.extend(template::lay_out(unit, limits)?);
+    }
+    if let Some(script) = lookup::script(&all) {
+        files.insert(PARAMETERS_SCRIPT, script)?;
+    }
+    for laid in all {
+        let body = laid.template;
+        let path = format!("{}.json", laid.file_stem);
+        if body.len() > limits.bytes {
+            return Err(EmitError::TemplateOutput {
+                name: path,
+                reason: format!(
+                    "the template is {} bytes; the limit is {}",
+                    body.len(),
+                    limits.bytes
+                ),
+            });
+        }
+        files.insert(path, body)?;
+        if let Some(params) = laid.parameters {
+            files.insert(format!("{}.parameters.json", laid.file_stem), params)?;
         }
     }
     Ok(files)

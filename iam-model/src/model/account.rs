@@ -6,6 +6,17 @@ use crate::policy::AccountId;
 
 /// An AWS account of the organization.
 ///
+/// # Existing accounts are adopted
+///
+/// Every account in a model has an id, so it exists: the artifacts adopt it and never create
+/// it. The CloudFormation management template declares no `AWS::Organizations::Account` for
+/// it (CloudFormation would create a new account), and the Terraform management module
+/// imports it (`import` blocks, Terraform 1.5+) so moving it between OUs and its tags are
+/// managed without creating anything. Only an account marked [`AccountBuilder::create`]
+/// (`"create": true` in a model file) is created by the management template; its `id` is
+/// then the id the model uses until AWS assigns the real one (the template's
+/// `Account<Name>AccountId` output), which goes back into the model, without `create`.
+///
 /// ```
 /// use iam_model::model::{Account, Environment, Budget, BudgetTimeUnit};
 /// use iam_model::policy::AccountId;
@@ -27,6 +38,7 @@ pub struct Account {
     pub(crate) tags: Tags,
     pub(crate) budget: Option<Budget>,
     pub(crate) iam: Iam,
+    pub(crate) create: bool,
 }
 
 impl Account {
@@ -44,6 +56,7 @@ impl Account {
             tags: Tags::new(),
             budget: None,
             iam: Iam::default(),
+            create: false,
         })
     }
 
@@ -82,6 +95,12 @@ impl Account {
         &self.iam
     }
 
+    /// Whether the management template creates the account (it does not exist yet); `false`
+    /// for an existing account, which is adopted (see [`Account`]).
+    pub fn create(&self) -> bool {
+        self.create
+    }
+
     /// The IAM entities, for changes.
     pub fn iam_mut(&mut self) -> &mut Iam {
         &mut self.iam
@@ -114,6 +133,12 @@ impl AccountBuilder {
     /// Set the IAM entities.
     pub fn iam(mut self, iam: Iam) -> Self {
         self.0.iam = iam;
+        self
+    }
+
+    /// Mark the account as new: the management template creates it.
+    pub fn create(mut self) -> Self {
+        self.0.create = true;
         self
     }
 

@@ -20,8 +20,8 @@ use crate::model::iam::{
 use crate::model::names::IamPath;
 use crate::model::org::{Environment, OrgPolicy, Organization, Tags, Target, Unit};
 use crate::model::sso::{
-    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
-    PermissionSetBoundary, SessionDuration, SsoGroup, SsoUser,
+    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, IdentitySource,
+    PermissionSet, PermissionSetBoundary, SessionDuration, SsoGroup, SsoUser,
 };
 use crate::model::{Assertion, AssertionPrincipal, FORMAT_VERSION, Model, SCHEMA_URL};
 use crate::policy::{Kind, Policy};
@@ -97,6 +97,10 @@ enum StringOrList {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_default_source(source: &IdentitySource) -> bool {
+    *source == IdentitySource::default()
 }
 
 /// A model file.
@@ -191,6 +195,10 @@ pub struct AccountFile {
     /// IAM entities of the account.
     #[serde(default, skip_serializing_if = "IamFile::is_empty")]
     pub iam: IamFile,
+    /// Whether the management template creates the account. Absent or `false`: the account
+    /// exists (it has an id) and is adopted, never created.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create: bool,
 }
 
 /// IAM in one account.
@@ -357,6 +365,11 @@ pub struct InstanceProfileFile {
 pub struct IdentityCenterFile {
     /// The account of the instance (management or delegated administrator).
     pub instance_account: String,
+    /// Where users and groups come from: `identity_center_directory` (the default; the
+    /// artifacts create them) or `external_identity_provider` (SCIM from Okta, Entra ID,
+    /// Google, …; the artifacts look them up and never create them).
+    #[serde(default, skip_serializing_if = "is_default_source")]
+    pub identity_source: IdentitySource,
     /// Users by user name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub users: BTreeMap<String, SsoUser>,
@@ -888,6 +901,7 @@ impl Decoder {
             tags: a.tags.clone(),
             budget: a.budget.clone(),
             iam: iam?,
+            create: a.create,
         })
     }
 
@@ -1008,6 +1022,7 @@ impl Decoder {
         }
         Some(IdentityCenter {
             instance_account: instance_account?,
+            identity_source: f.identity_source,
             users: f.users.clone(),
             groups: f.groups.clone(),
             permission_sets: ok.then_some(permission_sets)?,
@@ -1315,12 +1330,14 @@ pub fn encode(model: &Model) -> ModelFile {
                         tags: a.tags.clone(),
                         budget: a.budget.clone(),
                         iam: iam_file(&a.iam),
+                        create: a.create,
                     },
                 )
             })
             .collect(),
         identity_center: model.identity_center.as_ref().map(|ic| IdentityCenterFile {
             instance_account: ic.instance_account.to_string(),
+            identity_source: ic.identity_source,
             users: ic.users.clone(),
             groups: ic.groups.clone(),
             permission_sets: ic

@@ -18,7 +18,7 @@ use iam_model::model::names::{EntityKind, IamPath};
 use iam_model::model::{Account, Iam, ManagedPolicyRef, Permissions, Tags};
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Params, Resource, Val};
+use super::template::{Fallback, Lookup, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
 
 /// Layout tiers: what is referenced comes first.
@@ -296,6 +296,7 @@ pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut
                 pattern: None,
                 min_length: Some(SAML_METADATA_MIN),
                 placeholder: format!("REPLACE_ME_saml_metadata_{name}"),
+                lookup: Lookup::Manual,
             },
         );
         out.push(

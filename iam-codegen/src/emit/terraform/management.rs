@@ -64,7 +64,8 @@ pub(super) fn organization(
         }
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_account
         // The model knows each account's id, so the account exists: it is imported (an
-        // `import` block per account, Terraform 1.5+), never created. `role_name` and
+        // `import` block per account, Terraform 1.5+), never created; only an account marked
+        // `create` in the model has no `import` block, so Terraform creates it. `role_name` and
         // `iam_user_access_to_billing` cannot be read back after an import, so they are
         // ignored; `prevent_destroy` turns any plan that would close or replace an account
         // (a changed name or email in an older provider) into an error.
@@ -92,7 +93,7 @@ pub(super) fn organization(
                 ),
             ]),
         )?;
-        if options.import_accounts {
+        if options.import_accounts && !account.create() {
             module.import(
                 format!("aws_organizations_account.{tf}"),
                 account.id().to_string(),
@@ -270,30 +271,62 @@ pub(super) fn identity_center(
         IDENTITY_STORE_ID.to_string(),
         "Id of the Identity Center identity store".to_string(),
     )?;
+    // With an external identity provider (SCIM), users, groups and memberships are the
+    // provider's: groups and users are data sources looked up by name, and no membership is
+    // a resource. `IdentityCenterUsers::External` looks users up with the built-in directory.
+    let external = ic.source().is_external();
+    let users = if external {
+        IdentityCenterUsers::External
+    } else {
+        options.identity_center_users
+    };
     // Each group's name and group id reference, computed once for its memberships.
     let mut groups: FastMap<&str, (String, String)> = FastMap::default();
     let group_names = |group: &str| {
         let tf = terraform_name(EntityKind::SsoGroup, group);
-        let id = reference("aws_identitystore_group", &tf, "group_id");
+        let id = group_id(&tf, external);
         (tf, id)
     };
     for (name, group) in ic.groups() {
-        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
         let (tf, id) = groups
             .entry(name.as_str())
             .or_insert_with(|| group_names(name));
-        module.resource(
-            "aws_identitystore_group",
-            tf,
-            body([
-                ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
-                ("display_name", Some(literal(name).into())),
-                (
-                    "description",
-                    group.description.as_deref().map(|d| literal(d).into()),
-                ),
-            ]),
-        )?;
+        if external {
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/identitystore_group
+            // Display names are unique in an identity store (the only unique attribute of a
+            // group that `GetGroupId` accepts).
+            module.data(
+                "aws_identitystore_group",
+                tf,
+                obj([
+                    ("identity_store_id", IDENTITY_STORE_ID.into()),
+                    (
+                        "alternate_identifier",
+                        obj([(
+                            "unique_attribute",
+                            obj([
+                                ("attribute_path", "DisplayName".into()),
+                                ("attribute_value", literal(name).into()),
+                            ]),
+                        )]),
+                    ),
+                ]),
+            )?;
+        } else {
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
+            module.resource(
+                "aws_identitystore_group",
+                tf,
+                body([
+                    ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
+                    ("display_name", Some(literal(name).into())),
+                    (
+                        "description",
+                        group.description.as_deref().map(|d| literal(d).into()),
+                    ),
+                ]),
+            )?;
+        }
         module.output(
             &format!("{tf}_id"),
             id.clone(),
@@ -302,7 +335,7 @@ pub(super) fn identity_center(
     }
     for (name, user) in ic.users() {
         let tf = terraform_name(EntityKind::SsoUser, name);
-        match options.identity_center_users {
+        match users {
             IdentityCenterUsers::Managed => {
                 // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_user
                 module.resource(
@@ -350,7 +383,10 @@ pub(super) fn identity_center(
                 )?;
             }
         }
-        let member_id = user_id(&tf, options);
+        if external {
+            continue;
+        }
+        let member_id = user_id(&tf, users);
         for group in &user.groups {
             // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group_membership
             // Named `<user>_in_<group>`: `sso_user_alice_example_com_in_sso_group_aws_admins`.
@@ -480,7 +516,7 @@ pub(super) fn identity_center(
         let set = assignment.permission_set().as_str();
         let pair = pairs
             .entry((assignment.principal(), set))
-            .or_insert_with(|| Pair::new(assignment.principal(), set, options));
+            .or_insert_with(|| Pair::new(assignment.principal(), set, users, external));
         let mut accounts: BTreeSet<&AccountName> = assignment.accounts().iter().collect();
         for unit in assignment.units() {
             // The accounts of an OU this pair has had are all made already.
@@ -528,18 +564,23 @@ struct Pair<'a> {
 }
 
 impl Pair<'_> {
-    fn new(principal: &AssignmentPrincipal, set: &str, options: &TerraformOptions) -> Self {
+    fn new(
+        principal: &AssignmentPrincipal,
+        set: &str,
+        users: IdentityCenterUsers,
+        external: bool,
+    ) -> Self {
         let set_tf = terraform_name(EntityKind::PermissionSet, set);
         let set_arn = reference("aws_ssoadmin_permission_set", &set_tf, "arn");
         let (principal_tf, principal_id, principal_type) = match principal {
             AssignmentPrincipal::Group(group) => {
                 let tf = terraform_name(EntityKind::SsoGroup, group);
-                let id = reference("aws_identitystore_group", &tf, "group_id");
+                let id = group_id(&tf, external);
                 (tf, id, "GROUP")
             }
             AssignmentPrincipal::User(user) => {
                 let tf = terraform_name(EntityKind::SsoUser, user);
-                let id = user_id(&tf, options);
+                let id = user_id(&tf, users);
                 (tf, id, "USER")
             }
         };
@@ -555,9 +596,18 @@ impl Pair<'_> {
     }
 }
 
+/// The group id of an Identity Center group: from the resource or the data source.
+fn group_id(tf: &str, external: bool) -> String {
+    if external {
+        reference("data.aws_identitystore_group", tf, "group_id")
+    } else {
+        reference("aws_identitystore_group", tf, "group_id")
+    }
+}
+
 /// The user id of an Identity Center user: from the resource or the data source.
-fn user_id(tf: &str, options: &TerraformOptions) -> String {
-    match options.identity_center_users {
+fn user_id(tf: &str, users: IdentityCenterUsers) -> String {
+    match users {
         IdentityCenterUsers::Managed => reference("aws_identitystore_user", tf, "user_id"),
         IdentityCenterUsers::External => reference("data.aws_identitystore_user", tf, "user_id"),
     }

@@ -323,3 +323,59 @@ fn a_file_put_together_from_blocks_reads_as_serde_json_writes_it_whole() {
     Object::open(&mut empty, 2).close();
     assert_eq!(empty, b"{}");
 }
+
+#[test]
+fn an_external_identity_provider_s_users_and_groups_are_looked_up_and_never_managed() {
+    let text = MODEL.replace(
+        r#""instance_account": "root-account","#,
+        r#""instance_account": "root-account", "identity_source": "external_identity_provider","#,
+    );
+    let model = Model::from_json(&text).unwrap();
+    let files = emit(&model, &EmitOptions::default()).unwrap();
+    let m: Value =
+        serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    for managed in [
+        "aws_identitystore_user",
+        "aws_identitystore_group",
+        "aws_identitystore_group_membership",
+    ] {
+        assert_eq!(m["resource"].get(managed), None, "{managed}");
+    }
+    assert_eq!(
+        m["data"]["aws_identitystore_group"]["sso_group_ops"],
+        json!({
+            "alternate_identifier": { "unique_attribute": { "attribute_path": "DisplayName", "attribute_value": "Ops" } },
+            "identity_store_id": "${local.identity_store_id}"
+        })
+    );
+    assert_eq!(
+        m["data"]["aws_identitystore_user"]["sso_user_dave"]["alternate_identifier"],
+        json!({ "unique_attribute": { "attribute_path": "UserName", "attribute_value": "dave" } })
+    );
+    let assignments = &m["resource"]["aws_ssoadmin_account_assignment"];
+    assert_eq!(
+        assignments["permission_set_ops_sso_group_ops_account_app"]["principal_id"],
+        "${data.aws_identitystore_group.sso_group_ops.group_id}"
+    );
+    assert_eq!(
+        assignments["permission_set_ops_sso_user_dave_account_root_account"]["principal_id"],
+        "${data.aws_identitystore_user.sso_user_dave.user_id}"
+    );
+}
+
+#[test]
+fn only_accounts_marked_create_are_not_imported() {
+    let text = MODEL.replace(
+        r#""environment": "testing", "unit": "Workloads""#,
+        r#""environment": "testing", "unit": "Workloads", "create": true"#,
+    );
+    let model = Model::from_json(&text).unwrap();
+    let files = emit(&model, &EmitOptions::default()).unwrap();
+    let m: Value =
+        serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    assert_eq!(
+        m["import"],
+        json!([{ "to": "aws_organizations_account.account_app", "id": "222222222222" }])
+    );
+    assert!(m["resource"]["aws_organizations_account"]["account_other"].is_object());
+}
