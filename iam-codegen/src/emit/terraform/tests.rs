@@ -332,8 +332,7 @@ fn an_external_identity_provider_s_users_and_groups_are_looked_up_and_never_mana
     );
     let model = Model::from_json(&text).unwrap();
     let files = emit(&model, &EmitOptions::default()).unwrap();
-    let m: Value =
-        serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
     for managed in [
         "aws_identitystore_user",
         "aws_identitystore_group",
@@ -371,8 +370,7 @@ fn only_accounts_marked_create_are_not_imported() {
     );
     let model = Model::from_json(&text).unwrap();
     let files = emit(&model, &EmitOptions::default()).unwrap();
-    let m: Value =
-        serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
     assert_eq!(
         m["import"],
         json!([{ "to": "aws_organizations_account.account_app", "id": "222222222222" }])
