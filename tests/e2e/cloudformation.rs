@@ -138,7 +138,9 @@ fn fill_parameters(text: &str) -> Value {
             "IdentityCenterInstanceArn" => "arn:aws:sso:::instance/ssoins-1234567890abcdef".into(),
             "IdentityStoreId" => "d-1234567890".into(),
             "OrganizationRootId" => "r-abcd".into(),
-            k if k.starts_with("SsoUser") => "12345678-1234-1234-1234-123456789012".into(),
+            k if k.starts_with("SsoUser") || k.starts_with("SsoGroup") => {
+                "12345678-1234-1234-1234-123456789012".into()
+            }
             k => panic!("no fake value for parameter `{k}`"),
         });
     }

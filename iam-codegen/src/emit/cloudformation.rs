@@ -9,6 +9,7 @@
 //! | `<management>.json` | the management account's own IAM, plus AWS Organizations (OUs, member accounts, SCPs and RCPs with their targets) and every account's AWS Budgets budget | the management account |
 //! | `<instance>.json` | the Identity Center instance account's IAM, plus Identity Store groups and memberships, permission sets, account assignments (usually the management account: then it is the same file) | the instance account |
 //! | `<stem>.parameters.json` | the template's parameters in the form `aws cloudformation create-stack --parameters file://…` takes, placeholders marked `REPLACE_ME_…` | |
+//! | `parameters.sh` | `bash parameters.sh --profile PROFILE` fills every parameters file with values read from AWS (see below) | |
 //!
 //! Files are named after the account's model name, so names never collide. An account with
 //! nothing to deploy gets no template (a template needs at least one resource).
@@ -21,10 +22,14 @@
 //! | `IdentityCenterInstanceArn` | permission sets or assignments | `aws sso-admin list-instances` (`arn:aws:sso:::instance/ssoins-…`) |
 //! | `IdentityStoreId` | Identity Store groups or memberships | `aws sso-admin list-instances` (`d-…`) |
 //! | `SsoUser<Name>` | a membership or assignment names Identity Center user `<name>` | the user's id in the identity store: CloudFormation has no resource type for Identity Store users, so users are created by hand, with the AWS CLI or by the external identity provider |
+//! | `SsoGroup<Name>` | with an external identity provider (`identity_center.identity_source`), an assignment names group `<name>` | the group's id in the identity store; the provider creates groups and memberships, so the template has none |
 //! | `SamlMetadata<Name>` | SAML provider `<name>` | the metadata XML of the file the model names (CloudFormation limits a parameter value to 4,096 bytes) |
 //!
 //! Every parameter has an `AllowedPattern` (or `MinLength`) its placeholder does not match,
 //! so a stack created with an unedited parameters file fails before it changes anything.
+//! `parameters.sh` reads every value but SAML metadata from AWS: `aws organizations
+//! list-roots`, `aws sso-admin list-instances`, and `aws identitystore get-user-id` /
+//! `get-group-id` by user name / display name, so no template needs hand-filled ids.
 //!
 //! # Logical ids
 //!
