@@ -37,7 +37,15 @@
 //! # Names and values
 //!
 //! Resource names come from [`terraform_name`]; resources made of two entities (an
-//! attachment, a membership, an assignment) join the names of both, documented at each. All
+//! attachment) join the names of both, documented at each. Group memberships and account
+//! assignments, thousands in a large organization, are one resource each with `for_each`
+//! over a local map (`local.group_memberships`, `local.account_assignments`) keyed by the
+//! joined names (`sso_user_alice_example_com_in_sso_group_aws_admins`,
+//! `permission_set_admin_access_sso_group_aws_admins_account_production`), whose values name
+//! the principal and permission set by Terraform name; `local.principal_ids` and
+//! `local.permission_set_arns` map those names to ids and ARNs. A state made by an earlier
+//! version, with one block per assignment, moves with
+//! `terraform state mv 'aws_ssoadmin_account_assignment.<key>' 'aws_ssoadmin_account_assignment.this["<key>"]'`. All
 //! policy documents are written as JSON strings in canonical compact form
 //! ([`iam_model::policy::PolicyDocument::canonical`]), so what AWS returns compares equal and
 //! plans show no spurious diffs. Every literal string is escaped for Terraform's template
@@ -418,20 +426,6 @@ impl Module {
         body: impl Into<Val>,
     ) -> Result<(), EmitError> {
         let body = self.block(&body.into());
-        insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
-    }
-
-    /// Add a resource unless an identical one is there (assignments listed twice).
-    pub(crate) fn resource_once(
-        &mut self,
-        ty: &str,
-        name: &str,
-        body: Val,
-    ) -> Result<(), EmitError> {
-        let body = self.block(&body);
-        if self.resources.get(ty).and_then(|m| m.get(name)) == Some(&body) {
-            return Ok(());
-        }
         insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
     }
 
