@@ -6,6 +6,7 @@
 //! parses every name and decodes every policy by its kind; what the parts mean together
 //! (references, limits, uniqueness) is checked by [`crate::validate::validate`].
 pub mod account;
+pub mod baseline;
 pub mod file;
 pub mod iam;
 pub mod names;

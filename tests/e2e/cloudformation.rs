@@ -62,6 +62,7 @@ fn write(dir: &Path, files: &BTreeMap<String, String>) -> Vec<PathBuf> {
         .iter()
         .map(|(p, body)| {
             let path = dir.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, body).unwrap();
             path
         })
@@ -159,8 +160,12 @@ fn aws_arn(name: &str) -> String {
 /// What moto's IAM API must return after deploying an account's template, computed from the
 /// model (not from the template), within what moto implements (see the module docs).
 fn expected_iam(account: &iam_model::model::Account) -> Value {
+    expected_iam_of(account.own_iam())
+}
+
+/// What moto's IAM API must return after deploying templates of these IAM entities.
+fn expected_iam_of(iam: &iam_model::model::Iam) -> Value {
     use iam_model::model::ManagedPolicyRef;
-    let iam = account.iam();
     let policy_arn = |name: &str| {
         let p = &iam.policies()[name];
         format!("arn:aws:iam::{MOTO_ACCOUNT}:policy{}{name}", p.path())
@@ -934,4 +939,101 @@ fn parameters_script_passes_shellcheck() {
         .output()
         .expect("shellcheck is not installed: run scripts/setup-shellcheck.sh");
     assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+fn at_scale() -> Model {
+    examples()
+        .into_iter()
+        .find(|(n, _)| n == "organization-at-scale")
+        .unwrap()
+        .1
+}
+
+#[test]
+fn each_ou_baseline_is_one_service_managed_stack_set() {
+    let files = emit(&at_scale());
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        [
+            "baselines/Workloads.json",
+            "baselines/WorkloadsProduction.json",
+            "management.json",
+            "management.parameters.json",
+            "parameters.sh",
+        ]
+    );
+    let t = template(&files, "management.json");
+    let mut set = resource(&t, "BaselineWorkloadsProduction");
+    let body = set["Properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("TemplateBody")
+        .unwrap();
+    assert_eq!(
+        set,
+        json!({"Type": "AWS::CloudFormation::StackSet", "Properties": {
+            "AutoDeployment": {"Enabled": true, "RetainStacksOnAccountRemoval": false},
+            "CallAs": "SELF",
+            "Capabilities": ["CAPABILITY_NAMED_IAM"],
+            "Description": "iam-codegen baseline of the OU Workloads/Production",
+            "OperationPreferences": {"ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
+                "FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 25,
+                "RegionConcurrencyType": "PARALLEL"},
+            "PermissionModel": "SERVICE_MANAGED",
+            "StackInstancesGroup": [{
+                "DeploymentTargets": {"OrganizationalUnitIds": [{"Ref": "UnitWorkloadsProduction"}]},
+                "Regions": [{"Ref": "AWS::Region"}]}],
+            "StackSetName": "iam-codegen-BaselineWorkloadsProduction"}})
+    );
+    // The embedded template is the file, compact.
+    let embedded: Value = serde_json::from_str(body.as_str().unwrap()).unwrap();
+    assert_eq!(
+        embedded,
+        template(&files, "baselines/WorkloadsProduction.json")
+    );
+    let role = resource(&embedded, "RoleCiDeploy");
+    assert_eq!(
+        role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Federated": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"}})
+    );
+    // No account template repeats a baseline.
+    assert!(!files.keys().any(|f| f.starts_with("production-")));
+}
+
+#[test]
+fn a_baseline_template_deploys_as_an_account_stack_on_moto() {
+    // The model with one production account in moto's account: its IAM is what the two
+    // baselines above it give it, with moto's account id.
+    let mut file = iam_model::model::file::encode(&at_scale());
+    file.accounts.get_mut("production-04").unwrap().id = MOTO_ACCOUNT.to_string();
+    let model = iam_model::model::file::decode(&file).unwrap();
+    let files = emit(&model);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &files);
+    let moto = MotoServer::start();
+    let mut last = Value::Null;
+    for (stack, path) in [
+        ("baseline-workloads", "baselines/Workloads.json"),
+        ("baseline-production", "baselines/WorkloadsProduction.json"),
+    ] {
+        let template = dir.path().join(format!("{stack}.moto.json"));
+        std::fs::write(&template, for_moto(&files[path])).unwrap();
+        let out = moto_cfn(&[
+            "deploy",
+            &moto.endpoint(),
+            &template.to_string_lossy(),
+            stack,
+        ]);
+        assert!(
+            out.status.success(),
+            "{path} on moto:\n{}\n{}",
+            text(&out.stderr),
+            moto.log_text()
+        );
+        last = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(last["stack"]["status"], "CREATE_COMPLETE", "{path}");
+    }
+    let account = model.account("production-04").unwrap();
+    assert!(account.own_iam().is_empty());
+    assert_eq!(last["iam"], expected_iam_of(account.iam()));
 }

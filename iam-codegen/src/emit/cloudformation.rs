@@ -113,6 +113,7 @@
 //!   { "ParameterKey": "SsoUserAliceExampleCom", "ParameterValue": "REPLACE_ME_user_id_alice@example.com" }
 //! ]
 //! ```
+mod baseline;
 mod iam;
 mod lookup;
 mod org;
@@ -127,6 +128,7 @@ use serde_json::{Value, json};
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
 
+pub use baseline::stack_set_id;
 pub use lookup::SCRIPT as PARAMETERS_SCRIPT;
 pub use sso::{MAX_CONCURRENT_ASSIGNMENTS, assignment_id, membership_id};
 
@@ -221,8 +223,12 @@ fn tags(t: &Tags) -> Value {
     )
 }
 
-/// The units to deploy: one per account with something in it.
-fn units(model: &Model) -> Vec<template::Unit> {
+/// The units to deploy: one per account with something in it; the baseline templates go to
+/// `files`.
+fn units(
+    model: &Model,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<Vec<template::Unit>, EmitError> {
     let management = model.organization().management_account().as_str();
     let instance = model
         .identity_center()
@@ -235,6 +241,11 @@ fn units(model: &Model) -> Vec<template::Unit> {
         if name.as_str() == management {
             org::resources(model, &mut resources, &mut params);
             parts.push("AWS Organizations, budgets");
+            let before = resources.len();
+            files.extend(baseline::stack_sets(model, &mut resources)?);
+            if resources.len() > before {
+                parts.push("OU baselines (StackSets)");
+            }
         }
         if Some(name.as_str()) == instance {
             let before = resources.len();
@@ -263,7 +274,7 @@ fn units(model: &Model) -> Vec<template::Unit> {
             params,
         });
     }
-    out
+    Ok(out)
 }
 
 /// The files of this target, relative to its directory: `<account>.json` and
@@ -289,11 +300,15 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     };
     let mut files = Artifacts::new();
     let mut all = Vec::new();
-    for unit in units(model) {
+    let mut baselines = Vec::new();
+    for unit in units(model, &mut baselines)? {
         all.extend(template::lay_out(unit, limits)?);
     }
     if let Some(script) = lookup::script(&all) {
         files.insert(PARAMETERS_SCRIPT, script)?;
+    }
+    for (path, body) in baselines {
+        files.insert(path, body)?;
     }
     for laid in all {
         let body = laid.template;

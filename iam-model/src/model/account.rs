@@ -39,6 +39,8 @@ pub struct Account {
     pub(crate) budget: Option<Budget>,
     pub(crate) iam: Iam,
     pub(crate) create: bool,
+    /// The account's own IAM when OU baselines added to `iam`.
+    pub(crate) own: Option<Iam>,
 }
 
 impl Account {
@@ -57,6 +59,7 @@ impl Account {
             budget: None,
             iam: Iam::default(),
             create: false,
+            own: None,
         })
     }
 
@@ -90,9 +93,16 @@ impl Account {
         self.budget.as_ref()
     }
 
-    /// The IAM users, groups, roles, policies and providers of the account.
+    /// The IAM users, groups, roles, policies and providers of the account, with what the
+    /// baselines of its OUs give it (what validation and the evaluator see).
     pub fn iam(&self) -> &Iam {
         &self.iam
+    }
+
+    /// The account's own IAM, without its OUs' baselines (what its own template deploys;
+    /// the baselines are deployed by StackSets).
+    pub fn own_iam(&self) -> &Iam {
+        self.own.as_ref().unwrap_or(&self.iam)
     }
 
     /// Whether the management template creates the account (it does not exist yet); `false`
@@ -101,7 +111,8 @@ impl Account {
         self.create
     }
 
-    /// The IAM entities, for changes.
+    /// The IAM entities, for changes (of an account no baseline applies to: with one, the
+    /// change is seen by validation and the evaluator but not deployed by its template).
     pub fn iam_mut(&mut self) -> &mut Iam {
         &mut self.iam
     }
