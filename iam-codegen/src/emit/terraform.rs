@@ -15,7 +15,15 @@
 //! ```
 //!
 //! The management account's own IAM entities go in `management/`, not in a directory of its
-//! own: one account, one set of credentials, one state. Accounts with no IAM entities get no
+//! own: one account, one set of credentials, one state.
+//!
+//! An OU baseline (`organization.units.<OU>.baseline`) is written into the module of every
+//! account under the OU, with the account's id in place of `${AWS::AccountId}`: Terraform
+//! deploys per account (each module's provider assumes a role into its account, with its own
+//! state), so a baseline is one instantiation per account. Deploying a baseline once per OU,
+//! with automatic deployment to accounts that join it later, is what the `cloudformation`
+//! target's StackSets do; the provider-6 argument schema this project checks against does not
+//! cover `aws_cloudformation_stack_set` yet. Accounts with no IAM entities get no
 //! directory (their module would plan nothing).
 //!
 //! # What each module holds
