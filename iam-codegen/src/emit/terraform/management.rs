@@ -512,7 +512,7 @@ pub(super) fn identity_center(
                         "customer_managed_policy_reference",
                         obj([
                             ("name", policy.name.as_str().to_string().into()),
-                            ("path", policy.path.as_str().to_string().into()),
+                            ("path", literal(policy.path.as_str()).into()),
                         ]),
                     ),
                 ]),
@@ -529,7 +529,7 @@ pub(super) fn identity_center(
                     "customer_managed_policy_reference",
                     obj([
                         ("name", policy.name.as_str().to_string().into()),
-                        ("path", policy.path.as_str().to_string().into()),
+                        ("path", literal(policy.path.as_str()).into()),
                     ]),
                 )]),
             };
