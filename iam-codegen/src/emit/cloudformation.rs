@@ -304,7 +304,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     for unit in units(model, &mut baselines)? {
         all.extend(template::lay_out(unit, limits)?);
     }
-    if let Some(script) = lookup::script(&all) {
+    if let Some(script) = lookup::script(&all)? {
         files.insert(PARAMETERS_SCRIPT, script)?;
     }
     for (path, body) in baselines {

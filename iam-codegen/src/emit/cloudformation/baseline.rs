@@ -39,8 +39,7 @@ pub fn stack_set_id(unit: &UnitPath) -> String {
 fn substitute(value: &mut Value) {
     match value {
         Value::String(s) if s.contains(TEMPLATE_ACCOUNT_ID) => {
-            let sub = s
-                .replace("${", "${!")
+            let sub = crate::escape::cloudformation_sub(s)
                 .replace(TEMPLATE_ACCOUNT_ID, "${AWS::AccountId}");
             *value = json!({ "Fn::Sub": sub });
         }

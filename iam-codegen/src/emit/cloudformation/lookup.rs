@@ -16,7 +16,8 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::template::{Laid, Lookup};
-use crate::emit::aws_cli::shell_word;
+use crate::emit::EmitError;
+use crate::escape::shell_word;
 
 /// The file name of the script.
 pub const SCRIPT: &str = "parameters.sh";
@@ -62,8 +63,9 @@ user_id() {
 entry() { printf '%s\n  {"ParameterKey": "%s", "ParameterValue": "%s"}' "$1" "$2" "$3"; }
 "#;
 
-/// The script for the laid-out templates, or `None` when no template has a parameter.
-pub(super) fn script(laid: &[Laid]) -> Option<String> {
+/// The script for the laid-out templates, or `None` when no template has a parameter; a
+/// name no shell word can hold is an error.
+pub(super) fn script(laid: &[Laid]) -> Result<Option<String>, EmitError> {
     let lookups = laid
         .iter()
         .flat_map(|l| l.lookups.iter().map(|(_, p)| &p.lookup));
@@ -78,7 +80,7 @@ pub(super) fn script(laid: &[Laid]) -> Option<String> {
         }
     }
     if !any {
-        return None;
+        return Ok(None);
     }
     let mut out = String::from(HEAD);
     if root {
@@ -93,7 +95,7 @@ pub(super) fn script(laid: &[Laid]) -> Option<String> {
         out.push_str("store=$(checked \"$(call sso-admin list-instances --query 'Instances[0].IdentityStoreId')\")\n");
     }
     for l in laid.iter().filter(|l| !l.lookups.is_empty()) {
-        let file = shell_word(&format!("{}.parameters.json", l.file_stem));
+        let file = shell_word(&format!("{}.parameters.json", l.file_stem))?;
         // Writing to a String cannot fail.
         let _ = writeln!(out, "\n# {}.parameters.json", l.file_stem);
         let _ = writeln!(out, "{{");
@@ -105,21 +107,21 @@ pub(super) fn script(laid: &[Laid]) -> Option<String> {
                 Lookup::IdentityStoreId => "\"$store\"".to_string(),
                 Lookup::Group(name) => {
                     let id = json!({"UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}});
-                    format!("\"$(group_id {})\"", shell_word(&id.to_string()))
+                    format!("\"$(group_id {})\"", shell_word(&id.to_string())?)
                 }
                 Lookup::User(name) => {
                     let id = json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
-                    format!("\"$(user_id {})\"", shell_word(&id.to_string()))
+                    format!("\"$(user_id {})\"", shell_word(&id.to_string())?)
                 }
-                Lookup::Manual => shell_word(&param.placeholder),
+                Lookup::Manual => shell_word(&param.placeholder)?,
             };
             // A lookup runs in an assignment, so its failure stops the script (`set -e`).
             let _ = writeln!(out, "  value={value}");
             let _ = writeln!(
                 out,
                 "  entry {} {} \"$value\"",
-                shell_word(sep),
-                shell_word(key)
+                shell_word(sep)?,
+                shell_word(key)?
             );
             sep = ",";
         }
@@ -128,5 +130,5 @@ pub(super) fn script(laid: &[Laid]) -> Option<String> {
         let _ = writeln!(out, "mv {file}.tmp {file}");
     }
     out.push_str("echo \"parameters.sh: parameters files written\" >&2\n");
-    Some(out)
+    Ok(Some(out))
 }
