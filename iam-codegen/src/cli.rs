@@ -8,6 +8,7 @@ mod catalog;
 pub mod generate;
 mod init;
 pub mod output;
+pub mod sarif;
 mod simulate;
 mod validate;
 pub use simulate::SimulateArgs;
@@ -27,8 +28,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Output format for results and diagnostics.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// The exit codes, listed in `--help`.
@@ -39,13 +40,44 @@ const EXIT_CODES: &str = "Exit codes:
   3  invalid: a policy or model has error-severity findings
   4  denied: the request was denied";
 
-/// Output formats.
+/// Output formats of every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Text for people.
     Text,
     /// One JSON document on stdout.
     Json,
+}
+
+/// The `--format` values: [`Format`]s, and SARIF for the commands that check files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people.
+    Text,
+    /// One JSON document on stdout.
+    Json,
+    /// A SARIF 2.1.0 log on stdout, for code scanning (`validate` and `policy check` only).
+    Sarif,
+}
+
+impl From<Format> for OutputFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Text => Self::Text,
+            Format::Json => Self::Json,
+        }
+    }
+}
+
+impl OutputFormat {
+    /// The format of a command that has no SARIF output.
+    fn plain(self, command: &'static str) -> Result<Format, CliError> {
+        match self {
+            Self::Text => Ok(Format::Text),
+            Self::Json => Ok(Format::Json),
+            Self::Sarif => Err(CliError::SarifUnsupported { command }),
+        }
+    }
 }
 
 /// The subcommands.
@@ -58,8 +90,10 @@ pub enum Command {
     /// Check a model file: every policy by its kind, references, names and AWS quotas.
     ///
     /// Prints every finding as `FILE:PATH: SEVERITY CODE: MESSAGE` with a help line (the
-    /// shape of `policy check`) and a summary on stderr. Exit 0 when valid (warnings
-    /// allowed), 3 with error findings, 1 when the file cannot be read or is not a model file.
+    /// shape of `policy check`) and a summary on stderr; `--format sarif` prints a SARIF
+    /// 2.1.0 log instead, each finding at the line and column of the value its path names.
+    /// Exit 0 when valid (warnings allowed), 3 with error findings, 1 when the file cannot be
+    /// read or is not a model file.
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the model file format.
     Schema,
@@ -69,6 +103,10 @@ pub enum Command {
     Policy(PolicyArgs),
     /// Every principal of a model allowed to do an action on a resource, and through which
     /// path (account, permission set or policy).
+    ///
+    /// A principal allowed only under conditions the request must meet (an ExternalId, MFA,
+    /// a source IP range) is listed with them (`only if:` lines); so are the identity
+    /// providers (OIDC, SAML) a role's trust policy lets in, with the claims it requires.
     ///
     /// Exit 0 (also when nobody is allowed), 3 when the model has validation errors, 1 when
     /// it cannot be read or names an unknown account.
@@ -181,6 +219,24 @@ pub enum CliError {
     /// Generating artifacts failed.
     #[error(transparent)]
     Generate(Box<generate::GenerateError>),
+    /// `--format sarif` was given to a command that has no SARIF output.
+    #[error(
+        "`--format sarif` is for `validate` and `policy check`; `{command}` prints text or json"
+    )]
+    SarifUnsupported {
+        /// The command.
+        command: &'static str,
+    },
+}
+
+impl CliError {
+    /// The process exit code of the error: 2 for a usage error, 1 for every other failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::SarifUnsupported { .. } => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -190,15 +246,15 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
-        Command::Catalog(args) => catalog::run(args, cli.format, out),
+        Command::Catalog(args) => catalog::run(args, cli.format.plain("catalog")?, out),
         Command::Validate(args) => validate::run(&args, cli.format, out, err),
         Command::Schema => validate::schema(out),
-        Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
+        Command::Simulate(args) => simulate::run(&args, cli.format.plain("simulate")?, out, err),
         Command::Policy(args) => policy::run(args, cli.format, out, err),
         Command::Init(args) => init::run(&args, out, err),
-        Command::Generate(args) => generate::run(&args, cli.format, out, err),
-        Command::WhoCan(args) => access::who_can(&args, cli.format, out, err),
-        Command::Check(args) => access::check(&args, cli.format, out, err),
+        Command::Generate(args) => generate::run(&args, cli.format.plain("generate")?, out, err),
+        Command::WhoCan(args) => access::who_can(&args, cli.format.plain("who-can")?, out, err),
+        Command::Check(args) => access::check(&args, cli.format.plain("check")?, out, err),
     }
 }
 
