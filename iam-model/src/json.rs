@@ -579,6 +579,11 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// A JSON-pointer token back to the name it escapes (`~1` → `/`, `~0` → `~`).
+pub(crate) fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! parses every name and decodes every policy by its kind; what the parts mean together
 //! (references, limits, uniqueness) is checked by [`crate::validate::validate`].
 pub mod account;
+pub mod baseline;
 pub mod file;
 pub mod iam;
 pub mod names;
@@ -30,9 +31,9 @@ pub use org::{
     ServiceControlPolicy, Tags, Target, Unit,
 };
 pub use sso::{
-    Assignment, AssignmentPrincipal, ConfigName, CustomerPolicyRef, IdentityCenter, OutputFormat,
-    PermissionSet, PermissionSetBoundary, PermissionSetBuilder, REGIONS, Region, SessionDuration,
-    SsoGroup, SsoSettings, SsoUser, StartUrl,
+    Assignment, AssignmentPrincipal, ConfigName, CustomerPolicyRef, IdentityCenter, IdentitySource,
+    OutputFormat, PermissionSet, PermissionSetBoundary, PermissionSetBuilder, REGIONS, Region,
+    SessionDuration, SsoGroup, SsoSettings, SsoUser, StartUrl,
 };
 
 use crate::error::{ModelError, ParseError};

@@ -62,6 +62,7 @@ fn write(dir: &Path, files: &BTreeMap<String, String>) -> Vec<PathBuf> {
         .iter()
         .map(|(p, body)| {
             let path = dir.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, body).unwrap();
             path
         })
@@ -71,7 +72,10 @@ fn write(dir: &Path, files: &BTreeMap<String, String>) -> Vec<PathBuf> {
 fn templates(paths: &[PathBuf]) -> Vec<PathBuf> {
     paths
         .iter()
-        .filter(|p| !p.to_string_lossy().ends_with(".parameters.json"))
+        .filter(|p| {
+            let p = p.to_string_lossy();
+            p.ends_with(".json") && !p.ends_with(".parameters.json")
+        })
         .cloned()
         .collect()
 }
@@ -135,7 +139,9 @@ fn fill_parameters(text: &str) -> Value {
             "IdentityCenterInstanceArn" => "arn:aws:sso:::instance/ssoins-1234567890abcdef".into(),
             "IdentityStoreId" => "d-1234567890".into(),
             "OrganizationRootId" => "r-abcd".into(),
-            k if k.starts_with("SsoUser") => "12345678-1234-1234-1234-123456789012".into(),
+            k if k.starts_with("SsoUser") || k.starts_with("SsoGroup") => {
+                "12345678-1234-1234-1234-123456789012".into()
+            }
             k => panic!("no fake value for parameter `{k}`"),
         });
     }
@@ -154,8 +160,12 @@ fn aws_arn(name: &str) -> String {
 /// What moto's IAM API must return after deploying an account's template, computed from the
 /// model (not from the template), within what moto implements (see the module docs).
 fn expected_iam(account: &iam_model::model::Account) -> Value {
+    expected_iam_of(account.own_iam())
+}
+
+/// What moto's IAM API must return after deploying templates of these IAM entities.
+fn expected_iam_of(iam: &iam_model::model::Iam) -> Value {
     use iam_model::model::ManagedPolicyRef;
-    let iam = account.iam();
     let policy_arn = |name: &str| {
         let p = &iam.policies()[name];
         format!("arn:aws:iam::{MOTO_ACCOUNT}:policy{}{name}", p.path())
@@ -395,8 +405,7 @@ fn management_template_holds_organizations_identity_center_and_budgets() {
     assert_eq!(
         ids,
         [
-            "AccountDevelopment",
-            "AccountProduction",
+            // development and production exist (adopted); sandbox is marked `create`
             "AccountSandbox",
             // Workloads → production, development; NonProd → development; sandbox and
             // management named directly
@@ -684,4 +693,347 @@ fn inline_bodies_stay_under_51200_bytes() {
             body.len()
         );
     }
+}
+
+/// The model with its Identity Center users and groups from an external identity provider.
+fn with_external_identity(model: &Model) -> Model {
+    let mut file = iam_model::model::file::encode(model);
+    file.identity_center.as_mut().unwrap().identity_source =
+        iam_model::model::IdentitySource::ExternalIdentityProvider;
+    iam_model::model::file::decode(&file).unwrap()
+}
+
+/// Every `(file, logical id, resource)` of the templates.
+fn resources_of(files: &BTreeMap<String, String>) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, body) in files {
+        if !path.ends_with(".json") || path.ends_with(".parameters.json") {
+            continue;
+        }
+        let t: Value = serde_json::from_str(body).unwrap();
+        for (id, r) in t["Resources"].as_object().unwrap() {
+            out.push((path.clone(), id.clone(), r.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_template_creates_an_account_the_model_marks_as_existing() {
+    let mut models = examples();
+    models.push((
+        "synthetic".to_string(),
+        iam_model::model::synthetic::organization(20, 3, 4, 10, 40),
+    ));
+    let mut created = Vec::new();
+    for (name, model) in &models {
+        for (path, id, r) in resources_of(&emit(model)) {
+            if r["Type"] != "AWS::Organizations::Account" {
+                continue;
+            }
+            let account = r["Properties"]["AccountName"].as_str().unwrap();
+            assert!(
+                model.account(account).unwrap().create(),
+                "{name}/{path}: {id} creates the existing account `{account}`"
+            );
+            created.push(format!("{name}/{path}#{id}"));
+        }
+    }
+    // Only the account marked `create` in examples/organization.json.
+    assert_eq!(created, ["organization/management.json#AccountSandbox"]);
+}
+
+#[test]
+fn an_external_identity_source_leaves_no_per_user_parameter() {
+    let model =
+        with_external_identity(&iam_model::model::synthetic::organization(10, 3, 5, 50, 60));
+    let files = emit(&model);
+    let mut keys = std::collections::BTreeSet::new();
+    for (path, body) in &files {
+        if path.ends_with(".parameters.json") {
+            for p in serde_json::from_str::<Value>(body)
+                .unwrap()
+                .as_array()
+                .unwrap()
+            {
+                keys.insert(p["ParameterKey"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    // The instance ARN, the root id and the five assigned groups' ids (all looked up by
+    // parameters.sh); no user, and no identity store id since nothing is created in the store.
+    assert_eq!(
+        keys.into_iter().collect::<Vec<_>>(),
+        [
+            "IdentityCenterInstanceArn",
+            "OrganizationRootId",
+            "SsoGroupGroup0001",
+            "SsoGroupGroup0002",
+            "SsoGroupGroup0003",
+            "SsoGroupGroup0004",
+            "SsoGroupGroup0005",
+        ]
+    );
+    let kinds: std::collections::BTreeSet<String> = resources_of(&files)
+        .into_iter()
+        .map(|(_, _, r)| r["Type"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !kinds.iter().any(|k| k.starts_with("AWS::IdentityStore::")),
+        "{kinds:?}"
+    );
+    let t = template(&files, "management.json");
+    assert_eq!(
+        resource(&t, "AssignmentGroup0001PermissionSet001Account0001")["Properties"]["PrincipalId"],
+        json!({"Ref": "SsoGroupGroup0001"})
+    );
+}
+
+/// The assignments of each template, in file order, with the assignments each depends on.
+fn assignment_chains(
+    files: &BTreeMap<String, String>,
+) -> BTreeMap<String, Vec<(String, Vec<String>)>> {
+    let mut out: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    for (path, id, r) in resources_of(files) {
+        if r["Type"] != "AWS::SSO::Assignment" {
+            continue;
+        }
+        let depends: Vec<String> = r
+            .get("DependsOn")
+            .map(|d| {
+                d.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.entry(path).or_default().push((id, depends));
+    }
+    out
+}
+
+#[test]
+fn at_most_ten_assignments_are_created_at_once() {
+    let model = iam_model::model::synthetic::organization(50, 11, 21, 100, 1_200);
+    let files = emit(&model);
+    let chains = assignment_chains(&files);
+    // Split into three templates; each keeps the bound on its own.
+    assert_eq!(chains.len(), 3, "{:?}", chains.keys());
+    for (path, assignments) in &chains {
+        let here: std::collections::BTreeSet<&str> =
+            assignments.iter().map(|(id, _)| id.as_str()).collect();
+        let mut waited_on = std::collections::BTreeMap::new();
+        let mut free = 0;
+        for (id, depends) in assignments {
+            let on: Vec<&String> = depends
+                .iter()
+                .filter(|d| here.contains(d.as_str()))
+                .collect();
+            assert!(on.len() <= 1, "{path}: {id} waits for {on:?}");
+            for d in on.iter() {
+                *waited_on.entry(d.as_str()).or_insert(0) += 1;
+            }
+            free += usize::from(on.is_empty());
+        }
+        // Every assignment is waited on by at most one other: the assignments form chains,
+        // one per assignment that waits for none, and one chain runs one at a time.
+        assert!(waited_on.values().all(|&n| n == 1), "{path}");
+        assert_eq!(
+            free,
+            cloudformation::MAX_CONCURRENT_ASSIGNMENTS.min(assignments.len()),
+            "{path}"
+        );
+    }
+}
+
+/// Run `parameters.sh` from the generated files with a fake `aws`; the files after the run.
+fn run_parameters_script(
+    files: &BTreeMap<String, String>,
+) -> (i32, String, BTreeMap<String, Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), files);
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let aws = bin.join("aws");
+    // Answers in the form AWS does (`--output text`); a group or user id holds the length of
+    // the `--alternate-identifier` argument, so each lookup is seen to get its own name.
+    std::fs::write(
+        &aws,
+        r#"#!/bin/sh
+case "$*" in
+  *"organizations list-roots"*) echo r-ab12 ;;
+  *"Instances[0].InstanceArn"*) echo arn:aws:sso:::instance/ssoins-1234567890abcdef ;;
+  *"Instances[0].IdentityStoreId"*) echo d-1234567890 ;;
+  *"get-group-id"*displayName*) echo "g${#10}-1234-1234-1234-123456789012" ;;
+  *"get-user-id"*userName*) echo "u${#10}-1234-1234-1234-123456789012" ;;
+  *) echo "unexpected: $*" >&2; exit 3 ;;
+esac
+"#,
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&aws).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&aws, perms).unwrap();
+    let out = Command::new("bash")
+        .arg(dir.path().join(cloudformation::PARAMETERS_SCRIPT))
+        .args(["--profile", "org-admin"])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    let mut after = BTreeMap::new();
+    for path in files.keys().filter(|p| p.ends_with(".parameters.json")) {
+        let text = std::fs::read_to_string(dir.path().join(path)).unwrap();
+        after.insert(
+            path.clone(),
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}\n{text}")),
+        );
+    }
+    (out.status.code().unwrap_or(-1), text(&out.stderr), after)
+}
+
+#[test]
+fn parameters_script_fills_every_parameter_from_aws() {
+    let (_, model) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "organization")
+        .unwrap();
+    let files = emit(&with_external_identity(&model));
+    let (code, stderr, after) = run_parameters_script(&files);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (0, "parameters.sh: parameters files written\n")
+    );
+    assert_eq!(
+        after,
+        BTreeMap::from([(
+            "management.parameters.json".to_string(),
+            json!([
+                {"ParameterKey": "IdentityCenterInstanceArn", "ParameterValue": "arn:aws:sso:::instance/ssoins-1234567890abcdef"},
+                {"ParameterKey": "OrganizationRootId", "ParameterValue": "r-ab12"},
+                {"ParameterKey": "SsoGroupAwsAdmins", "ParameterValue": "g81-1234-1234-1234-123456789012"},
+                {"ParameterKey": "SsoGroupAwsDevelopers", "ParameterValue": "g85-1234-1234-1234-123456789012"},
+                {"ParameterKey": "SsoGroupAwsTesters", "ParameterValue": "g82-1234-1234-1234-123456789012"}
+            ])
+        )])
+    );
+}
+
+#[test]
+fn parameters_script_passes_shellcheck() {
+    let (_, model) = examples()
+        .into_iter()
+        .find(|(n, _)| n == "organization")
+        .unwrap();
+    let files = emit(&model);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parameters.sh");
+    std::fs::write(&path, files.get("parameters.sh").unwrap()).unwrap();
+    // A missing shellcheck fails the test (scripts/setup-shellcheck.sh installs it).
+    let out = Command::new("shellcheck")
+        .arg("--severity=style")
+        .arg(&path)
+        .output()
+        .expect("shellcheck is not installed: run scripts/setup-shellcheck.sh");
+    assert!(out.status.success(), "{}", text(&out.stdout));
+}
+
+fn at_scale() -> Model {
+    examples()
+        .into_iter()
+        .find(|(n, _)| n == "organization-at-scale")
+        .unwrap()
+        .1
+}
+
+#[test]
+fn each_ou_baseline_is_one_service_managed_stack_set() {
+    let files = emit(&at_scale());
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        [
+            "baselines/Workloads.json",
+            "baselines/WorkloadsProduction.json",
+            "management.json",
+            "management.parameters.json",
+            "parameters.sh",
+        ]
+    );
+    let t = template(&files, "management.json");
+    let mut set = resource(&t, "BaselineWorkloadsProduction");
+    let body = set["Properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("TemplateBody")
+        .unwrap();
+    assert_eq!(
+        set,
+        json!({"Type": "AWS::CloudFormation::StackSet", "Properties": {
+            "AutoDeployment": {"Enabled": true, "RetainStacksOnAccountRemoval": false},
+            "CallAs": "SELF",
+            "Capabilities": ["CAPABILITY_NAMED_IAM"],
+            "Description": "iam-codegen baseline of the OU Workloads/Production",
+            "OperationPreferences": {"ConcurrencyMode": "SOFT_FAILURE_TOLERANCE",
+                "FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 25,
+                "RegionConcurrencyType": "PARALLEL"},
+            "PermissionModel": "SERVICE_MANAGED",
+            "StackInstancesGroup": [{
+                "DeploymentTargets": {"OrganizationalUnitIds": [{"Ref": "UnitWorkloadsProduction"}]},
+                "Regions": [{"Ref": "AWS::Region"}]}],
+            "StackSetName": "iam-codegen-BaselineWorkloadsProduction"}})
+    );
+    // The embedded template is the file, compact.
+    let embedded: Value = serde_json::from_str(body.as_str().unwrap()).unwrap();
+    assert_eq!(
+        embedded,
+        template(&files, "baselines/WorkloadsProduction.json")
+    );
+    let role = resource(&embedded, "RoleCiDeploy");
+    assert_eq!(
+        role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"],
+        json!({"Federated": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"}})
+    );
+    // No account template repeats a baseline.
+    assert!(!files.keys().any(|f| f.starts_with("production-")));
+}
+
+#[test]
+fn a_baseline_template_deploys_as_an_account_stack_on_moto() {
+    // The model with one production account in moto's account: its IAM is what the two
+    // baselines above it give it, with moto's account id.
+    let mut file = iam_model::model::file::encode(&at_scale());
+    file.accounts.get_mut("production-04").unwrap().id = MOTO_ACCOUNT.to_string();
+    let model = iam_model::model::file::decode(&file).unwrap();
+    let files = emit(&model);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &files);
+    let moto = MotoServer::start();
+    let mut last = Value::Null;
+    for (stack, path) in [
+        ("baseline-workloads", "baselines/Workloads.json"),
+        ("baseline-production", "baselines/WorkloadsProduction.json"),
+    ] {
+        let template = dir.path().join(format!("{stack}.moto.json"));
+        std::fs::write(&template, for_moto(&files[path])).unwrap();
+        let out = moto_cfn(&[
+            "deploy",
+            &moto.endpoint(),
+            &template.to_string_lossy(),
+            stack,
+        ]);
+        assert!(
+            out.status.success(),
+            "{path} on moto:\n{}\n{}",
+            text(&out.stderr),
+            moto.log_text()
+        );
+        last = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(last["stack"]["status"], "CREATE_COMPLETE", "{path}");
+    }
+    let account = model.account("production-04").unwrap();
+    assert!(account.own_iam().is_empty());
+    assert_eq!(last["iam"], expected_iam_of(account.iam()));
 }

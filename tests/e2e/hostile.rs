@@ -634,6 +634,7 @@ fn terraform_reads_every_string_back_as_it_was() {
                     "${var.",
                     "${data.",
                     "${local.",
+                    "${each.",
                     "${aws_",
                     "${tolist(",
                     "${file(var."

@@ -119,7 +119,7 @@ fn bad_model_files_say_where_and_what_was_expected() {
         json_error(
             "{\"version\": 1, \"organization\": {\"management_account\": \"m\"},\n \"accounts\": {\"m\": {\"id\": \"111111111111\", \"email\": \"a@b.co\", \"environment\": \"management\", \"owner\": \"x\"}}}"
         ),
-        "line 2 column 97 (at `/accounts/m/owner`): unknown field `owner`, expected one of `id`, `email`, `environment`, `unit`, `tags`, `budget`, `iam`"
+        "line 2 column 97 (at `/accounts/m/owner`): unknown field `owner`, expected one of `id`, `email`, `environment`, `unit`, `tags`, `budget`, `iam`, `create`"
     );
     assert_eq!(
         json_error("{\"version\": 1,"),
@@ -172,4 +172,64 @@ fn the_committed_schema_is_the_generated_one() {
     }
     let committed = std::fs::read_to_string(&path).unwrap();
     pretty_assertions::assert_eq!(committed, generated);
+}
+
+/// A model with an OU baseline and two accounts under the OU.
+fn with_baseline(account_iam: &str) -> String {
+    format!(
+        r#"{{"version": 1,
+  "organization": {{"management_account": "m", "units": {{"W": {{"baseline": {{"roles": {{"r": {{
+    "trust_policy": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::111111111111:root"}}, "Action": "sts:AssumeRole"}}]}},
+    "customer_managed_policies": ["Nope"]}}}}}}}}}}}},
+  "accounts": {{
+    "m": {{"id": "111111111111", "email": "m@example.com", "environment": "management"}},
+    "a": {{"id": "222222222222", "email": "a@example.com", "environment": "development", "unit": "W"{account_iam}}},
+    "b": {{"id": "333333333333", "email": "b@example.com", "environment": "testing", "unit": "W"}}
+  }}}}"#
+    )
+}
+
+#[test]
+fn a_finding_in_a_baseline_is_reported_once_at_its_path_in_the_baseline() {
+    let model = Model::from_json(&with_baseline("")).unwrap();
+    // Both accounts have the role; the finding is the baseline's.
+    assert!(model.account("a").unwrap().iam().roles().contains_key("r"));
+    assert!(model.account("b").unwrap().iam().roles().contains_key("r"));
+    let report = iam_model::validate::validate(&model);
+    let found: Vec<(&str, &str)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.code, f.path.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "unknown-policy",
+            "/organization/units/W/baseline/roles/r/customer_managed_policies/0"
+        )]
+    );
+}
+
+#[test]
+fn an_account_entity_with_a_baseline_entity_s_name_is_an_error() {
+    let text = with_baseline(
+        r#", "iam": {"roles": {"r": {"trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}}}"#,
+    );
+    let Err(ModelError::Invalid(findings)) = Model::from_json(&text) else {
+        panic!("expected findings");
+    };
+    let found: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .map(|f| (f.code, f.path.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "baseline-collision",
+            "/accounts/a/iam/roles/r",
+            "`r` is also in the baseline of OU `W`, which every account under it gets"
+        )]
+    );
 }

@@ -292,7 +292,7 @@ fn fits(body: &Value, schema: &Value) -> bool {
             return false;
         };
         let known = body.iter().all(|(key, value)| {
-            ["lifecycle", "depends_on"].contains(&key.as_str())
+            ["lifecycle", "depends_on", "for_each"].contains(&key.as_str())
                 || schema["arguments"].get(key).is_some()
                 || schema["blocks"].get(key).is_some_and(|b| fits(value, b))
         });
@@ -448,12 +448,14 @@ fn every_module_validates_with_the_mirror_provider() {
                     // 3.39.0 has `cost_filters` (a map), not the `cost_filter` blocks of 6.x
                     "aws_budgets_budget.budget_workload",
                     "aws_identitystore_group.sso_group_ops",
-                    "aws_identitystore_group_membership.sso_user_dave_in_sso_group_ops",
+                    "aws_identitystore_group_membership.this",
                     "aws_identitystore_user.sso_user_dave",
                     "aws_organizations_policy.rcp_deny_insecure",
                     "aws_ssoadmin_customer_managed_policy_attachment.permission_set_ops_policy_own_bucket",
                     "aws_ssoadmin_permissions_boundary_attachment.permission_set_ops",
                     "aws_ssoadmin_permissions_boundary_attachment.permission_set_read",
+                    // the ids of the removed groups and users
+                    "local.principal_ids",
                     "output.rcp_deny_insecure_id",
                     "output.sso_group_ops_id",
                 ],
@@ -467,11 +469,11 @@ fn every_module_validates_with_the_mirror_provider() {
                     "aws_identitystore_group.sso_group_aws_admins",
                     "aws_identitystore_group.sso_group_aws_developers",
                     "aws_identitystore_group.sso_group_aws_testers",
-                    "aws_identitystore_group_membership.sso_user_alice_example_com_in_sso_group_aws_admins",
-                    "aws_identitystore_group_membership.sso_user_alice_example_com_in_sso_group_aws_developers",
+                    "aws_identitystore_group_membership.this",
                     "aws_identitystore_user.sso_user_alice_example_com",
                     "aws_organizations_policy.rcp_deny_external_s3",
                     "aws_ssoadmin_customer_managed_policy_attachment.permission_set_tester_access_policy_tester_policy",
+                    "local.principal_ids",
                     "output.rcp_deny_external_s3_id",
                     "output.sso_group_aws_admins_id",
                     "output.sso_group_aws_developers_id",

@@ -9,6 +9,7 @@
 //! | `<management>.json` | the management account's own IAM, plus AWS Organizations (OUs, member accounts, SCPs and RCPs with their targets) and every account's AWS Budgets budget | the management account |
 //! | `<instance>.json` | the Identity Center instance account's IAM, plus Identity Store groups and memberships, permission sets, account assignments (usually the management account: then it is the same file) | the instance account |
 //! | `<stem>.parameters.json` | the template's parameters in the form `aws cloudformation create-stack --parameters file://…` takes, placeholders marked `REPLACE_ME_…` | |
+//! | `parameters.sh` | `bash parameters.sh --profile PROFILE` fills every parameters file with values read from AWS (see below) | |
 //!
 //! Files are named after the account's model name, so names never collide. An account with
 //! nothing to deploy gets no template (a template needs at least one resource).
@@ -21,10 +22,14 @@
 //! | `IdentityCenterInstanceArn` | permission sets or assignments | `aws sso-admin list-instances` (`arn:aws:sso:::instance/ssoins-…`) |
 //! | `IdentityStoreId` | Identity Store groups or memberships | `aws sso-admin list-instances` (`d-…`) |
 //! | `SsoUser<Name>` | a membership or assignment names Identity Center user `<name>` | the user's id in the identity store: CloudFormation has no resource type for Identity Store users, so users are created by hand, with the AWS CLI or by the external identity provider |
+//! | `SsoGroup<Name>` | with an external identity provider (`identity_center.identity_source`), an assignment names group `<name>` | the group's id in the identity store; the provider creates groups and memberships, so the template has none |
 //! | `SamlMetadata<Name>` | SAML provider `<name>` | the metadata XML of the file the model names (CloudFormation limits a parameter value to 4,096 bytes) |
 //!
 //! Every parameter has an `AllowedPattern` (or `MinLength`) its placeholder does not match,
 //! so a stack created with an unedited parameters file fails before it changes anything.
+//! `parameters.sh` reads every value but SAML metadata from AWS: `aws organizations
+//! list-roots`, `aws sso-admin list-instances`, and `aws identitystore get-user-id` /
+//! `get-group-id` by user name / display name, so no template needs hand-filled ids.
 //!
 //! # Logical ids
 //!
@@ -52,13 +57,17 @@
 //!   `aws iam create-access-key --user-name NAME` themselves (the `docs` target lists it).
 //! - **The account password policy** has no CloudFormation resource type; it is set with
 //!   `aws iam update-account-password-policy` (the `docs` and `aws-cli` targets).
-//! - **Accounts.** `AWS::Organizations::Account` creates an account; importing existing
-//!   accounts into the stack is out of scope (`aws cloudformation create-change-set
-//!   --change-set-type IMPORT` does it). Account resources have `DeletionPolicy` and
-//!   `UpdateReplacePolicy` `Retain`, so a stack change never closes an account. The
-//!   management account is not a resource. Assignments, policy targets and ARNs use the
-//!   account ids of the model, never the resource's attribute, so templates do not
-//!   reference each other; a newly created account's id goes back into the model.
+//! - **Accounts.** An account of the model exists (it has an id) and is adopted: it is not
+//!   a resource of any template, since `AWS::Organizations::Account` always creates a new
+//!   account. Moving an existing account into its OU is
+//!   `aws organizations move-account` (or the Terraform management module, which imports
+//!   accounts); an existing account could also be brought under the stack with a resource
+//!   import (`aws cloudformation create-change-set --change-set-type IMPORT`), which this
+//!   target does not prepare. Only an account marked `create` in the model is declared,
+//!   with `DeletionPolicy` and `UpdateReplacePolicy` `Retain`, so a stack change never
+//!   closes it. The management account is never a resource. Assignments, policy targets
+//!   and ARNs use the account ids of the model, never the resource's attribute, so
+//!   templates do not reference each other; a created account's id goes back into the model.
 //! - **Budgets** live in the management account, which sees every member's costs, with a
 //!   `LinkedAccount` cost filter per account; a member cannot delete its own budget.
 //! - **Outputs** give the ARNs and ids a pipeline needs (roles, customer managed policies,
@@ -104,7 +113,9 @@
 //!   { "ParameterKey": "SsoUserAliceExampleCom", "ParameterValue": "REPLACE_ME_user_id_alice@example.com" }
 //! ]
 //! ```
+mod baseline;
 mod iam;
+mod lookup;
 mod org;
 mod sso;
 mod template;
@@ -117,7 +128,9 @@ use serde_json::{Value, json};
 
 use crate::emit::{Artifacts, EmitError, EmitOptions};
 
-pub use sso::{assignment_id, membership_id};
+pub use baseline::stack_set_id;
+pub use lookup::SCRIPT as PARAMETERS_SCRIPT;
+pub use sso::{MAX_CONCURRENT_ASSIGNMENTS, assignment_id, membership_id};
 
 /// The largest template body CloudFormation reads from S3, in bytes.
 pub const S3_TEMPLATE_BYTES: usize = 1_000_000;
@@ -210,8 +223,12 @@ fn tags(t: &Tags) -> Value {
     )
 }
 
-/// The units to deploy: one per account with something in it.
-fn units(model: &Model) -> Vec<template::Unit> {
+/// The units to deploy: one per account with something in it; the baseline templates go to
+/// `files`.
+fn units(
+    model: &Model,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<Vec<template::Unit>, EmitError> {
     let management = model.organization().management_account().as_str();
     let instance = model
         .identity_center()
@@ -224,6 +241,11 @@ fn units(model: &Model) -> Vec<template::Unit> {
         if name.as_str() == management {
             org::resources(model, &mut resources, &mut params);
             parts.push("AWS Organizations, budgets");
+            let before = resources.len();
+            files.extend(baseline::stack_sets(model, &mut resources)?);
+            if resources.len() > before {
+                parts.push("OU baselines (StackSets)");
+            }
         }
         if Some(name.as_str()) == instance {
             let before = resources.len();
@@ -252,7 +274,7 @@ fn units(model: &Model) -> Vec<template::Unit> {
             params,
         });
     }
-    out
+    Ok(out)
 }
 
 /// The files of this target, relative to its directory: `<account>.json` and
@@ -277,24 +299,33 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         bytes: o.max_template_bytes.clamp(4_096, S3_TEMPLATE_BYTES),
     };
     let mut files = Artifacts::new();
-    for unit in units(model) {
-        for laid in template::lay_out(unit, limits)? {
-            let body = laid.template;
-            let path = format!("{}.json", laid.file_stem);
-            if body.len() > limits.bytes {
-                return Err(EmitError::TemplateOutput {
-                    name: path,
-                    reason: format!(
-                        "the template is {} bytes; the limit is {}",
-                        body.len(),
-                        limits.bytes
-                    ),
-                });
-            }
-            files.insert(path, body)?;
-            if let Some(params) = laid.parameters {
-                files.insert(format!("{}.parameters.json", laid.file_stem), params)?;
-            }
+    let mut all = Vec::new();
+    let mut baselines = Vec::new();
+    for unit in units(model, &mut baselines)? {
+        all.extend(template::lay_out(unit, limits)?);
+    }
+    if let Some(script) = lookup::script(&all)? {
+        files.insert(PARAMETERS_SCRIPT, script)?;
+    }
+    for (path, body) in baselines {
+        files.insert(path, body)?;
+    }
+    for laid in all {
+        let body = laid.template;
+        let path = format!("{}.json", laid.file_stem);
+        if body.len() > limits.bytes {
+            return Err(EmitError::TemplateOutput {
+                name: path,
+                reason: format!(
+                    "the template is {} bytes; the limit is {}",
+                    body.len(),
+                    limits.bytes
+                ),
+            });
+        }
+        files.insert(path, body)?;
+        if let Some(params) = laid.parameters {
+            files.insert(format!("{}.parameters.json", laid.file_stem), params)?;
         }
     }
     Ok(files)

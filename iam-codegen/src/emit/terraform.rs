@@ -15,7 +15,15 @@
 //! ```
 //!
 //! The management account's own IAM entities go in `management/`, not in a directory of its
-//! own: one account, one set of credentials, one state. Accounts with no IAM entities get no
+//! own: one account, one set of credentials, one state.
+//!
+//! An OU baseline (`organization.units.<OU>.baseline`) is written into the module of every
+//! account under the OU, with the account's id in place of `${AWS::AccountId}`: Terraform
+//! deploys per account (each module's provider assumes a role into its account, with its own
+//! state), so a baseline is one instantiation per account. Deploying a baseline once per OU,
+//! with automatic deployment to accounts that join it later, is what the `cloudformation`
+//! target's StackSets do; the provider-6 argument schema this project checks against does not
+//! cover `aws_cloudformation_stack_set` yet. Accounts with no IAM entities get no
 //! directory (their module would plan nothing).
 //!
 //! # What each module holds
@@ -37,7 +45,15 @@
 //! # Names and values
 //!
 //! Resource names come from [`terraform_name`]; resources made of two entities (an
-//! attachment, a membership, an assignment) join the names of both, documented at each. All
+//! attachment) join the names of both, documented at each. Group memberships and account
+//! assignments, thousands in a large organization, are one resource each with `for_each`
+//! over a local map (`local.group_memberships`, `local.account_assignments`) keyed by the
+//! joined names (`sso_user_alice_example_com_in_sso_group_aws_admins`,
+//! `permission_set_admin_access_sso_group_aws_admins_account_production`), whose values name
+//! the principal and permission set by Terraform name; `local.principal_ids` and
+//! `local.permission_set_arns` map those names to ids and ARNs. A state made by an earlier
+//! version, with one block per assignment, moves with
+//! `terraform state mv 'aws_ssoadmin_account_assignment.<key>' 'aws_ssoadmin_account_assignment.this["<key>"]'`. All
 //! policy documents are written as JSON strings in canonical compact form
 //! ([`iam_model::policy::PolicyDocument::canonical`]), so what AWS returns compares equal and
 //! plans show no spurious diffs. Every literal string is escaped for Terraform's template
@@ -418,20 +434,6 @@ impl Module {
         body: impl Into<Val>,
     ) -> Result<(), EmitError> {
         let body = self.block(&body.into());
-        insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
-    }
-
-    /// Add a resource unless an identical one is there (assignments listed twice).
-    pub(crate) fn resource_once(
-        &mut self,
-        ty: &str,
-        name: &str,
-        body: Val,
-    ) -> Result<(), EmitError> {
-        let body = self.block(&body);
-        if self.resources.get(ty).and_then(|m| m.get(name)) == Some(&body) {
-            return Ok(());
-        }
         insert_named(&mut self.resources, &self.dir, "resource", ty, name, body)
     }
 

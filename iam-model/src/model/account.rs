@@ -6,6 +6,17 @@ use crate::policy::AccountId;
 
 /// An AWS account of the organization.
 ///
+/// # Existing accounts are adopted
+///
+/// Every account in a model has an id, so it exists: the artifacts adopt it and never create
+/// it. The CloudFormation management template declares no `AWS::Organizations::Account` for
+/// it (CloudFormation would create a new account), and the Terraform management module
+/// imports it (`import` blocks, Terraform 1.5+) so moving it between OUs and its tags are
+/// managed without creating anything. Only an account marked [`AccountBuilder::create`]
+/// (`"create": true` in a model file) is created by the management template; its `id` is
+/// then the id the model uses until AWS assigns the real one (the template's
+/// `Account<Name>AccountId` output), which goes back into the model, without `create`.
+///
 /// ```
 /// use iam_model::model::{Account, Environment, Budget, BudgetTimeUnit};
 /// use iam_model::policy::AccountId;
@@ -27,6 +38,9 @@ pub struct Account {
     pub(crate) tags: Tags,
     pub(crate) budget: Option<Budget>,
     pub(crate) iam: Iam,
+    pub(crate) create: bool,
+    /// The account's own IAM when OU baselines added to `iam`.
+    pub(crate) own: Option<Iam>,
 }
 
 impl Account {
@@ -44,6 +58,8 @@ impl Account {
             tags: Tags::new(),
             budget: None,
             iam: Iam::default(),
+            create: false,
+            own: None,
         })
     }
 
@@ -77,12 +93,26 @@ impl Account {
         self.budget.as_ref()
     }
 
-    /// The IAM users, groups, roles, policies and providers of the account.
+    /// The IAM users, groups, roles, policies and providers of the account, with what the
+    /// baselines of its OUs give it (what validation and the evaluator see).
     pub fn iam(&self) -> &Iam {
         &self.iam
     }
 
-    /// The IAM entities, for changes.
+    /// The account's own IAM, without its OUs' baselines (what its own template deploys;
+    /// the baselines are deployed by StackSets).
+    pub fn own_iam(&self) -> &Iam {
+        self.own.as_ref().unwrap_or(&self.iam)
+    }
+
+    /// Whether the management template creates the account (it does not exist yet); `false`
+    /// for an existing account, which is adopted (see [`Account`]).
+    pub fn create(&self) -> bool {
+        self.create
+    }
+
+    /// The IAM entities, for changes (of an account no baseline applies to: with one, the
+    /// change is seen by validation and the evaluator but not deployed by its template).
     pub fn iam_mut(&mut self) -> &mut Iam {
         &mut self.iam
     }
@@ -114,6 +144,12 @@ impl AccountBuilder {
     /// Set the IAM entities.
     pub fn iam(mut self, iam: Iam) -> Self {
         self.0.iam = iam;
+        self
+    }
+
+    /// Mark the account as new: the management template creates it.
+    pub fn create(mut self) -> Self {
+        self.0.create = true;
         self
     }
 

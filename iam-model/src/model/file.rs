@@ -20,8 +20,8 @@ use crate::model::iam::{
 use crate::model::names::IamPath;
 use crate::model::org::{Environment, OrgPolicy, Organization, Tags, Target, Unit};
 use crate::model::sso::{
-    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, PermissionSet,
-    PermissionSetBoundary, SessionDuration, SsoGroup, SsoSettings, SsoUser,
+    Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, IdentitySource,
+    PermissionSet, PermissionSetBoundary, SessionDuration, SsoGroup, SsoSettings, SsoUser,
 };
 use crate::model::{
     AllowedFinding, Assertion, AssertionPrincipal, FORMAT_VERSION, Model, SCHEMA_URL,
@@ -101,6 +101,10 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_default_source(source: &IdentitySource) -> bool {
+    *source == IdentitySource::default()
+}
+
 /// A model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +172,61 @@ pub struct UnitFile {
     /// Tags.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// IAM every account under the OU gets (deployed as a CloudFormation StackSet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineFile>,
+}
+
+/// A per-OU baseline: IAM roles, customer managed policies and OIDC providers that every
+/// account under the OU (at any depth) gets. Strings may name the account they are deployed
+/// in as `${AWS::AccountId}` (and the partition as `${AWS::Partition}`); validation and the
+/// evaluator see the baseline in every account with its own id, CloudFormation deploys it
+/// with a StackSet that resolves the placeholders with `Fn::Sub`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    /// Roles by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles: BTreeMap<String, RoleFile>,
+    /// Customer managed policies by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, ManagedPolicyFile>,
+    /// OIDC providers by model name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub oidc_providers: BTreeMap<String, OidcProvider>,
+}
+
+/// What `${AWS::AccountId}` in a baseline stands for.
+pub const ACCOUNT_ID_PLACEHOLDER: &str = "${AWS::AccountId}";
+/// What `${AWS::Partition}` in a baseline stands for.
+pub const PARTITION_PLACEHOLDER: &str = "${AWS::Partition}";
+
+impl BaselineFile {
+    /// The baseline as one account's IAM: every string with the placeholders replaced by the
+    /// account id and `aws`.
+    pub fn for_account(&self, account_id: &str) -> IamFile {
+        fn walk(v: &mut serde_json::Value, id: &str) {
+            match v {
+                serde_json::Value::String(s) if s.contains("${AWS::") => {
+                    *s = s
+                        .replace(ACCOUNT_ID_PLACEHOLDER, id)
+                        .replace(PARTITION_PLACEHOLDER, "aws");
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(|i| walk(i, id)),
+                serde_json::Value::Object(map) => map.values_mut().for_each(|i| walk(i, id)),
+                _ => {}
+            }
+        }
+        let iam = IamFile {
+            roles: self.roles.clone(),
+            policies: self.policies.clone(),
+            oidc_providers: self.oidc_providers.clone(),
+            ..IamFile::default()
+        };
+        let mut value = serde_json::to_value(&iam).unwrap_or(serde_json::Value::Null);
+        walk(&mut value, account_id);
+        serde_json::from_value(value).unwrap_or(iam)
+    }
 }
 
 /// An SCP or RCP.
@@ -210,6 +269,10 @@ pub struct AccountFile {
     /// IAM entities of the account.
     #[serde(default, skip_serializing_if = "IamFile::is_empty")]
     pub iam: IamFile,
+    /// Whether the management template creates the account. Absent or `false`: the account
+    /// exists (it has an id) and is adopted, never created.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create: bool,
 }
 
 /// IAM in one account.
@@ -398,6 +461,11 @@ pub struct IdentityCenterFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^(json|yaml|yaml-stream|text|table)$"))]
     pub profile_output: Option<String>,
+    /// Where users and groups come from: `identity_center_directory` (the default; the
+    /// artifacts create them) or `external_identity_provider` (SCIM from Okta, Entra ID,
+    /// Google, …; the artifacts look them up and never create them).
+    #[serde(default, skip_serializing_if = "is_default_source")]
+    pub identity_source: IdentitySource,
     /// Users by user name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub users: BTreeMap<String, SsoUser>,
@@ -606,16 +674,27 @@ impl Decoder {
         ok.then_some(out)
     }
 
-    fn units(&mut self, units: &BTreeMap<String, UnitFile>) -> BTreeMap<String, Unit> {
+    fn units(&mut self, units: &BTreeMap<String, UnitFile>, base: &str) -> BTreeMap<String, Unit> {
         // OU names are checked by `validate`, which walks the tree with paths.
         units
             .iter()
             .map(|(name, u)| {
+                let path = key(base, name);
+                let baseline = u.baseline.as_ref().and_then(|b| {
+                    // Decoded once with a stand-in id, so its findings point into the OU.
+                    let iam = b.for_account(crate::model::baseline::TEMPLATE_ACCOUNT_ID);
+                    let template = self.iam(&iam, &format!("{path}/baseline"))?;
+                    Some(crate::model::baseline::Baseline {
+                        file: b.clone(),
+                        template,
+                    })
+                });
                 (
                     name.clone(),
                     Unit {
-                        units: self.units(&u.units),
+                        units: self.units(&u.units, &format!("{path}/units")),
                         tags: u.tags.clone(),
+                        baseline,
                     },
                 )
             })
@@ -648,7 +727,7 @@ impl Decoder {
     fn organization(&mut self, o: &OrganizationFile) -> Option<Organization> {
         let management_account =
             self.name(&o.management_account, "/organization/management_account");
-        let units = self.units(&o.units);
+        let units = self.units(&o.units, "/organization/units");
         let mut scps = BTreeMap::new();
         let mut rcps = BTreeMap::new();
         let mut ok = true;
@@ -930,6 +1009,8 @@ impl Decoder {
             tags: a.tags.clone(),
             budget: a.budget.clone(),
             iam: iam?,
+            create: a.create,
+            own: None,
         })
     }
 
@@ -1052,6 +1133,7 @@ impl Decoder {
         Some(IdentityCenter {
             instance_account: instance_account?,
             sso: sso?,
+            identity_source: f.identity_source,
             users: f.users.clone(),
             groups: f.groups.clone(),
             permission_sets: ok.then_some(permission_sets)?,
@@ -1193,6 +1275,9 @@ pub fn decode(f: &ModelFile) -> Result<Model, Vec<Finding>> {
             _ => ok = false,
         }
     }
+    if let Some(org) = &organization {
+        apply_baselines(org, &mut accounts, &mut d.report);
+    }
     let identity_center = match &f.identity_center {
         None => Some(None),
         Some(ic) => d.identity_center(ic).map(Some),
@@ -1217,6 +1302,79 @@ pub fn decode(f: &ModelFile) -> Result<Model, Vec<Finding>> {
                 .collect(),
         }),
         _ => Err(d.report.into_findings()),
+    }
+}
+
+/// Give every account under an OU with a baseline the baseline's entities, with its own id
+/// for the placeholders; the account's own IAM is kept for emitters and the file form. A
+/// name the account already has is an error.
+fn apply_baselines(
+    org: &Organization,
+    accounts: &mut BTreeMap<crate::model::names::AccountName, Account>,
+    report: &mut Report,
+) {
+    let baselines: Vec<(
+        crate::model::names::UnitPath,
+        &crate::model::baseline::Baseline,
+    )> = org
+        .unit_paths()
+        .into_iter()
+        .filter_map(|(path, unit)| unit.baseline.as_ref().map(|b| (path, b)))
+        .collect();
+    if baselines.is_empty() {
+        return;
+    }
+    for (name, account) in accounts.iter_mut() {
+        let Some(unit) = account.unit.clone() else {
+            continue;
+        };
+        let id = account.id.to_string();
+        let mut effective: Option<Iam> = None;
+        for (path, baseline) in &baselines {
+            if !unit.is_within(path) {
+                continue;
+            }
+            // The baseline decoded cleanly with the stand-in id; a real id decodes the same.
+            let mut scratch = Decoder {
+                report: Report::new(),
+            };
+            let Some(iam) = scratch.iam(&baseline.file.for_account(&id), "") else {
+                continue;
+            };
+            let target = effective.get_or_insert_with(|| account.iam.clone());
+            let base = format!("{}/iam", key("/accounts", name.as_str()));
+            let collide = |report: &mut Report, section: &str, entity: &str| {
+                report.error(
+                    "baseline-collision",
+                    key(&format!("{base}/{section}"), entity),
+                    format!(
+                        "`{entity}` is also in the baseline of OU `{path}`, which every account under it gets"
+                    ),
+                    "rename one of them, or remove it from the account and keep the baseline's",
+                );
+            };
+            for (n, role) in iam.roles {
+                if target.roles.contains_key(&n) {
+                    collide(report, "roles", n.as_str());
+                }
+                target.roles.insert(n, role);
+            }
+            for (n, policy) in iam.policies {
+                if target.policies.contains_key(&n) {
+                    collide(report, "policies", n.as_str());
+                }
+                target.policies.insert(n, policy);
+            }
+            for (n, provider) in iam.oidc_providers {
+                if target.oidc_providers.contains_key(&n) {
+                    collide(report, "oidc_providers", n.as_str());
+                }
+                target.oidc_providers.insert(n, provider);
+            }
+        }
+        if let Some(effective) = effective {
+            account.own = Some(std::mem::replace(&mut account.iam, effective));
+        }
     }
 }
 
@@ -1258,6 +1416,7 @@ fn unit_file(u: &Unit) -> UnitFile {
             .map(|(n, u)| (n.clone(), unit_file(u)))
             .collect(),
         tags: u.tags.clone(),
+        baseline: u.baseline.as_ref().map(|b| b.file.clone()),
     }
 }
 
@@ -1415,7 +1574,8 @@ pub fn encode(model: &Model) -> ModelFile {
                         unit: a.unit.as_ref().map(ToString::to_string),
                         tags: a.tags.clone(),
                         budget: a.budget.clone(),
-                        iam: iam_file(&a.iam),
+                        iam: iam_file(a.own_iam()),
+                        create: a.create,
                     },
                 )
             })
@@ -1427,6 +1587,7 @@ pub fn encode(model: &Model) -> ModelFile {
             sso_session: ic.sso.session_name.as_ref().map(ToString::to_string),
             profile_region: ic.sso.profile_region.as_ref().map(ToString::to_string),
             profile_output: ic.sso.profile_output.map(|o| o.to_string()),
+            identity_source: ic.identity_source,
             users: ic.users.clone(),
             groups: ic.groups.clone(),
             permission_sets: ic

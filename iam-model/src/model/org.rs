@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::ParseError;
+use crate::model::baseline::Baseline;
 use crate::model::names::{AccountName, OrgPolicyName, UnitPath};
 use crate::policy::kind::{Rcp, Scp};
 use crate::policy::{Kind, Policy};
@@ -158,6 +159,7 @@ impl fmt::Display for Target {
 pub struct Unit {
     pub(crate) units: BTreeMap<String, Unit>,
     pub(crate) tags: Tags,
+    pub(crate) baseline: Option<Baseline>,
 }
 
 impl Unit {
@@ -186,6 +188,11 @@ impl Unit {
     /// The tags.
     pub fn tags(&self) -> &Tags {
         &self.tags
+    }
+
+    /// The IAM every account under the OU gets (see [`Baseline`]).
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.baseline.as_ref()
     }
 }
 

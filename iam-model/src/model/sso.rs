@@ -125,10 +125,42 @@ impl fmt::Display for SessionDuration {
     }
 }
 
+/// Where IAM Identity Center's users and groups come from (its identity source): the
+/// built-in directory or an external identity provider that provisions them with SCIM (see
+/// [`IdentityCenter::source`]).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentitySource {
+    /// The Identity Center directory: users and groups are created by the artifacts.
+    #[default]
+    IdentityCenterDirectory,
+    /// An external identity provider provisions users and groups (SCIM): they are looked up.
+    ExternalIdentityProvider,
+}
+
+impl IdentitySource {
+    /// Whether users and groups are provisioned outside the artifacts.
+    pub fn is_external(self) -> bool {
+        self == Self::ExternalIdentityProvider
+    }
+}
+
 /// IAM Identity Center: where it runs, its directory, permission sets and assignments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdentityCenter {
     pub(crate) instance_account: AccountName,
+    pub(crate) identity_source: IdentitySource,
     pub(crate) users: BTreeMap<String, SsoUser>,
     pub(crate) groups: BTreeMap<String, SsoGroup>,
     pub(crate) permission_sets: BTreeMap<PermissionSetName, PermissionSet>,
@@ -141,6 +173,7 @@ impl IdentityCenter {
     pub fn new(instance_account: AccountName) -> Self {
         Self {
             instance_account,
+            identity_source: IdentitySource::default(),
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
             permission_sets: BTreeMap::new(),
@@ -184,9 +217,41 @@ impl IdentityCenter {
         self
     }
 
+    /// Set where users and groups come from.
+    pub fn identity_source(mut self, source: IdentitySource) -> Self {
+        self.identity_source = source;
+        self
+    }
+
     /// The account that holds the instance.
     pub fn instance_account(&self) -> &AccountName {
         &self.instance_account
+    }
+
+    /// Where users and groups come from (its identity source).
+    ///
+    /// In a model file `identity_center.identity_source` is `"identity_center_directory"` (the
+    /// default) or `"external_identity_provider"`.
+    ///
+    /// - [`IdentitySource::IdentityCenterDirectory`]: the built-in directory. The generated
+    ///   artifacts create the model's users, groups and group memberships.
+    /// - [`IdentitySource::ExternalIdentityProvider`]: an external identity provider (Okta,
+    ///   Microsoft Entra ID, Google Workspace, …) provisions users, groups and memberships into
+    ///   the identity store with SCIM. The artifacts never create, change or delete a user, a
+    ///   group or a membership: Terraform looks users and groups up by name
+    ///   (`data.aws_identitystore_user` / `data.aws_identitystore_group`), CloudFormation takes
+    ///   the ids of the users and groups that assignments name as parameters, which
+    ///   `cloudformation/parameters.sh` fills from `aws identitystore get-user-id` /
+    ///   `get-group-id`. The model still lists them, so validation and the evaluator know who is
+    ///   in which group.
+    ///
+    /// ```
+    /// use iam_model::model::IdentitySource;
+    /// assert_eq!(IdentitySource::default(), IdentitySource::IdentityCenterDirectory);
+    /// assert!(IdentitySource::ExternalIdentityProvider.is_external());
+    /// ```
+    pub fn source(&self) -> IdentitySource {
+        self.identity_source
     }
 
     /// The users by user name.

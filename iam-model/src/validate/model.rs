@@ -44,8 +44,83 @@ pub fn validate(model: &Model) -> Report {
     text::check_model(model, &mut report);
     limits::check(model, &mut report);
     practices::check(model, &ctx, &mut report);
+    let mut report = in_baselines(model, report);
     allow(model, &mut report);
     report
+}
+
+/// Findings in an entity that an OU baseline gave an account, moved to the entity's path in
+/// the baseline (`/organization/units/Workloads/baseline/roles/audit/…`) and reported once,
+/// not once per account.
+fn in_baselines(model: &Model, report: Report) -> Report {
+    let has_baselines = model
+        .organization()
+        .unit_paths()
+        .iter()
+        .any(|(_, u)| u.baseline().is_some());
+    if !has_baselines {
+        return report;
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Report::new();
+    for mut finding in report.into_findings() {
+        if let Some(path) = baseline_path(model, &finding.path) {
+            finding.path = path;
+        }
+        if seen.insert((finding.code, finding.path.clone(), finding.severity)) {
+            out.push(finding);
+        }
+    }
+    out
+}
+
+/// The path in a baseline of `/accounts/<a>/iam/<section>/<name>…` when the account has the
+/// entity from a baseline, not of its own.
+fn baseline_path(model: &Model, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/accounts/")?;
+    let mut parts = rest.splitn(5, '/');
+    let account = crate::json::unescape_token(parts.next()?);
+    if parts.next()? != "iam" {
+        return None;
+    }
+    let section = parts.next()?;
+    let entity_token = parts.next()?;
+    let tail = parts.next().map(|t| format!("/{t}")).unwrap_or_default();
+    let entity = crate::json::unescape_token(entity_token);
+    let account = model.account(&account)?;
+    let own = account.own_iam();
+    let is_own = match section {
+        "roles" => own.roles().keys().any(|k| k.as_str() == entity),
+        "policies" => own.policies().keys().any(|k| k.as_str() == entity),
+        "oidc_providers" => own.oidc_providers().keys().any(|k| k.as_str() == entity),
+        _ => return None,
+    };
+    if is_own {
+        return None;
+    }
+    // The deepest OU above the account whose baseline has the entity.
+    let unit = account.unit()?;
+    let mut found = None;
+    let mut pointer = String::from("/organization/units");
+    let mut units = model.organization().units();
+    for segment in unit.segments() {
+        let u = units.get(segment)?;
+        pointer = at(&pointer, segment);
+        if let Some(b) = u.baseline() {
+            let file = b.file();
+            let has = match section {
+                "roles" => file.roles.contains_key(&entity),
+                "policies" => file.policies.contains_key(&entity),
+                _ => file.oidc_providers.contains_key(&entity),
+            };
+            if has {
+                found = Some(format!("{pointer}/baseline/{section}/{entity_token}{tail}"));
+            }
+        }
+        pointer.push_str("/units");
+        units = u.units();
+    }
+    found
 }
 
 /// Apply the model's `allow_findings`: matched findings move to [`Report::allowed`]; an entry

@@ -18,7 +18,7 @@ use iam_model::model::names::{EntityKind, IamPath};
 use iam_model::model::{Account, Iam, ManagedPolicyRef, Permissions, Tags};
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Params, Resource, Val};
+use super::template::{Fallback, Lookup, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
 
 /// Layout tiers: what is referenced comes first.
@@ -131,7 +131,12 @@ pub(super) fn saml_param_id(name: &str) -> String {
 
 /// The resources and parameters of one account's IAM.
 pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut Params) {
-    let iam = account.iam();
+    // OU baselines are deployed by their StackSets (see `baseline`).
+    of(&account.id().to_string(), account.own_iam(), out, params);
+}
+
+/// The resources of IAM entities deployed in the account `account_id`.
+pub(super) fn of(account_id: &str, iam: &Iam, out: &mut Vec<Resource>, params: &mut Params) {
     let boundaries = boundary_policies(iam);
 
     // Which principals each customer managed policy lists.
@@ -299,6 +304,7 @@ pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut
                 pattern: None,
                 min_length: Some(SAML_METADATA_MIN),
                 placeholder: format!("REPLACE_ME_saml_metadata_{name}"),
+                lookup: Lookup::Manual,
             },
         );
         out.push(
@@ -337,7 +343,7 @@ pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut
         .output(Some("Arn"), "Arn", format!("ARN of the role `{name}`"));
         // IAM checks that a federated principal exists when the role is created.
         for (id, needle) in &providers {
-            if trust_text.contains(&format!("{}{needle}", account.id())) {
+            if trust_text.contains(&format!("{account_id}{needle}")) {
                 r.depends_on.insert(id.clone());
             }
         }

@@ -14,7 +14,7 @@ use iam_model::model::{Model, OrgPolicy, Target};
 use iam_model::policy::Kind;
 use serde_json::{Value, json};
 
-use super::template::{Fallback, Param, Params, Resource, Val};
+use super::template::{Fallback, Lookup, Param, Params, Resource, Val};
 use super::{cfn_id, policy_value, tags};
 
 /// Parameter: the organization root id.
@@ -109,8 +109,10 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
 
     let management = org.management_account().as_str();
     for (name, account) in model.accounts() {
-        if name.as_str() == management {
-            // The management account exists before the organization does.
+        if name.as_str() == management || !account.create() {
+            // The management account exists before the organization does, and every other
+            // account of the model exists unless it is marked `create`: a resource for it
+            // would create a new account (see `Account` in iam_model), so it is adopted.
             continue;
         }
         uses_root |= account.unit().is_none();
@@ -213,6 +215,7 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
                 pattern: Some(ROOT_PATTERN),
                 min_length: None,
                 placeholder: "REPLACE_ME_organization_root_id".to_string(),
+                lookup: Lookup::RootId,
             },
         );
     }

@@ -22,7 +22,7 @@ use iam_model::model::names::{EntityKind, UnitPath, composite_logical_id};
 use iam_model::model::{AssignmentPrincipal, Model, PermissionSetBoundary};
 use serde_json::Value;
 
-use super::template::{Fallback, Param, Params, Resource, Val};
+use super::template::{Fallback, Lookup, Param, Params, Resource, Val};
 use super::{aws_managed_arn, cfn_id, policy_value, tags};
 use crate::emit::fast_hash::{FastMap, FastSet};
 
@@ -37,8 +37,13 @@ const INSTANCE_ARN_PATTERN: &str =
     "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$";
 const IDENTITY_STORE_PATTERN: &str =
     "^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
-const USER_ID_PATTERN: &str =
+// User and group ids have one form (the `UserId` of `GetUserId`, the `GroupId` of `GetGroupId`).
+const PRINCIPAL_ID_PATTERN: &str =
     "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$";
+
+/// The most account assignments a template lets CloudFormation create at once: the
+/// `CreateAccountAssignment` quota of outstanding asynchronous calls.
+pub const MAX_CONCURRENT_ASSIGNMENTS: usize = 10;
 
 const TIER_DEFINITION: u8 = 4;
 const TIER_ATTACHMENT: u8 = 5;
@@ -60,19 +65,39 @@ pub fn assignment_id(principal: &str, permission_set: &str, account: &str) -> St
 /// groups, users and permission sets over and over.
 #[derive(Default)]
 struct Ids<'a> {
+    /// Groups come from an external identity provider: each is a parameter.
+    external: bool,
     groups: FastMap<&'a str, Rc<str>>,
     users: FastMap<&'a str, Rc<str>>,
     sets: FastMap<&'a str, Rc<str>>,
 }
 
 impl<'a> Ids<'a> {
-    /// `Fn::GetAtt` of an Identity Store group's `GroupId` (imported from an earlier part).
-    fn group(&mut self, name: &'a str) -> Val {
-        let id = self
-            .groups
-            .entry(name)
-            .or_insert_with(|| cfn_id(EntityKind::SsoGroup, name).into());
-        Val::link(Rc::clone(id), Some("GroupId"), Fallback::Import)
+    /// `Fn::GetAtt` of an Identity Store group's `GroupId` (imported from an earlier part),
+    /// or with an external identity provider the parameter holding the group's id, declared
+    /// on first use.
+    fn group(&mut self, name: &'a str, params: &mut Params) -> Val {
+        let external = self.external;
+        let id = self.groups.entry(name).or_insert_with(|| {
+            let id = cfn_id(EntityKind::SsoGroup, name);
+            if external {
+                params.entry(id.clone()).or_insert_with(|| Param {
+                    description: format!(
+                        "Identity Store group id of the Identity Center group `{name}` (parameters.sh looks it up)"
+                    ),
+                    pattern: Some(PRINCIPAL_ID_PATTERN),
+                    min_length: None,
+                    placeholder: format!("REPLACE_ME_group_id_{name}"),
+                    lookup: Lookup::Group(name.to_string()),
+                });
+            }
+            id.into()
+        });
+        if external {
+            Val::Param(Rc::clone(id))
+        } else {
+            Val::link(Rc::clone(id), Some("GroupId"), Fallback::Import)
+        }
     }
 
     /// The parameter holding an Identity Center user's id, declared on first use.
@@ -80,10 +105,13 @@ impl<'a> Ids<'a> {
         let id = self.users.entry(name).or_insert_with(|| {
             let id = cfn_id(EntityKind::SsoUser, name);
             params.entry(id.clone()).or_insert_with(|| Param {
-                description: format!("Identity Store user id of the Identity Center user `{name}`"),
-                pattern: Some(USER_ID_PATTERN),
+                description: format!(
+                    "Identity Store user id of the Identity Center user `{name}` (parameters.sh looks it up)"
+                ),
+                pattern: Some(PRINCIPAL_ID_PATTERN),
                 min_length: None,
                 placeholder: format!("REPLACE_ME_user_id_{name}"),
+                lookup: Lookup::User(name.to_string()),
             });
             id.into()
         });
@@ -125,11 +153,18 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
     let store_id: Rc<str> = IDENTITY_STORE_ID.into();
     let instance = || Val::Param(Rc::clone(&instance_arn));
     let store = || Val::Param(Rc::clone(&store_id));
-    let mut ids = Ids::default();
+    let external = ic.source().is_external();
+    let mut ids = Ids {
+        external,
+        ..Ids::default()
+    };
     let mut needs_store = false;
     let mut needs_instance = false;
 
-    for (name, group) in ic.groups() {
+    // With an external identity provider, groups and memberships are provisioned by it
+    // (SCIM): the template only reads group and user ids, as parameters.
+    let own_groups = if external { None } else { Some(ic.groups()) };
+    for (name, group) in own_groups.into_iter().flatten() {
         needs_store = true;
         out.push(
             Resource::new(
@@ -150,7 +185,8 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
 
     // Memberships: each user's groups, deduplicated.
     let mut memberships: Vec<(String, (&str, &str))> = Vec::new();
-    for (user, u) in ic.users() {
+    let own_users = if external { None } else { Some(ic.users()) };
+    for (user, u) in own_users.into_iter().flatten() {
         for group in &u.groups {
             if ic.groups().contains_key(group) {
                 memberships.push((membership_id(group, user), (group.as_str(), user.as_str())));
@@ -162,7 +198,7 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
         let member = ids.user(user, params);
         out.push(
             Resource::new(id, "AWS::IdentityStore::GroupMembership", TIER_ATTACHMENT)
-                .prop("GroupId", ids.group(group))
+                .prop("GroupId", ids.group(group, params))
                 .prop("IdentityStoreId", store())
                 .prop("MemberId", Val::map([("UserId", member)])),
         );
@@ -266,7 +302,7 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
             };
             needs_instance = true;
             let (principal_name, principal_type, principal_id) = match principal {
-                AssignmentPrincipal::Group(g) => (g.as_str(), "GROUP", ids.group(g)),
+                AssignmentPrincipal::Group(g) => (g.as_str(), "GROUP", ids.group(g, params)),
                 AssignmentPrincipal::User(u) => (u.as_str(), "USER", ids.user(u, params)),
             };
             let id = assignment_id(principal_name, set, account);
@@ -280,7 +316,27 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
             assignments.push((id, r));
         }
     }
-    out.extend(by_id_last_wins(assignments).into_iter().map(|(_, r)| r));
+    // CreateAccountAssignment has at most 10 outstanding asynchronous calls ("AWS IAM
+    // Identity Center quotas", Throttle limits,
+    // <https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html>); CloudFormation
+    // would start every assignment of a template at once and be throttled. Assignments are
+    // laid out in this (sorted) order and each waits for the one `MAX_CONCURRENT_ASSIGNMENTS`
+    // before it: at most that many chains, so at most that many in flight. A split template
+    // keeps the bound: a part holds a contiguous run, and a dependency on an earlier part is
+    // dropped (that part is deployed before).
+    let mut assignments: Vec<Resource> = by_id_last_wins(assignments)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let ids: Vec<String> = assignments.iter().map(|r| r.id.clone()).collect();
+    for (r, before) in assignments
+        .iter_mut()
+        .skip(MAX_CONCURRENT_ASSIGNMENTS)
+        .zip(ids)
+    {
+        r.depends_on.insert(before);
+    }
+    out.extend(assignments);
 
     if needs_instance {
         params.insert(
@@ -292,6 +348,7 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
                 pattern: Some(INSTANCE_ARN_PATTERN),
                 min_length: None,
                 placeholder: "REPLACE_ME_identity_center_instance_arn".to_string(),
+                lookup: Lookup::InstanceArn,
             },
         );
     }
@@ -305,6 +362,7 @@ pub(super) fn resources(model: &Model, out: &mut Vec<Resource>, params: &mut Par
                 pattern: Some(IDENTITY_STORE_PATTERN),
                 min_length: None,
                 placeholder: "REPLACE_ME_identity_store_id".to_string(),
+                lookup: Lookup::IdentityStoreId,
             },
         );
     }

@@ -213,6 +213,25 @@ pub(crate) struct Param {
     pub min_length: Option<u32>,
     /// What the parameters file holds until the operator replaces it.
     pub placeholder: String,
+    /// Where `parameters.sh` reads the value from.
+    pub lookup: Lookup,
+}
+
+/// Where a parameter's value comes from in AWS, for `parameters.sh`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// `aws organizations list-roots`.
+    RootId,
+    /// `aws sso-admin list-instances` (`InstanceArn`).
+    InstanceArn,
+    /// `aws sso-admin list-instances` (`IdentityStoreId`).
+    IdentityStoreId,
+    /// `aws identitystore get-group-id` by display name.
+    Group(String),
+    /// `aws identitystore get-user-id` by user name.
+    User(String),
+    /// Nothing to look up: the operator writes the value.
+    Manual,
 }
 
 /// Everything one account deploys: the input of the layout.
@@ -246,6 +265,8 @@ pub(crate) struct Laid {
     pub file_stem: String,
     pub template: Vec<u8>,
     pub parameters: Option<Vec<u8>>,
+    /// The parameters of the template by name, sorted, for `parameters.sh`.
+    pub lookups: Vec<(String, Param)>,
 }
 
 // Rendering. Templates are written straight from the resources by the `Serialize` views
@@ -677,7 +698,7 @@ fn val_sizes(val: &Val, export_prefix: &str) -> [Size; 2] {
 }
 
 /// The sizes of a resource (what [`ResourceView`] writes) in a template that holds every
-/// resource it links to, and in one that holds none of them.
+/// resource it links to or depends on, and in one that holds none of them.
 fn resource_sizes(r: &Resource, export_prefix: &str) -> [Size; 2] {
     let mut props = [Entries::new(); 2];
     for (k, v) in &r.props {
@@ -691,16 +712,12 @@ fn resource_sizes(r: &Resource, export_prefix: &str) -> [Size; 2] {
         let mut body = Entries::new();
         body.push(Some(Size::text(&["Type"])), Size::text(&[r.kind]));
         body.push(Some(Size::text(&["Properties"])), props);
-        // A dependency stays when its target is in the template: in the first case, when
-        // it is also a link target.
+        // A dependency stays when its target is in the template: in the first case every
+        // one does (the bound of a template that holds all of them), in the second none.
         let mut depends = Entries::new();
         if linked {
             for d in &r.depends_on {
-                let mut is_link = false;
-                r.for_each_link(&mut |l| is_link |= &*l.target == d.as_str());
-                if is_link {
-                    depends.push(None, Size::text(&[d]));
-                }
+                depends.push(None, Size::text(&[d]));
             }
         }
         if depends.count > 0 {
@@ -952,6 +969,10 @@ pub(crate) fn lay_out(mut unit: Unit, limits: Limits) -> Result<Vec<Laid>, EmitE
             // The layout's bound is above the real size: one allocation per template.
             template: to_pretty_bytes(&template, part.bytes),
             parameters: (!file.is_empty()).then(|| to_pretty_bytes(&file, 256 * file.len())),
+            lookups: parameters
+                .iter()
+                .map(|(name, p)| ((*name).to_string(), (*p).clone()))
+                .collect(),
         });
     }
     Ok(laid)
@@ -1014,6 +1035,7 @@ mod tests {
             r.for_each_link(&mut |l| {
                 targets.insert(&*l.target);
             });
+            targets.extend(r.depends_on.iter().map(String::as_str));
             let none = FastSet::default();
             let written = [&targets, &none].map(|here| {
                 Size::of(&ResourceView {

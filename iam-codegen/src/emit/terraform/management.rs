@@ -4,7 +4,8 @@
 //! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/> (one page per resource
 //! and data source, cited at each) and are checked against the provider 6.x schema by
 //! `tests/e2e/terraform.rs`.
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 
 use iam_model::model::names::{AccountName, EntityKind, UnitPath, terraform_name};
 use iam_model::model::{
@@ -68,7 +69,8 @@ pub(super) fn organization(
         }
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_account
         // The model knows each account's id, so the account exists: it is imported (an
-        // `import` block per account, Terraform 1.5+), never created. `role_name` and
+        // `import` block per account, Terraform 1.5+), never created; only an account marked
+        // `create` in the model has no `import` block, so Terraform creates it. `role_name` and
         // `iam_user_access_to_billing` cannot be read back after an import, so they are
         // ignored; `prevent_destroy` turns any plan that would close or replace an account
         // (a changed name or email in an older provider) into an error.
@@ -96,7 +98,7 @@ pub(super) fn organization(
                 ),
             ]),
         )?;
-        if options.import_accounts {
+        if options.import_accounts && !account.create() {
             module.import(
                 format!("aws_organizations_account.{tf}"),
                 account.id().to_string(),
@@ -289,39 +291,91 @@ pub(super) fn identity_center(
         IDENTITY_STORE_ID.to_string(),
         "Id of the Identity Center identity store".to_string(),
     )?;
+    // With an external identity provider (SCIM), users, groups and memberships are the
+    // provider's: groups and users are data sources looked up by name, and no membership is
+    // a resource. `IdentityCenterUsers::External` looks users up with the built-in directory.
+    let external = ic.source().is_external();
+    let users = if external {
+        IdentityCenterUsers::External
+    } else {
+        options.identity_center_users
+    };
     // Each group's name and group id reference, computed once for its memberships.
     let mut groups: FastMap<&str, (String, String)> = FastMap::default();
     let group_names = |group: &str| {
         let tf = terraform_name(EntityKind::SsoGroup, group);
-        let id = reference("aws_identitystore_group", &tf, "group_id");
+        let id = group_id(&tf, external);
         (tf, id)
     };
     for (name, group) in ic.groups() {
-        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
         let (tf, id) = groups
             .entry(name.as_str())
             .or_insert_with(|| group_names(name));
-        module.resource(
-            "aws_identitystore_group",
-            tf,
-            body([
-                ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
-                ("display_name", Some(literal(name).into())),
-                (
-                    "description",
-                    group.description.as_deref().map(|d| literal(d).into()),
-                ),
-            ]),
-        )?;
+        if external {
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/identitystore_group
+            // Display names are unique in an identity store (the only unique attribute of a
+            // group that `GetGroupId` accepts).
+            module.data(
+                "aws_identitystore_group",
+                tf,
+                obj([
+                    ("identity_store_id", IDENTITY_STORE_ID.into()),
+                    (
+                        "alternate_identifier",
+                        obj([(
+                            "unique_attribute",
+                            obj([
+                                ("attribute_path", "DisplayName".into()),
+                                ("attribute_value", literal(name).into()),
+                            ]),
+                        )]),
+                    ),
+                ]),
+            )?;
+        } else {
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
+            module.resource(
+                "aws_identitystore_group",
+                tf,
+                body([
+                    ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
+                    ("display_name", Some(literal(name).into())),
+                    (
+                        "description",
+                        group.description.as_deref().map(|d| literal(d).into()),
+                    ),
+                ]),
+            )?;
+        }
         module.output(
             &format!("{tf}_id"),
             id.clone(),
             format!("Id of the Identity Center group `{name}`"),
         )?;
     }
+    // With an external identity provider, only the users that assignments name are looked up
+    // (memberships are the provider's); every lookup is a read at each plan.
+    let assigned_users: BTreeSet<&str> = ic
+        .assignments()
+        .iter()
+        .filter_map(|a| match a.principal() {
+            AssignmentPrincipal::User(u) => Some(u.as_str()),
+            AssignmentPrincipal::Group(_) => None,
+        })
+        .collect();
+    // The principal ids assignments and memberships use, by Terraform name.
+    let mut principal_ids: Vec<(String, String)> = groups
+        .values()
+        .map(|(tf, id)| (tf.clone(), id.clone()))
+        .collect();
+    let mut memberships: Vec<(String, Val)> = Vec::new();
     for (name, user) in ic.users() {
+        if external && !assigned_users.contains(name.as_str()) {
+            continue;
+        }
         let tf = terraform_name(EntityKind::SsoUser, name);
-        match options.identity_center_users {
+        principal_ids.push((tf.clone(), user_id(&tf, users)));
+        match users {
             IdentityCenterUsers::Managed => {
                 // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_user
                 module.resource(
@@ -369,23 +423,48 @@ pub(super) fn identity_center(
                 )?;
             }
         }
-        let member_id = user_id(&tf, options);
+        if external {
+            continue;
+        }
         for group in &user.groups {
-            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group_membership
-            // Named `<user>_in_<group>`: `sso_user_alice_example_com_in_sso_group_aws_admins`.
+            // Keyed `<user>_in_<group>`: `sso_user_alice_example_com_in_sso_group_aws_admins`.
             let (group_tf, group_id) = groups
                 .entry(group.as_str())
                 .or_insert_with(|| group_names(group));
-            module.resource(
-                "aws_identitystore_group_membership",
-                &format!("{tf}_in_{group_tf}"),
+            if !ic.groups().contains_key(group) {
+                // A group the model lacks (validation reports it) still gets its id.
+                principal_ids.push((group_tf.clone(), group_id.clone()));
+            }
+            memberships.push((
+                format!("{tf}_in_{group_tf}"),
                 obj([
-                    ("identity_store_id", IDENTITY_STORE_ID.into()),
-                    ("group_id", group_id.clone().into()),
-                    ("member_id", member_id.clone().into()),
+                    ("group", group_tf.clone().into()),
+                    ("user", tf.clone().into()),
                 ]),
-            )?;
+            ));
         }
+    }
+    if !memberships.is_empty() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group_membership
+        // One resource with `for_each` over `local.group_memberships`: a plan lists each
+        // membership as `aws_identitystore_group_membership.this["<user>_in_<group>"]`.
+        module.local("group_memberships", map(memberships));
+        module.resource(
+            "aws_identitystore_group_membership",
+            "this",
+            obj([
+                ("for_each", "${local.group_memberships}".into()),
+                ("identity_store_id", IDENTITY_STORE_ID.into()),
+                (
+                    "group_id",
+                    "${local.principal_ids[each.value.group]}".into(),
+                ),
+                (
+                    "member_id",
+                    "${local.principal_ids[each.value.user]}".into(),
+                ),
+            ]),
+        )?;
     }
     for (name, set) in ic.permission_sets() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_permission_set
@@ -485,21 +564,25 @@ pub(super) fn identity_center(
         }
     }
     // An assignment names its accounts and OUs; thousands of assignments can repeat a
-    // (principal, permission set, account), which is one resource. The names of each
+    // (principal, permission set, account), which is one entry. The names of each
     // (principal, permission set) are computed once, each OU's accounts are listed once, and a
-    // repeated triple is skipped before anything is built (it would be the same resource).
+    // repeated triple is skipped before anything is built (it would be the same entry).
     let mut pairs: FastMap<(&AssignmentPrincipal, &str), Pair> = FastMap::default();
+    let mut set_arns: BTreeMap<String, String> = BTreeMap::new();
+    let mut assignments: Vec<(String, Val)> = Vec::new();
     let units = model.unit_accounts();
     for assignment in ic.assignments() {
-        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_account_assignment
-        // One per account: the accounts named and every account under the OUs named (as the
-        // model is now; a later account needs a new generate). Named
+        // One entry per account: the accounts named and every account under the OUs named
+        // (as the model is now; a later account needs a new generate). Keyed
         // `<permission set>_<principal>_<account>`:
         // `permission_set_admin_access_sso_group_aws_admins_account_production`.
         let set = assignment.permission_set().as_str();
         let pair = pairs
             .entry((assignment.principal(), set))
-            .or_insert_with(|| Pair::new(assignment.principal(), set, options));
+            .or_insert_with(|| Pair::new(assignment.principal(), set));
+        set_arns
+            .entry(pair.set_tf.clone())
+            .or_insert_with(|| reference("aws_ssoadmin_permission_set", &pair.set_tf, "arn"));
         let mut accounts: BTreeSet<&AccountName> = assignment.accounts().iter().collect();
         for unit in assignment.units() {
             // The accounts of an OU this pair has had are all made already.
@@ -512,61 +595,108 @@ pub(super) fn identity_center(
             if !pair.accounts.insert(account) {
                 continue;
             }
-            module.resource_once(
-                "aws_ssoadmin_account_assignment",
-                &format!(
+            assignments.push((
+                format!(
                     "{}_{}_{}",
                     pair.set_tf,
                     pair.principal_tf,
                     terraform_name(EntityKind::Account, account.as_str())
                 ),
                 obj([
-                    ("instance_arn", INSTANCE_ARN.into()),
-                    ("permission_set_arn", pair.set_arn.clone().into()),
-                    ("principal_id", pair.principal_id.clone().into()),
+                    ("permission_set", pair.set_tf.clone().into()),
+                    ("principal", pair.principal_tf.clone().into()),
                     ("principal_type", pair.principal_type.into()),
-                    ("target_id", account_id(model, account)?.into()),
-                    ("target_type", "AWS_ACCOUNT".into()),
+                    ("account_id", account_id(model, account)?.into()),
                 ]),
-            )?;
+            ));
         }
     }
+    if !assignments.is_empty() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_account_assignment
+        // One resource with `for_each` over `local.account_assignments`: a plan lists each
+        // assignment as `aws_ssoadmin_account_assignment.this["<key>"]`, and the module holds
+        // four short values per assignment instead of a block.
+        module.local("account_assignments", map(assignments));
+        module.local(
+            "permission_set_arns",
+            Val::Obj(
+                set_arns
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), v.into()))
+                    .collect(),
+            ),
+        );
+        module.resource(
+            "aws_ssoadmin_account_assignment",
+            "this",
+            obj([
+                ("for_each", "${local.account_assignments}".into()),
+                ("instance_arn", INSTANCE_ARN.into()),
+                (
+                    "permission_set_arn",
+                    "${local.permission_set_arns[each.value.permission_set]}".into(),
+                ),
+                (
+                    "principal_id",
+                    "${local.principal_ids[each.value.principal]}".into(),
+                ),
+                ("principal_type", "${each.value.principal_type}".into()),
+                ("target_id", "${each.value.account_id}".into()),
+                ("target_type", "AWS_ACCOUNT".into()),
+            ]),
+        )?;
+    }
+    if !principal_ids.is_empty() {
+        principal_ids.sort();
+        principal_ids.dedup_by(|a, b| a.0 == b.0);
+        module.local(
+            "principal_ids",
+            Val::Obj(
+                principal_ids
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), v.into()))
+                    .collect(),
+            ),
+        );
+    }
     Ok(())
+}
+
+/// A map of Terraform names to values, sorted by name; a repeated name keeps its last value.
+fn map(mut entries: Vec<(String, Val)>) -> Val {
+    // Stable: a repeated name keeps the order it was added in, and the last one stays.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(Cow<'static, str>, Val)> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        match out.last_mut() {
+            Some(last) if last.0 == k.as_str() => last.1 = v,
+            _ => out.push((Cow::Owned(k), v)),
+        }
+    }
+    Val::Obj(out)
 }
 
 /// The names an account assignment of one (principal, permission set) uses, and the
 /// accounts and OUs it has been made for so far.
 struct Pair<'a> {
     set_tf: String,
-    set_arn: String,
     principal_tf: String,
-    principal_id: String,
     principal_type: &'static str,
     accounts: FastSet<&'a AccountName>,
     units: FastSet<&'a UnitPath>,
 }
 
 impl Pair<'_> {
-    fn new(principal: &AssignmentPrincipal, set: &str, options: &TerraformOptions) -> Self {
-        let set_tf = terraform_name(EntityKind::PermissionSet, set);
-        let set_arn = reference("aws_ssoadmin_permission_set", &set_tf, "arn");
-        let (principal_tf, principal_id, principal_type) = match principal {
+    fn new(principal: &AssignmentPrincipal, set: &str) -> Self {
+        let (principal_tf, principal_type) = match principal {
             AssignmentPrincipal::Group(group) => {
-                let tf = terraform_name(EntityKind::SsoGroup, group);
-                let id = reference("aws_identitystore_group", &tf, "group_id");
-                (tf, id, "GROUP")
+                (terraform_name(EntityKind::SsoGroup, group), "GROUP")
             }
-            AssignmentPrincipal::User(user) => {
-                let tf = terraform_name(EntityKind::SsoUser, user);
-                let id = user_id(&tf, options);
-                (tf, id, "USER")
-            }
+            AssignmentPrincipal::User(user) => (terraform_name(EntityKind::SsoUser, user), "USER"),
         };
         Self {
-            set_tf,
-            set_arn,
+            set_tf: terraform_name(EntityKind::PermissionSet, set),
             principal_tf,
-            principal_id,
             principal_type,
             accounts: FastSet::default(),
             units: FastSet::default(),
@@ -574,9 +704,18 @@ impl Pair<'_> {
     }
 }
 
+/// The group id of an Identity Center group: from the resource or the data source.
+fn group_id(tf: &str, external: bool) -> String {
+    if external {
+        reference("data.aws_identitystore_group", tf, "group_id")
+    } else {
+        reference("aws_identitystore_group", tf, "group_id")
+    }
+}
+
 /// The user id of an Identity Center user: from the resource or the data source.
-fn user_id(tf: &str, options: &TerraformOptions) -> String {
-    match options.identity_center_users {
+fn user_id(tf: &str, users: IdentityCenterUsers) -> String {
+    match users {
         IdentityCenterUsers::Managed => reference("aws_identitystore_user", tf, "user_id"),
         IdentityCenterUsers::External => reference("data.aws_identitystore_user", tf, "user_id"),
     }

@@ -167,12 +167,32 @@ fn identity_center_resources_have_exact_arguments() {
     let m = management(TerraformOptions::default());
     let r = &m["resource"];
     assert_eq!(m["data"]["aws_ssoadmin_instances"], json!({ "this": {} }));
+    let mut locals = m["locals"].clone();
+    for computed in [
+        "account_assignments",
+        "group_memberships",
+        "permission_set_arns",
+        "principal_ids",
+    ] {
+        locals.as_object_mut().unwrap().remove(computed);
+    }
     assert_eq!(
-        m["locals"],
+        locals,
         json!({
             "identity_store_id": "${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[0]}",
             "sso_instance_arn": "${tolist(data.aws_ssoadmin_instances.this.arns)[0]}"
         })
+    );
+    assert_eq!(
+        m["locals"]["principal_ids"],
+        json!({
+            "sso_group_ops": "${aws_identitystore_group.sso_group_ops.group_id}",
+            "sso_user_dave": "${aws_identitystore_user.sso_user_dave.user_id}"
+        })
+    );
+    assert_eq!(
+        m["locals"]["permission_set_arns"],
+        json!({ "permission_set_ops": "${aws_ssoadmin_permission_set.permission_set_ops.arn}" })
     );
     assert_eq!(
         r["aws_identitystore_user"]["sso_user_dave"],
@@ -189,12 +209,17 @@ fn identity_center_resources_have_exact_arguments() {
         json!({ "description": "Operations", "display_name": "Ops", "identity_store_id": "${local.identity_store_id}" })
     );
     assert_eq!(
-        r["aws_identitystore_group_membership"]["sso_user_dave_in_sso_group_ops"],
+        r["aws_identitystore_group_membership"]["this"],
         json!({
-            "group_id": "${aws_identitystore_group.sso_group_ops.group_id}",
+            "for_each": "${local.group_memberships}",
+            "group_id": "${local.principal_ids[each.value.group]}",
             "identity_store_id": "${local.identity_store_id}",
-            "member_id": "${aws_identitystore_user.sso_user_dave.user_id}"
+            "member_id": "${local.principal_ids[each.value.user]}"
         })
+    );
+    assert_eq!(
+        m["locals"]["group_memberships"],
+        json!({ "sso_user_dave_in_sso_group_ops": { "group": "sso_group_ops", "user": "sso_user_dave" } })
     );
     let set = "${aws_ssoadmin_permission_set.permission_set_ops.arn}";
     assert_eq!(
@@ -230,30 +255,29 @@ fn identity_center_resources_have_exact_arguments() {
             "permissions_boundary": { "customer_managed_policy_reference": { "name": "Boundary", "path": "/" } }
         })
     );
-    // The OU assignment is expanded to every account under `Workloads`; `app` is named twice.
-    let assignments = r["aws_ssoadmin_account_assignment"].as_object().unwrap();
     assert_eq!(
-        assignments.keys().collect::<Vec<_>>(),
-        [
-            "permission_set_ops_sso_group_ops_account_app",
-            "permission_set_ops_sso_group_ops_account_other",
-            "permission_set_ops_sso_user_dave_account_root_account",
-        ]
-    );
-    assert_eq!(
-        assignments["permission_set_ops_sso_user_dave_account_root_account"],
-        json!({
+        r["aws_ssoadmin_account_assignment"],
+        json!({ "this": {
+            "for_each": "${local.account_assignments}",
             "instance_arn": "${local.sso_instance_arn}",
-            "permission_set_arn": set,
-            "principal_id": "${aws_identitystore_user.sso_user_dave.user_id}",
-            "principal_type": "USER",
-            "target_id": "111111111111",
+            "permission_set_arn": "${local.permission_set_arns[each.value.permission_set]}",
+            "principal_id": "${local.principal_ids[each.value.principal]}",
+            "principal_type": "${each.value.principal_type}",
+            "target_id": "${each.value.account_id}",
             "target_type": "AWS_ACCOUNT"
-        })
+        } })
     );
+    // The OU assignment is expanded to every account under `Workloads`; `app` is named twice.
     assert_eq!(
-        assignments["permission_set_ops_sso_group_ops_account_other"]["principal_type"],
-        "GROUP"
+        m["locals"]["account_assignments"],
+        json!({
+            "permission_set_ops_sso_group_ops_account_app": { "account_id": "222222222222",
+                "permission_set": "permission_set_ops", "principal": "sso_group_ops", "principal_type": "GROUP" },
+            "permission_set_ops_sso_group_ops_account_other": { "account_id": "333333333333",
+                "permission_set": "permission_set_ops", "principal": "sso_group_ops", "principal_type": "GROUP" },
+            "permission_set_ops_sso_user_dave_account_root_account": { "account_id": "111111111111",
+                "permission_set": "permission_set_ops", "principal": "sso_user_dave", "principal_type": "USER" }
+        })
     );
 }
 
@@ -271,7 +295,7 @@ fn external_users_are_looked_up_by_user_name() {
         })
     );
     assert_eq!(
-        m["resource"]["aws_identitystore_group_membership"]["sso_user_dave_in_sso_group_ops"]["member_id"],
+        m["locals"]["principal_ids"]["sso_user_dave"],
         "${data.aws_identitystore_user.sso_user_dave.user_id}"
     );
 }
@@ -322,4 +346,57 @@ fn a_file_put_together_from_blocks_reads_as_serde_json_writes_it_whole() {
     let mut empty = Vec::new();
     Object::open(&mut empty, 2).close();
     assert_eq!(empty, b"{}");
+}
+
+#[test]
+fn an_external_identity_provider_s_users_and_groups_are_looked_up_and_never_managed() {
+    let text = MODEL.replace(
+        r#""instance_account": "root-account","#,
+        r#""instance_account": "root-account", "identity_source": "external_identity_provider","#,
+    );
+    let model = Model::from_json(&text).unwrap();
+    let files = emit(&model, &EmitOptions::default()).unwrap();
+    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    for managed in [
+        "aws_identitystore_user",
+        "aws_identitystore_group",
+        "aws_identitystore_group_membership",
+    ] {
+        assert_eq!(m["resource"].get(managed), None, "{managed}");
+    }
+    assert_eq!(
+        m["data"]["aws_identitystore_group"]["sso_group_ops"],
+        json!({
+            "alternate_identifier": { "unique_attribute": { "attribute_path": "DisplayName", "attribute_value": "Ops" } },
+            "identity_store_id": "${local.identity_store_id}"
+        })
+    );
+    assert_eq!(
+        m["data"]["aws_identitystore_user"]["sso_user_dave"]["alternate_identifier"],
+        json!({ "unique_attribute": { "attribute_path": "UserName", "attribute_value": "dave" } })
+    );
+    assert_eq!(m["locals"].get("group_memberships"), None);
+    assert_eq!(
+        m["locals"]["principal_ids"],
+        json!({
+            "sso_group_ops": "${data.aws_identitystore_group.sso_group_ops.group_id}",
+            "sso_user_dave": "${data.aws_identitystore_user.sso_user_dave.user_id}"
+        })
+    );
+}
+
+#[test]
+fn only_accounts_marked_create_are_not_imported() {
+    let text = MODEL.replace(
+        r#""environment": "testing", "unit": "Workloads""#,
+        r#""environment": "testing", "unit": "Workloads", "create": true"#,
+    );
+    let model = Model::from_json(&text).unwrap();
+    let files = emit(&model, &EmitOptions::default()).unwrap();
+    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    assert_eq!(
+        m["import"],
+        json!([{ "to": "aws_organizations_account.account_app", "id": "222222222222" }])
+    );
+    assert!(m["resource"]["aws_organizations_account"]["account_other"].is_object());
 }
