@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod access;
 mod catalog;
+mod import;
+pub use import::{ImportArgs, ImportCliError};
 pub mod generate;
 mod init;
 pub mod output;
@@ -97,6 +99,15 @@ pub enum Command {
     /// Without `--out` (or with `-o -`) the files are printed on stdout, each after a
     /// `==> path <==` header.
     Generate(generate::GenerateArgs),
+    /// Import a model from the JSON the AWS CLI printed (`scripts/export-aws.sh`).
+    ///
+    /// Writes the model to `-o FILE` (or stdout) and lists on stderr what the model cannot
+    /// hold (access keys, console passwords, service-linked and Identity Center roles, old
+    /// policy versions, …) and the model's validation findings. With `--format json`, stdout
+    /// is one document `{"version":1,"omissions":[…],"findings":[…]}` (plus `"model"` when
+    /// there is no `-o`). Exit 0, 3 when the imported model has validation errors (it is
+    /// written all the same), 1 when the export cannot be read or imported.
+    Import(ImportArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -178,6 +189,9 @@ pub enum CliError {
     /// `init` failed.
     #[error(transparent)]
     Init(#[from] init::InitError),
+    /// `import` failed.
+    #[error(transparent)]
+    Import(#[from] import::ImportCliError),
     /// Generating artifacts failed.
     #[error(transparent)]
     Generate(Box<generate::GenerateError>),
@@ -199,6 +213,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Generate(args) => generate::run(&args, cli.format, out, err),
         Command::WhoCan(args) => access::who_can(&args, cli.format, out, err),
         Command::Check(args) => access::check(&args, cli.format, out, err),
+        Command::Import(args) => import::run(&args, cli.format, out, err),
     }
 }
 

@@ -7,6 +7,7 @@ mod fuzz_corpus;
 mod generate_cli;
 mod golden;
 mod help;
+mod import;
 mod managed_policies;
 mod model_checks;
 mod policy_cli;
