@@ -5,6 +5,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod access;
 mod catalog;
+mod diff;
+pub use diff::DiffArgs;
 mod import;
 pub use import::{ImportArgs, ImportCliError};
 pub mod generate;
@@ -39,7 +41,8 @@ const EXIT_CODES: &str = "Exit codes:
   1  failure: a file cannot be read or is not JSON, or output cannot be written
   2  usage error
   3  invalid: a policy or model has error-severity findings
-  4  denied: the request was denied";
+  4  denied: the request was denied
+  5  new access: `diff` found access the new model adds";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,6 +111,19 @@ pub enum Command {
     /// there is no `-o`). Exit 0, 3 when the imported model has validation errors (it is
     /// written all the same), 1 when the export cannot be read or imported.
     Import(ImportArgs),
+    /// The change in access between two models, computed by the evaluator.
+    ///
+    /// For every principal (Identity Center groups and users, IAM users and roles, external
+    /// accounts, OIDC subjects) in every account: the access-matrix probes, assuming each
+    /// role, and the actions of either model's assertions that change between denied and
+    /// allowed, each with the statements that decide it; then the SCPs/RCPs that change
+    /// per account and the principals that newly administer IAM. `--markdown` writes a
+    /// pull-request comment. Exit 0 when no access is added, 5 when some is, 3 when a model
+    /// has validation errors, 1 when one cannot be read.
+    #[command(
+        after_help = "Exit codes:\n  0  no access added (some may be removed)\n  1  a model cannot be read\n  3  a model has validation errors\n  5  access added"
+    )]
+    Diff(DiffArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -121,6 +137,8 @@ pub enum ExitStatus {
     Invalid,
     /// 4: the request was denied.
     Denied,
+    /// 5: `diff` found access that the new model adds.
+    NewAccess,
 }
 
 impl ExitStatus {
@@ -131,6 +149,7 @@ impl ExitStatus {
             Self::Failure => 1,
             Self::Invalid => 3,
             Self::Denied => 4,
+            Self::NewAccess => 5,
         }
     }
 }
@@ -214,6 +233,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::WhoCan(args) => access::who_can(&args, cli.format, out, err),
         Command::Check(args) => access::check(&args, cli.format, out, err),
         Command::Import(args) => import::run(&args, cli.format, out, err),
+        Command::Diff(args) => diff::run(&args, cli.format, out, err),
     }
 }
 
@@ -235,8 +255,9 @@ mod tests {
             ExitStatus::Failure,
             ExitStatus::Invalid,
             ExitStatus::Denied,
+            ExitStatus::NewAccess,
         ]
         .map(ExitStatus::code);
-        assert_eq!(codes, [0, 1, 3, 4]);
+        assert_eq!(codes, [0, 1, 3, 4, 5]);
     }
 }

@@ -2,6 +2,7 @@
 mod access;
 mod broken_policies;
 mod cloudformation;
+mod diff;
 mod eval_cases;
 mod fuzz_corpus;
 mod generate_cli;
