@@ -7,6 +7,8 @@ mod access;
 mod catalog;
 mod diff;
 pub use diff::DiffArgs;
+mod drift;
+pub use drift::DriftArgs;
 mod import;
 pub use import::{ImportArgs, ImportCliError};
 pub mod generate;
@@ -124,6 +126,18 @@ pub enum Command {
         after_help = "Exit codes:\n  0  no access added (some may be removed)\n  1  a model cannot be read\n  3  a model has validation errors\n  5  access added"
     )]
     Diff(DiffArgs),
+    /// Compare a model with what is live (an export of `scripts/export-aws.sh`), both ways.
+    ///
+    /// Entities live but not in the model (`extra`: users, roles, policies attached by hand),
+    /// in the model but not live (`missing`), and changed values (`changed`: trust policies
+    /// and other policy documents compared in canonical form, not as text), one line each as
+    /// `MODEL:PATH: drift CODE: MESSAGE` with a JSON pointer into the model. `--format json`
+    /// prints `{"version":1,"drift":[…],"not_compared":[…]}`. Exit 0 without drift, 1 with
+    /// drift or when a file cannot be read, 3 when the model has validation errors.
+    #[command(
+        after_help = "Exit codes:\n  0  no drift\n  1  drift, or a file cannot be read\n  3  the model has validation errors"
+    )]
+    Drift(DriftArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -234,6 +248,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
         Command::Check(args) => access::check(&args, cli.format, out, err),
         Command::Import(args) => import::run(&args, cli.format, out, err),
         Command::Diff(args) => diff::run(&args, cli.format, out, err),
+        Command::Drift(args) => drift::run(&args, cli.format, out, err),
     }
 }
 

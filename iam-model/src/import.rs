@@ -76,8 +76,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 mod aws;
+mod drift;
 mod export;
 
+pub use drift::{Drift, DriftItem, drift};
 pub use export::export_of;
 
 use std::collections::{BTreeMap, BTreeSet};

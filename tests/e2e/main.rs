@@ -3,6 +3,7 @@ mod access;
 mod broken_policies;
 mod cloudformation;
 mod diff;
+mod drift;
 mod eval_cases;
 mod fuzz_corpus;
 mod generate_cli;
