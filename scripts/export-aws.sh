@@ -3,7 +3,8 @@
 # `aws` calls, each one's JSON output saved as printed. Nothing is changed in AWS.
 #
 #   scripts/export-aws.sh --profile PROFILE [--account-profile ACCOUNT_ID=PROFILE]...
-#                         [--region REGION] [--endpoint-url URL] [--no-organization] OUT_DIR
+#                         [--region REGION] [--endpoint-url URL] [--no-organization]
+#                         [--no-identity-center] OUT_DIR
 #
 #   --profile          credentials of the management account (or of the one account, with
 #                      --no-organization): Organizations, IAM Identity Center and its own IAM
@@ -12,6 +13,7 @@
 #   --region           the region of IAM Identity Center (default: the profile's)
 #   --endpoint-url     another endpoint for every call (a local moto server in tests)
 #   --no-organization  export one account's IAM only (no Organizations, no Identity Center)
+#   --no-identity-center  skip IAM Identity Center (an organization that does not use it)
 #
 # The AWS CLI paginates list calls itself and prints one merged document; these calls rely
 # on that. The layout of OUT_DIR is documented in iam_model::import (iam-model/src/import.rs):
@@ -31,11 +33,12 @@ profile=""
 region=""
 endpoint=""
 organization=1
+identity_center=1
 declare -A account_profiles=()
 out=""
 
 usage() {
-    sed -n '5,7p' "$0" >&2
+    sed -n '5,8p' "$0" >&2
     exit 2
 }
 
@@ -50,7 +53,8 @@ while [[ $# -gt 0 ]]; do
         --region) region="${2:?--region needs a value}"; shift 2 ;;
         --endpoint-url) endpoint="${2:?--endpoint-url needs a value}"; shift 2 ;;
         --no-organization) organization=0; shift ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        --no-identity-center) identity_center=0; shift ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         -*) echo "error: unknown option \`$1\`" >&2; usage ;;
         *) [[ -z "$out" ]] || usage; out="$1"; shift ;;
     esac
@@ -164,6 +168,10 @@ for id in "${accounts[@]}"; do
 done
 
 # --- IAM Identity Center -----------------------------------------------------------------
+if [[ "$identity_center" == 0 ]]; then
+    echo "exported the organization of management account $management into $out (no Identity Center)" >&2
+    exit 0
+fi
 save sso-admin/instances.json "$profile" sso-admin list-instances
 instance="$(json_values "$out/sso-admin/instances.json" '[i["InstanceArn"] for i in d["Instances"][:1]]')"
 store="$(json_values "$out/sso-admin/instances.json" '[i["IdentityStoreId"] for i in d["Instances"][:1]]')"

@@ -742,6 +742,13 @@ impl<'f> Importer<'f> {
 
         for (i, p) in details.policies.iter().enumerate() {
             let base = format!("/Policies/{i}");
+            let Some(policy_name) = p
+                .policy_name
+                .clone()
+                .or_else(|| p.arn.rsplit('/').next().map(str::to_string))
+            else {
+                continue;
+            };
             let Some(default) = p
                 .policy_version_list
                 .iter()
@@ -750,7 +757,7 @@ impl<'f> Importer<'f> {
                 return Err(ImportError::Value {
                     file,
                     path: base,
-                    message: format!("policy `{}` has no default version", p.policy_name),
+                    message: format!("policy `{}` has no default version", policy_name),
                 });
             };
             let versions = p.policy_version_list.len();
@@ -767,7 +774,7 @@ impl<'f> Importer<'f> {
                     base.clone(),
                     format!(
                         "policy `{}`: only the default version is imported, not {}",
-                        p.policy_name,
+                        policy_name,
                         others.join(", ")
                     ),
                 );
@@ -781,7 +788,7 @@ impl<'f> Importer<'f> {
                 None => continue,
             };
             iam.policies.insert(
-                p.policy_name.clone(),
+                policy_name.clone(),
                 ManagedPolicyFile {
                     path: p.path.clone().filter(|p| p != "/"),
                     description: p.description.clone().filter(|d| !d.is_empty()),

@@ -188,3 +188,67 @@ fn a_500_account_export_imports() {
     assert_eq!(imported.model.accounts().len(), 501);
     assert_eq!(imported.omissions, []);
 }
+
+#[test]
+fn generate_import_existing_writes_an_import_block_per_iam_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("tests/fixtures/export/organization.model.json");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text =
+        std::fs::read_to_string(dir.path().join("terraform/production/imports.tf.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let blocks: Vec<(String, String)> = doc["import"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["to"].as_str().unwrap().into(),
+                b["id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("aws_iam_account_password_policy.account_password_policy", "iam-account-password-policy"),
+        ("aws_iam_group.group_developers", "Developers"),
+        ("aws_iam_group_policy_attachment.group_developers_aws_policy_read_only_access", "Developers/arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("aws_iam_instance_profile.instance_profile_web_server", "web-server"),
+        ("aws_iam_openid_connect_provider.oidc_provider_token_actions_githubusercontent_com", "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"),
+        ("aws_iam_role.role_ci_deploy", "ci-deploy"),
+        ("aws_iam_role.role_partner_access", "partner-access"),
+        ("aws_iam_role.role_web_server", "web-server"),
+        ("aws_iam_role_policy.role_ci_deploy_policy_deploy", "ci-deploy:Deploy"),
+        ("aws_iam_role_policy_attachment.role_partner_access_aws_policy_read_only_access", "partner-access/arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("aws_iam_role_policy_attachment.role_web_server_aws_policy_amazon_ssm_managed_instance_core", "web-server/arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+        ("aws_iam_user.user_dev_john", "dev-john"),
+        ("aws_iam_user_group_membership.user_dev_john", "dev-john/Developers"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(blocks, expected);
+    // Without the flag there is none.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, _, _) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "-o",
+        plain.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        !plain
+            .path()
+            .join("terraform/production/imports.tf.json")
+            .exists()
+    );
+}

@@ -1,6 +1,7 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
 mod access;
 mod broken_policies;
+mod brownfield;
 mod cloudformation;
 mod diff;
 mod drift;

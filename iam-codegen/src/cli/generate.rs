@@ -86,6 +86,11 @@ pub struct GenerateArgs {
     /// appended when the file has none. With `--check`, only report whether it would change.
     #[arg(long, value_name = "FILE")]
     pub merge: Option<PathBuf>,
+    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, for a
+    /// model imported from live accounts (`iam-codegen import`), so the first `terraform
+    /// plan` adopts what exists instead of creating it.
+    #[arg(long)]
+    pub import_existing: bool,
 }
 
 /// Errors from `generate`.
@@ -246,7 +251,8 @@ fn generate(
     if args.merge.is_some() && !targets.contains(&Target::AwsConfig) {
         targets.push(Target::AwsConfig);
     }
-    let options = EmitOptions::default().templates(templates);
+    let mut options = EmitOptions::default().templates(templates);
+    options.terraform.import_iam = args.import_existing;
     let mut files = emit::generate(&model, &targets, &options)
         .map_err(fail)?
         .into_files();

@@ -131,7 +131,10 @@ pub struct PolicyVersion {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ManagedPolicyDetail {
-    pub policy_name: String,
+    /// Absent in moto 5.2.1's answer; the name is then the ARN's last part.
+    #[serde(default)]
+    pub policy_name: Option<String>,
+    pub arn: String,
     #[serde(default)]
     pub path: Option<String>,
     #[serde(default)]

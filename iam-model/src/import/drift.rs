@@ -291,6 +291,13 @@ fn short(v: &Value) -> String {
 }
 
 fn walk(path: &str, want: Option<&Value>, have: Option<&Value>, out: &mut Vec<DriftItem>) {
+    // A list the model file leaves out is an empty list.
+    let empty = Value::Array(Vec::new());
+    let (want, have) = match (want, have) {
+        (None, Some(Value::Array(_))) => (Some(&empty), have),
+        (Some(Value::Array(_)), None) => (want, Some(&empty)),
+        other => other,
+    };
     let name = path
         .rsplit('/')
         .next()
