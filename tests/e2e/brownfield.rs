@@ -185,3 +185,24 @@ model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: th
         )
     );
 }
+
+#[test]
+fn the_export_script_passes_shellcheck_and_refuses_to_run_without_a_profile() {
+    let script = root().join("scripts/export-aws.sh");
+    let out = Command::new("shellcheck").arg(&script).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg("out")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with(
+            "error: --profile is required (the script never uses default credentials)\n"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
