@@ -137,15 +137,13 @@ fn removing_an_scp_deny_reports_the_fence_and_the_statement_that_denied() {
     };
     let attach = "iam:AttachRolePolicy on `arn:aws:iam::222222222222:role/iam-codegen-probe`";
     let create = "iam:CreateUser on `arn:aws:iam::222222222222:user/iam-codegen-probe`";
+    // alice@example.com is in AWS-Admins: her access is the group's, reported once.
     let expected = [
-        "4 granted, 0 revoked, 1 SCP/RCP changes\n".to_string(),
+        "2 granted, 0 revoked, 1 SCP/RCP changes\n".to_string(),
         change("group:AWS-Admins", attach),
         change("group:AWS-Admins", create),
-        change("user:alice@example.com", attach),
-        change("user:alice@example.com", create),
         "fence: SCP `DenyIamInProd` removed in `production`\n".to_string(),
         "new admin: group:AWS-Admins in `production`\n".to_string(),
-        "new admin: user:alice@example.com in `production`\n".to_string(),
     ]
     .concat();
     assert_eq!((code, out.as_str()), (5, expected.as_str()));
@@ -227,4 +225,31 @@ fn a_model_with_validation_errors_exits_3() {
     new["identity_center"]["assignments"][0]["permission_set"] = json!("NoSuchSet");
     let (code, out, _) = diff(&base(), &new, &[]);
     assert_eq!((code, out.as_str()), (3, ""));
+}
+
+#[test]
+fn a_user_added_to_a_group_gets_the_group_access_reported_for_the_user() {
+    let mut old = base();
+    old["identity_center"]["users"]["alice@example.com"]["groups"] = json!(["AWS-Developers"]);
+    let (code, out, _) = diff(&old, &base(), &[]);
+    assert_eq!(code, 5);
+    let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("    ")).collect();
+    assert_eq!(lines[0], "21 granted, 0 revoked, 0 SCP/RCP changes");
+    assert_eq!(
+        lines[1],
+        "+ user:alice@example.com in `development`: iam:AttachRolePolicy on `arn:aws:iam::444444444444:role/iam-codegen-probe` (probe iam): ImplicitlyDenied -> Allowed"
+    );
+    assert!(
+        lines[1..22]
+            .iter()
+            .all(|l| l.starts_with("+ user:alice@example.com in `"))
+    );
+    assert_eq!(
+        lines[22..],
+        [
+            "new admin: user:alice@example.com in `development`",
+            "new admin: user:alice@example.com in `management`",
+            "new admin: user:alice@example.com in `production`",
+        ]
+    );
 }

@@ -3,8 +3,9 @@
 //!
 //! [`diff`] asks both models the same questions and reports every answer that changes:
 //!
-//! - for every principal (Identity Center groups and users through their permission sets,
-//!   IAM users and roles in their account) in every account, the access matrix's probes
+//! - for every principal (Identity Center groups through their permission sets, users whose
+//!   access is not just their groups' — assignments of their own, a user in one model only,
+//!   groups that change —, IAM users and roles in their account) in every account, the access matrix's probes
 //!   ([`PROBES`]) and, for every role of the account, `sts:AssumeRole` on the role (who can
 //!   newly assume what);
 //! - for every external account that a trust policy of either model names, `sts:AssumeRole`
@@ -37,12 +38,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::eval::model::{
-    DEFAULT_REGION, ModelEvaluator, ModelPrincipal, Outcome, PROBES, ProbeKind, Query,
+    AccessPath, DEFAULT_REGION, ModelEvaluator, ModelPrincipal, Outcome, PROBES, ProbeKind, Query,
     trusted_accounts,
 };
 use crate::eval::{Decision, Layer, StatementMatch};
 use crate::model::names::UnitPath;
-use crate::model::{Account, Model, Target};
+use crate::model::{Account, AssignmentPrincipal, Model, Target};
 use crate::policy::{AccountId, Kind, Policy};
 
 /// What a change is about.
@@ -237,23 +238,32 @@ struct Question {
     context: BTreeMap<String, String>,
 }
 
+/// The answer of one model to a question on the principal's paths; the deciding
+/// statements only when `explain` (they are read only for a changed answer).
 fn ask(
     evaluator: Option<&ModelEvaluator<'_>>,
-    principal: &ModelPrincipal,
-    account: &str,
+    paths: &[AccessPath<'_>],
     question: &Question,
+    explain: bool,
 ) -> Answer {
-    let Some(evaluator) = evaluator else {
-        return Answer::none();
-    };
-    let Ok(paths) = evaluator.paths(principal, account) else {
+    let Some(evaluator) = evaluator.filter(|_| !paths.is_empty()) else {
         return Answer::none();
     };
     let mut last = Answer::none();
     for query in std::iter::once(&question.query).chain(&question.variants) {
-        let Ok(outcome) = evaluator.evaluate(&paths, query) else {
+        let Ok(outcome) = evaluator.evaluate(paths, query) else {
             continue;
         };
+        if !explain {
+            if outcome.decision().is_allowed() {
+                return Answer {
+                    decision: Decision::Allowed,
+                    ..Answer::none()
+                };
+            }
+            last.decision = outcome.decision();
+            continue;
+        }
         let answer = Answer::of(&outcome);
         if answer.decision.is_allowed() {
             return answer;
@@ -281,11 +291,29 @@ pub fn diff(old: &Model, new: &Model) -> AccessDiff {
         .chain(new.accounts().keys())
         .map(|n| n.as_str())
         .collect();
+    // Groups, and the users whose access is not just their groups' in both models: users
+    // with assignments of their own, users in one model only, users whose groups change.
     let mut sso: BTreeSet<ModelPrincipal> = BTreeSet::new();
     for model in [old, new] {
         if let Some(ic) = model.identity_center() {
             sso.extend(ic.groups().keys().cloned().map(ModelPrincipal::Group));
-            sso.extend(ic.users().keys().cloned().map(ModelPrincipal::User));
+            sso.extend(ic.assignments().iter().filter_map(|a| match a.principal() {
+                AssignmentPrincipal::User(name) => Some(ModelPrincipal::User(name.clone())),
+                AssignmentPrincipal::Group(_) => None,
+            }));
+        }
+    }
+    let groups_of = |m: &Model, name: &str| -> Option<BTreeSet<String>> {
+        let user = m.identity_center()?.users().get(name)?;
+        Some(user.groups.iter().cloned().collect())
+    };
+    for model in [old, new] {
+        if let Some(ic) = model.identity_center() {
+            for name in ic.users().keys() {
+                if groups_of(old, name) != groups_of(new, name) {
+                    sso.insert(ModelPrincipal::User(name.clone()));
+                }
+            }
         }
     }
     for &account in &account_names {
@@ -447,12 +475,23 @@ fn compare(
     account: &str,
     questions: &[Question],
 ) {
+    let old_paths = old
+        .and_then(|e| e.paths(principal, account).ok())
+        .unwrap_or_default();
+    let new_paths = new
+        .and_then(|e| e.paths(principal, account).ok())
+        .unwrap_or_default();
+    if old_paths.is_empty() && new_paths.is_empty() {
+        return;
+    }
     for question in questions {
-        let before = ask(old, principal, account, question);
-        let after = ask(new, principal, account, question);
+        let before = ask(old, &old_paths, question, false);
+        let after = ask(new, &new_paths, question, false);
         if before.decision.is_allowed() == after.decision.is_allowed() {
             continue;
         }
+        let before = ask(old, &old_paths, question, true);
+        let after = ask(new, &new_paths, question, true);
         let (allowed, denied) = if after.decision.is_allowed() {
             (&after, &before)
         } else {
