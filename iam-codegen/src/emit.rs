@@ -196,6 +196,10 @@ pub enum EmitError {
         /// What is wrong.
         reason: String,
     },
+    /// A value of the model cannot be written in the artifact's format (e.g. a line break
+    /// in an INI value or NUL in a shell word); nothing is written.
+    #[error("cannot write a value of the model")]
+    Escape(#[from] crate::escape::EscapeError),
     /// A value the target needs is missing from the model or the options.
     #[error("{0}")]
     Missing(String),

@@ -1,7 +1,35 @@
 //! Handlebars templates for the text artifacts. The defaults live in `templates/` and are
 //! embedded in the binary; a team can replace any of them by name (`--templates DIR` on the
-//! command line, [`Templates::with_overrides`] in code). Strict mode is on, HTML escaping is
-//! off, and the `json` helper writes a value as JSON.
+//! command line, [`Templates::with_overrides`] in code). Strict mode is on and handlebars'
+//! own HTML escaping is off: model text is data, and each template writes it through the
+//! helper of its format, the functions of [`crate::escape`]:
+//!
+//! | helper | format | function |
+//! |---|---|---|
+//! | `{{ini x}}` | an INI value or section name (`aws-config/*`) | [`escape::ini_value`](crate::escape::ini_value): refuses what INI cannot hold, the render fails |
+//! | `{{ini_comment x}}` | text in an INI comment line | [`escape::ini_comment`](crate::escape::ini_comment) |
+//! | `{{md x}}` | Markdown text and table cells (`docs/*`, `terraform/README.md.hbs`) | [`escape::markdown`](crate::escape::markdown) |
+//! | `{{md_code x}}` | Markdown inline code | [`escape::markdown_code`](crate::escape::markdown_code) |
+//! | `{{sh x}}` | a bash word (`aws-cli/*`) | [`escape::shell_word`](crate::escape::shell_word): refuses NUL, the render fails |
+//! | `{{json x}}` | a JSON value | `serde_json` |
+//!
+//! A `{{x}}` without a helper writes the value as it is: the emitters use that only for
+//! fragments they built with the same functions (documented per context field, e.g.
+//! `command` of the shell script, `flags` and `policies` of `ACCESS.md`).
+//!
+//! ```
+//! use iam_codegen::templates::Templates;
+//! use std::collections::BTreeMap;
+//! let t = Templates::with_overrides(BTreeMap::from([(
+//!     "aws-config/profile.hbs".to_string(),
+//!     "# {{ini_comment note}}\n[profile {{ini name}}]\n".to_string(),
+//! )]))?;
+//! let text = t.render("aws-config/profile.hbs", serde_json::json!({"note": "a\n[default]", "name": "dev"}))?;
+//! assert_eq!(text, "# a\\u{a}[default]\n[profile dev]\n");
+//! let err = t.render("aws-config/profile.hbs", serde_json::json!({"note": "", "name": "dev]\n[default"})).unwrap_err();
+//! assert!(std::error::Error::source(&err).unwrap().to_string().contains("cannot be an INI value"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -118,6 +146,11 @@ impl Templates {
         hb.set_strict_mode(true);
         hb.register_escape_fn(handlebars::no_escape);
         hb.register_helper("json", Box::new(json_helper));
+        hb.register_helper("ini", Box::new(ini_helper));
+        hb.register_helper("ini_comment", Box::new(ini_comment_helper));
+        hb.register_helper("md", Box::new(md_helper));
+        hb.register_helper("md_code", Box::new(md_code_helper));
+        hb.register_helper("sh", Box::new(sh_helper));
         for (name, text) in &self.texts {
             hb.register_template_string(name, text)
                 .map_err(|e| TemplateError::Parse {
@@ -165,3 +198,48 @@ fn json_helper(
     out.write(&text)?;
     Ok(())
 }
+
+/// The text of a helper's one parameter: a string as it is, a number or boolean as JSON
+/// writes it; anything else (a missing value, a list, an object) is an error.
+fn text_param(h: &handlebars::Helper<'_>) -> Result<String, handlebars::RenderError> {
+    let name = h.name().to_string();
+    match h.param(0).map(handlebars::PathAndJson::value) {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Ok(v.to_string()),
+        _ => Err(handlebars::RenderErrorReason::Other(format!(
+            "helper `{name}` takes one text value"
+        ))
+        .into()),
+    }
+}
+
+/// Define a helper that writes its parameter through an escaping function of
+/// [`crate::escape`] (`Result` for the ones that can refuse).
+macro_rules! escape_helper {
+    ($name:ident, |$t:ident| $body:expr) => {
+        fn $name(
+            h: &handlebars::Helper<'_>,
+            _: &Handlebars<'_>,
+            _: &handlebars::Context,
+            _: &mut handlebars::RenderContext<'_, '_>,
+            out: &mut dyn handlebars::Output,
+        ) -> handlebars::HelperResult {
+            let $t = text_param(h)?;
+            let text: Result<String, crate::escape::EscapeError> = $body;
+            let text = text.map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()))?;
+            out.write(&text)?;
+            Ok(())
+        }
+    };
+}
+
+escape_helper!(ini_helper, |t| crate::escape::ini_value(&t)
+    .map(str::to_string));
+escape_helper!(ini_comment_helper, |t| Ok(
+    crate::escape::ini_comment(&t).into_owned()
+));
+escape_helper!(md_helper, |t| Ok(crate::escape::markdown(&t).into_owned()));
+escape_helper!(md_code_helper, |t| Ok(
+    crate::escape::markdown_code(&t).into_owned()
+));
+escape_helper!(sh_helper, |t| crate::escape::shell_word(&t));

@@ -10,6 +10,7 @@ mod fuzz_corpus;
 mod generate_cli;
 mod golden;
 mod help;
+mod hostile;
 mod import;
 mod managed_policies;
 mod model_checks;

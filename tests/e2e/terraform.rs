@@ -401,7 +401,7 @@ fn for_mirror(module: &Value) -> (Value, Vec<String>) {
 
 /// `terraform init` + `terraform validate` of the 3.39.0 copy of one module; the removed
 /// addresses.
-fn validate_with_mirror(module: &Value) -> Vec<String> {
+pub(crate) fn validate_with_mirror(module: &Value) -> Vec<String> {
     let (copy, removed) = for_mirror(module);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -8,6 +8,7 @@ use iam_model::eval::diff::{AccessDiff, Change};
 
 use super::access::{Loaded, load};
 use super::{CliError, ExitStatus, Format};
+use crate::escape::terminal;
 
 /// Arguments of `diff`.
 #[derive(Debug, Args)]
@@ -84,53 +85,44 @@ pub fn text(d: &AccessDiff) -> String {
         s.push_str(&format!(
             "{} {} in `{}`: {} on `{}`{} ({}): {} -> {}\n",
             if c.grants() { "+" } else { "-" },
-            c.principal,
-            c.account,
-            c.action,
-            c.resource,
-            context_text(c),
+            terminal(&c.principal),
+            terminal(&c.account),
+            terminal(&c.action),
+            terminal(&c.resource),
+            terminal(&context_text(c)),
             c.subject.label(),
             c.before,
             c.after
         ));
         for a in &c.allowed_by {
-            s.push_str(&format!("    allowed by: {a}\n"));
+            s.push_str(&format!("    allowed by: {}\n", terminal(a)));
         }
         for a in &c.denied_by {
-            s.push_str(&format!("    denied by: {a}\n"));
+            s.push_str(&format!("    denied by: {}\n", terminal(a)));
         }
     }
     for f in &d.fences {
         s.push_str(&format!(
             "fence: {} `{}` {} in `{}`\n",
             f.kind.to_ascii_uppercase(),
-            f.policy,
+            terminal(&f.policy),
             f.change,
-            f.account
+            terminal(&f.account)
         ));
     }
     for (principal, account) in d.new_admins() {
-        s.push_str(&format!("new admin: {principal} in `{account}`\n"));
+        s.push_str(&format!(
+            "new admin: {} in `{}`\n",
+            terminal(principal),
+            terminal(account)
+        ));
     }
     s
 }
 
-/// Markdown table cell text: model text is data, so Markdown's special characters are
-/// escaped and line breaks flattened.
+/// Markdown text for a table cell or a list item ([`crate::escape::markdown`]).
 fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::markdown(text).into_owned()
 }
 
 /// A pull-request comment: a summary line, a table of the changes with their deciding

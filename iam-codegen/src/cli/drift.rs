@@ -8,6 +8,7 @@ use clap::Args;
 use super::access::{Loaded, load};
 use super::import::{ImportCliError, read_export};
 use super::{CliError, ExitStatus, Format};
+use crate::escape::terminal;
 
 /// Arguments of `drift`.
 #[derive(Debug, Args)]
@@ -43,10 +44,16 @@ pub fn run(
         match format {
             Format::Text => {
                 for d in &drift.items {
-                    writeln!(out, "{file}:{}: drift {}: {}", d.path, d.code, d.message)?;
+                    writeln!(
+                        out,
+                        "{file}:{}: drift {}: {}",
+                        terminal(&d.path),
+                        d.code,
+                        terminal(&d.message)
+                    )?;
                 }
                 for n in &drift.not_compared {
-                    writeln!(err, "not compared: {n}")?;
+                    writeln!(err, "not compared: {}", terminal(n))?;
                 }
                 writeln!(
                     err,

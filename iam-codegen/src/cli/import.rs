@@ -9,6 +9,7 @@ use iam_model::{Finding, Severity};
 
 use super::init::write_atomically;
 use super::{CliError, ExitStatus, Format};
+use crate::escape::terminal;
 
 /// Arguments of `import`.
 #[derive(Debug, Args)]
@@ -121,14 +122,20 @@ pub fn run(
                     writeln!(
                         err,
                         "{dir}/{}:{}: not imported {}: {}",
-                        o.file, o.path, o.code, o.message
+                        terminal(&o.file),
+                        terminal(&o.path),
+                        o.code,
+                        terminal(&o.message)
                     )?;
                 }
                 for f in report.findings() {
                     writeln!(
                         err,
                         "{model_name}:{}: {} {}: {}",
-                        f.path, f.severity, f.code, f.message
+                        terminal(&f.path),
+                        f.severity,
+                        f.code,
+                        terminal(&f.message)
                     )?;
                 }
                 let errors = report

@@ -114,18 +114,17 @@ fn validate(
     })
 }
 
-/// `FILE:PATH: SEVERITY CODE: MESSAGE` and an indented help line.
+/// `FILE:PATH: SEVERITY CODE: MESSAGE` and an indented help line. Paths and messages can
+/// hold model text: control characters are written escaped ([`crate::escape::terminal`]).
 pub(super) fn write_finding(file: &str, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
-    if f.path.is_empty() {
-        writeln!(out, "{file}: {} {}: {}", f.severity, f.code, f.message)?;
+    use crate::escape::terminal;
+    let (path, message) = (terminal(&f.path), terminal(&f.message));
+    if path.is_empty() {
+        writeln!(out, "{file}: {} {}: {message}", f.severity, f.code)?;
     } else {
-        writeln!(
-            out,
-            "{file}:{}: {} {}: {}",
-            f.path, f.severity, f.code, f.message
-        )?;
+        writeln!(out, "{file}:{path}: {} {}: {message}", f.severity, f.code)?;
     }
-    writeln!(out, "  help: {}", f.help)
+    writeln!(out, "  help: {}", terminal(&f.help))
 }
 
 /// `FILE:LINE:COLUMN: error: MESSAGE`, with `(at `PATH`)` for a value of the wrong shape.

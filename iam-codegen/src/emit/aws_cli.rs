@@ -12,6 +12,11 @@
 //! - creates no access keys and no passwords: it prints what the administrator must do by hand;
 //! - with `--dry-run`, prints the commands instead of running them (no AWS call at all).
 //!
+//! Every word of a command is written by [`shell_word`]: a model value (a description, a
+//! path, a policy document) is always one word, never expanded; a value a shell word cannot
+//! hold (NUL) fails the target. In the template's context, a step's `command` and `check`
+//! are already shell words; every other value is written with `{{sh x}}`.
+//!
 //! ```
 //! use iam_codegen::emit::{aws_cli, EmitOptions};
 //! let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
@@ -30,38 +35,22 @@ use crate::emit::{Artifacts, EmitError, EmitOptions};
 
 const TEMPLATE: &str = "aws-cli/iam-users.sh.hbs";
 
-/// A word for the shell: kept as it is when it has only ASCII letters, digits and
-/// `_./:=@+,-`, otherwise in single quotes (a `'` inside becomes `'\''`). The script's
-/// `quote` function follows the same rule, so `--dry-run` prints commands as written here.
-///
-/// ```
-/// use iam_codegen::emit::aws_cli::shell_word;
-/// assert_eq!(shell_word("dev-john"), "dev-john");
-/// assert_eq!(shell_word(r#"{"a":"it's"}"#), r#"'{"a":"it'\''s"}'"#);
-/// assert_eq!(shell_word(""), "''");
-/// ```
-pub fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./:=@+,-".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
+/// A word for the shell: [`crate::escape::shell_word`]. The script's `quote` function
+/// writes plain and single-quoted words the same way, so `--dry-run` prints commands as
+/// written here; a word with control characters it writes as bash's `printf %q` does, so
+/// none reaches the terminal.
+pub use crate::escape::shell_word;
 
-fn command(words: &[&str]) -> String {
-    words
+fn command(words: &[&str]) -> Result<String, EmitError> {
+    Ok(words
         .iter()
         .map(|w| shell_word(w))
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect::<Result<Vec<_>, _>>()?
+        .join(" "))
 }
 
 fn step(comment: Option<String>, check: Option<String>, run: String) -> Value {
-    json!({"comment": comment.map(|c| shell_word(&c)), "check": check, "command": run})
+    json!({"comment": comment, "check": check, "command": run})
 }
 
 fn aws_policy_arn(name: &str) -> String {
@@ -95,7 +84,7 @@ fn permission_steps(
     name: &str,
     permissions: &Permissions,
     steps: &mut Vec<Value>,
-) {
+) -> Result<(), EmitError> {
     let flag = format!("--{kind}-name");
     for policy in permissions.aws_managed_policies() {
         let arn = aws_policy_arn(policy);
@@ -103,7 +92,7 @@ fn permission_steps(
         steps.push(step(
             None,
             None,
-            command(&["iam", &verb, &flag, name, "--policy-arn", &arn]),
+            command(&["iam", &verb, &flag, name, "--policy-arn", &arn])?,
         ));
     }
     for policy in permissions.customer_managed_policies() {
@@ -112,7 +101,7 @@ fn permission_steps(
         steps.push(step(
             None,
             None,
-            command(&["iam", &verb, &flag, name, "--policy-arn", &arn]),
+            command(&["iam", &verb, &flag, name, "--policy-arn", &arn])?,
         ));
     }
     for (policy_name, policy) in permissions.inline_policies() {
@@ -130,12 +119,13 @@ fn permission_steps(
                 policy_name.as_str(),
                 "--policy-document",
                 &document,
-            ]),
+            ])?,
         ));
     }
+    Ok(())
 }
 
-fn password_policy_command(policy: &PasswordPolicy) -> String {
+fn password_policy_command(policy: &PasswordPolicy) -> Result<String, EmitError> {
     let mut words: Vec<String> = vec!["iam".into(), "update-account-password-policy".into()];
     if let Some(n) = policy.minimum_password_length {
         words.extend(["--minimum-password-length".into(), n.to_string()]);
@@ -171,7 +161,7 @@ fn password_policy_command(policy: &PasswordPolicy) -> String {
     command(&words.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
-fn account_context(index: usize, name: &str, account: &Account) -> Value {
+fn account_context(index: usize, name: &str, account: &Account) -> Result<Value, EmitError> {
     let iam = account.iam();
     let mut steps = Vec::new();
 
@@ -219,8 +209,8 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
             Some(format!(
                 "Customer managed policy {policy_name} (an existing one is left as it is; change it with create-policy-version)"
             )),
-            Some(command(&["iam", "get-policy", "--policy-arn", &arn])),
-            command(&words),
+            Some(command(&["iam", "get-policy", "--policy-arn", &arn])?),
+            command(&words)?,
         ));
     }
 
@@ -233,7 +223,7 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
                 "get-group",
                 "--group-name",
                 group_name.as_str(),
-            ])),
+            ])?),
             command(&[
                 "iam",
                 "create-group",
@@ -241,7 +231,7 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
                 group_name.as_str(),
                 "--path",
                 path,
-            ]),
+            ])?,
         ));
         permission_steps(
             account,
@@ -249,7 +239,7 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
             group_name.as_str(),
             group.permissions(),
             &mut steps,
-        );
+        )?;
     }
 
     let mut manual = Vec::new();
@@ -258,7 +248,7 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
         let path = user.permissions().path().as_str();
         steps.push(step(
             Some(format!("User {user_name}")),
-            Some(command(&["iam", "get-user", "--user-name", user_name])),
+            Some(command(&["iam", "get-user", "--user-name", user_name])?),
             command(&[
                 "iam",
                 "create-user",
@@ -266,7 +256,7 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
                 user_name,
                 "--path",
                 path,
-            ]),
+            ])?,
         ));
         for group in user.groups() {
             steps.push(step(
@@ -279,7 +269,7 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
                     user_name,
                     "--group-name",
                     group.as_str(),
-                ]),
+                ])?,
             ));
         }
         if let Some(boundary) = user.permissions_boundary() {
@@ -294,13 +284,12 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
                     user_name,
                     "--permissions-boundary",
                     &arn,
-                ]),
+                ])?,
             ));
         }
-        permission_steps(account, "user", user_name, user.permissions(), &mut steps);
+        permission_steps(account, "user", user_name, user.permissions(), &mut steps)?;
         manual.push(json!({
             "user": user_name,
-            "user_word": shell_word(user_name),
             "console": user.console_access(),
             "programmatic": user.programmatic_access(),
         }));
@@ -310,19 +299,18 @@ fn account_context(index: usize, name: &str, account: &Account) -> Value {
         steps.push(step(
             Some("Account password policy".to_string()),
             None,
-            password_policy_command(policy),
+            password_policy_command(policy)?,
         ));
     }
 
-    json!({
+    Ok(json!({
         "index": index,
         "name": name,
-        "name_word": shell_word(name),
         "id": account.id().to_string(),
         "steps": steps,
         "manual": manual,
         "password_policy": iam.account_password_policy().is_some(),
-    })
+    }))
 }
 
 /// The files of this target, relative to its directory: `iam-users.sh` when some account has
@@ -335,7 +323,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         .filter(|(_, a)| !a.iam().users().is_empty() || !a.iam().groups().is_empty())
         .enumerate()
         .map(|(i, (name, account))| account_context(i + 1, name.as_str(), account))
-        .collect();
+        .collect::<Result<_, _>>()?;
     if accounts.is_empty() {
         return Ok(files);
     }
@@ -346,7 +334,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let context = json!({
         "accounts": accounts,
         "account_names": names.join(", "),
-        "single": if names.len() == 1 { names.first().map(|n| shell_word(n)) } else { None },
+        "single": if names.len() == 1 { names.first() } else { None },
     });
     let script = options.templates.render(TEMPLATE, context)?;
     files.insert("iam-users.sh", script)?;

@@ -24,6 +24,11 @@
 //!
 //! Every model gets the document, also one without Identity Center or IAM users.
 //!
+//! Model text is data ([`crate::escape`]): the template writes each value of its context
+//! with `{{md x}}` or `{{md_code x}}`; the fields the emitter builds from several values
+//! (`cells_text`, `flags`, `probes`, `members`, `groups`, `policies`, `boundary`, `trusted`,
+//! `configure`) are already Markdown, and a check's `command` is already shell text.
+//!
 //! ```
 //! use iam_codegen::emit::{docs, EmitOptions};
 //! let model = iam_model::model::Model::from_json(include_str!("../../../tests/models/valid/organization.json"))?;
@@ -48,6 +53,7 @@ use serde_json::{Value, json};
 
 use crate::emit::aws_config::{self, Profiles};
 use crate::emit::{Artifacts, EmitError, EmitOptions};
+use crate::escape::{markdown, markdown_code, shell_word};
 
 const TEMPLATE: &str = "docs/ACCESS.md.hbs";
 
@@ -169,19 +175,19 @@ fn policy_list(permissions: &Permissions) -> String {
     let mut all: Vec<String> = permissions
         .aws_managed_policies()
         .iter()
-        .map(|p| format!("`{p}` (AWS)"))
+        .map(|p| format!("{} (AWS)", markdown_code(p)))
         .collect();
     all.extend(
         permissions
             .customer_managed_policies()
             .iter()
-            .map(|p| format!("`{p}`")),
+            .map(|p| markdown_code(p.as_str()).into_owned()),
     );
     all.extend(
         permissions
             .inline_policies()
             .keys()
-            .map(|p| format!("`{p}` (inline)")),
+            .map(|p| format!("{} (inline)", markdown_code(p.as_str()))),
     );
     if all.is_empty() {
         "none".to_string()
@@ -212,7 +218,7 @@ fn trusted_principals(role: &iam_model::model::Role) -> String {
 
 fn compact_principal(value: &Value) -> String {
     match value {
-        Value::String(s) => format!("`{s}`"),
+        Value::String(s) => markdown_code(s).into_owned(),
         Value::Array(items) => items
             .iter()
             .map(compact_principal)
@@ -220,7 +226,7 @@ fn compact_principal(value: &Value) -> String {
             .join(", "),
         Value::Object(map) => map
             .iter()
-            .map(|(k, v)| format!("{k}: {}", compact_principal(v)))
+            .map(|(k, v)| format!("{}: {}", markdown(k), compact_principal(v)))
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
@@ -231,7 +237,7 @@ fn compact_principal(value: &Value) -> String {
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
     let mut text = options
         .templates
-        .render(TEMPLATE, context(model, options))?;
+        .render(TEMPLATE, context(model, options)?)?;
     // Sections that render empty leave runs of blank lines; one blank line is enough.
     while text.contains("\n\n\n") {
         text = text.replace("\n\n\n", "\n\n");
@@ -245,7 +251,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     clippy::too_many_lines,
     reason = "one document context, section by section"
 )]
-fn context(model: &Model, options: &EmitOptions) -> Value {
+fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
     let region = options
         .aws_config
         .region_or_sso()
@@ -421,6 +427,7 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
             };
             if let Ok(paths) = evaluator.paths(&principal, name.as_str()) {
                 iam_checks.push(json!({"user": user_name.as_str(), "account": name.as_str(),
+                    "configure": markdown_code(&format!("aws configure --profile {}", shell_word(user_name.as_str())?)),
                     "checks": checks(&evaluator, &paths, (name, account), user_name.as_str(), &region)}));
             }
         }
@@ -429,7 +436,7 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         }
         let users: Vec<Value> = iam.users().iter().map(|(n, u)| json!({
             "name": n.as_str(),
-            "groups": if u.groups().is_empty() { "none".to_string() } else { u.groups().iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ") },
+            "groups": if u.groups().is_empty() { "none".to_string() } else { u.groups().iter().map(|g| markdown_code(g.as_str()).into_owned()).collect::<Vec<_>>().join(", ") },
             "console": if u.console_access() { "yes" } else { "no" },
             "programmatic": if u.programmatic_access() { "yes" } else { "no" },
             "policies": policy_list(u.permissions()),
@@ -459,10 +466,11 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         let mut members_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (n, u) in ic.users() {
             for g in &u.groups {
-                members_of
-                    .entry(g.as_str())
-                    .or_default()
-                    .push(format!("{} (`{n}`)", u.display_name));
+                members_of.entry(g.as_str()).or_default().push(format!(
+                    "{} ({})",
+                    markdown(&u.display_name),
+                    markdown_code(n)
+                ));
             }
         }
         for column in &columns {
@@ -476,10 +484,10 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
                     )
                 }
                 AssignmentPrincipal::User(u) => {
-                    let shown = ic
-                        .users()
-                        .get(u)
-                        .map_or(u.clone(), |d| format!("{} (`{u}`)", d.display_name));
+                    let shown = ic.users().get(u).map_or_else(
+                        || markdown_code(u).into_owned(),
+                        |d| format!("{} ({})", markdown(&d.display_name), markdown_code(u)),
+                    );
                     (format!("user {u}"), vec![shown], None)
                 }
             };
@@ -524,21 +532,21 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
         ic.users()
             .iter()
             .map(|(n, u)| json!({"name": n, "display_name": u.display_name, "email": u.email,
-                "groups": if u.groups.is_empty() { "none".to_string() } else { u.groups.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ") }}))
+                "groups": if u.groups.is_empty() { "none".to_string() } else { u.groups.iter().map(|g| markdown_code(g).into_owned()).collect::<Vec<_>>().join(", ") }}))
             .collect()
     });
     let permission_sets: Vec<Value> = ic.map_or(Vec::new(), |ic| {
         ic.permission_sets()
             .iter()
             .map(|(n, ps)| {
-                let mut policies: Vec<String> = ps.aws_managed_policies().iter().map(|p| format!("`{p}` (AWS)")).collect();
-                policies.extend(ps.customer_managed_policies().iter().map(|p| format!("`{}{}`", p.path.as_str(), p.name)));
+                let mut policies: Vec<String> = ps.aws_managed_policies().iter().map(|p| format!("{} (AWS)", markdown_code(p))).collect();
+                policies.extend(ps.customer_managed_policies().iter().map(|p| markdown_code(&format!("{}{}", p.path.as_str(), p.name)).into_owned()));
                 if ps.inline_policy().is_some() {
                     policies.push("inline".to_string());
                 }
                 let boundary = match ps.permissions_boundary() {
-                    Some(PermissionSetBoundary::Aws(b)) => format!("`{b}` (AWS)"),
-                    Some(PermissionSetBoundary::Customer(b)) => format!("`{}{}`", b.path.as_str(), b.name),
+                    Some(PermissionSetBoundary::Aws(b)) => format!("{} (AWS)", markdown_code(b)),
+                    Some(PermissionSetBoundary::Customer(b)) => markdown_code(&format!("{}{}", b.path.as_str(), b.name)).into_owned(),
                     None => "none".to_string(),
                 };
                 json!({"name": n.as_str(), "description": ps.description(), "session": ps.session_duration().to_string(),
@@ -557,7 +565,13 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
             let list: Vec<String> = PROBES
                 .iter()
                 .filter(|p| p.kind == *kind)
-                .map(|p| format!("`{}` on `{}`", p.action, p.resource))
+                .map(|p| {
+                    format!(
+                        "{} on {}",
+                        markdown_code(p.action),
+                        markdown_code(p.resource)
+                    )
+                })
                 .collect();
             json!({"flag": kind.as_str(), "probes": list.join(", ")})
         })
@@ -598,7 +612,7 @@ fn context(model: &Model, options: &EmitOptions) -> Value {
     put("billing_accounts", billing_accounts.into());
     put("has_iam_users", has_iam_users.into());
     put("iam_checks", iam_checks.into());
-    Value::Object(context)
+    Ok(Value::Object(context))
 }
 
 #[cfg(test)]

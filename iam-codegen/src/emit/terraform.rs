@@ -542,6 +542,7 @@ impl Module {
         let resources: usize = self.resources.values().map(BTreeMap::len).sum();
         json!({
             "dir": self.dir,
+            "path": format!("{}/", self.dir),
             "account": self.account.as_str(),
             "account_id": self.account_id,
             "management": self.is_management,
@@ -818,15 +819,9 @@ fn insert_named(
     }
 }
 
-/// A literal string for a Terraform JSON string value: in JSON syntax every string is a
-/// template, so `${` and `%{` are escaped as `$${` and `%%{`
-/// (<https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences-1>).
+/// A literal string for a Terraform JSON string value: [`crate::escape::terraform`].
 pub fn literal(text: &str) -> String {
-    // Most strings have no `{` at all: one copy instead of two scans and two copies.
-    if !text.contains('{') {
-        return text.to_string();
-    }
-    text.replace("${", "$${").replace("%{", "%%{")
+    crate::escape::terraform(text)
 }
 
 /// A policy as Terraform wants it: the canonical compact JSON, escaped as a literal.

@@ -5,6 +5,7 @@ mod names;
 mod policies;
 mod practices;
 mod references;
+mod text;
 
 use std::collections::BTreeSet;
 
@@ -14,7 +15,7 @@ use crate::model::{Model, Tags, UnitAccounts};
 use crate::validate::Report;
 
 /// Check a model: every finding of every rule family, in a fixed order (policies,
-/// references, names, limits, then the seeds' practices as warnings), each family walking
+/// references, names, the characters of free text, limits, then the seeds' practices as warnings), each family walking
 /// the model in sorted order.
 ///
 /// ```
@@ -39,6 +40,7 @@ pub fn validate(model: &Model) -> Report {
     policies::check(model, &mut report);
     references::check(model, &ctx, &mut report);
     names::check(model, &mut report);
+    text::check_model(model, &mut report);
     limits::check(model, &mut report);
     practices::check(model, &ctx, &mut report);
     report

@@ -31,8 +31,11 @@ const TIER_ATTACHED: u8 = 3;
 const SAML_METADATA_MIN: u32 = 1_000;
 
 fn customer_arn(path: &IamPath, name: &str) -> Value {
-    // `${AWS::Partition}` rather than `aws` inside `Fn::Sub` (cfn-lint I3042).
-    json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy{}{name}", path.as_str()) })
+    // `${AWS::Partition}` rather than `aws` inside `Fn::Sub` (cfn-lint I3042). A path may
+    // hold `${` (IAM paths allow U+0021 to U+007F): written `${!`, a literal.
+    let path = crate::escape::cloudformation_sub(path.as_str());
+    let name = crate::escape::cloudformation_sub(name);
+    json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy{path}{name}") })
 }
 
 /// The ARN of a managed policy: a `Ref` to a customer managed policy of the template (its
@@ -364,6 +367,20 @@ pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut
                 "Arn",
                 format!("ARN of the instance profile `{name}`"),
             ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_with_a_substitution_stays_literal_in_fn_sub() {
+        let path: IamPath = "/${AWS::Region}/".parse().unwrap();
+        assert_eq!(
+            customer_arn(&path, "p"),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${!AWS::Region}/p"})
         );
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             &tf,
             body([
                 ("name", Some(name.as_str().to_string().into())),
-                ("path", Some(policy.path().as_str().to_string().into())),
+                ("path", Some(literal(policy.path().as_str()).into())),
                 (
                     "description",
                     policy.description().map(|d| literal(d).into()),
@@ -69,10 +69,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             &tf,
             obj([
                 ("name", name.as_str().to_string().into()),
-                (
-                    "path",
-                    group.permissions().path().as_str().to_string().into(),
-                ),
+                ("path", literal(group.permissions().path().as_str()).into()),
             ]),
         )?;
         permissions(module, GROUP, &tf, group.permissions())?;
@@ -90,7 +87,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ("name", Some(name.as_str().to_string().into())),
                 (
                     "path",
-                    Some(user.permissions().path().as_str().to_string().into()),
+                    Some(literal(user.permissions().path().as_str()).into()),
                 ),
                 (
                     "permissions_boundary",
@@ -140,7 +137,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ("name", Some(name.as_str().to_string().into())),
                 (
                     "path",
-                    Some(role.permissions().path().as_str().to_string().into()),
+                    Some(literal(role.permissions().path().as_str()).into()),
                 ),
                 ("description", role.description().map(|d| literal(d).into())),
                 (
@@ -174,7 +171,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
             &tf,
             obj([
                 ("name", name.as_str().to_string().into()),
-                ("path", profile.path().as_str().to_string().into()),
+                ("path", literal(profile.path().as_str()).into()),
                 ("role", reference("aws_iam_role", &role, "name").into()),
             ]),
         )?;
@@ -211,7 +208,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                             provider
                                 .thumbprints
                                 .iter()
-                                .map(|t| t.clone().into())
+                                .map(|t| literal(t).into())
                                 .collect(),
                         )
                     }),
@@ -333,7 +330,7 @@ fn permissions(
     let attachments = permissions
         .aws_managed_policies()
         .iter()
-        .map(|name| Ok((attached_name(true, name), aws_managed_arn(name)?)))
+        .map(|name| Ok::<_, EmitError>((attached_name(true, name), aws_managed_arn(name)?)))
         .chain(permissions.customer_managed_policies().iter().map(|name| {
             let tf = terraform_name(EntityKind::Policy, name.as_str());
             Ok((

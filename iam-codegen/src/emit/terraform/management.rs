@@ -433,7 +433,7 @@ pub(super) fn identity_center(
                         "customer_managed_policy_reference",
                         obj([
                             ("name", policy.name.as_str().to_string().into()),
-                            ("path", policy.path.as_str().to_string().into()),
+                            ("path", literal(policy.path.as_str()).into()),
                         ]),
                     ),
                 ]),
@@ -450,7 +450,7 @@ pub(super) fn identity_center(
                     "customer_managed_policy_reference",
                     obj([
                         ("name", policy.name.as_str().to_string().into()),
-                        ("path", policy.path.as_str().to_string().into()),
+                        ("path", literal(policy.path.as_str()).into()),
                     ]),
                 )]),
             };

@@ -142,8 +142,9 @@ fn identity_center(model: &Model, report: &mut Report) {
         }
     }
     for name in ic.groups().keys() {
-        // Identity Store `CreateGroup` DisplayName: 1 to 1,024 characters.
-        if name.is_empty() || name.chars().count() > 1024 || name.chars().any(char::is_control) {
+        // Identity Store `CreateGroup` DisplayName: 1 to 1,024 characters (its characters are
+        // checked with the other free text, `invalid-characters`).
+        if name.is_empty() || name.chars().count() > 1024 {
             report.error(
                 "invalid-name",
                 at("/identity_center/groups", name),
