@@ -14,6 +14,7 @@ pub use import::{ImportArgs, ImportCliError};
 pub mod generate;
 mod init;
 pub mod output;
+pub mod sarif;
 mod simulate;
 mod validate;
 pub use simulate::SimulateArgs;
@@ -33,8 +34,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// Output format for results and diagnostics.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
 }
 
 /// The exit codes, listed in `--help`.
@@ -46,13 +47,44 @@ const EXIT_CODES: &str = "Exit codes:
   4  denied: the request was denied
   5  new access: `diff` found access the new model adds";
 
-/// Output formats.
+/// Output formats of every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Text for people.
     Text,
     /// One JSON document on stdout.
     Json,
+}
+
+/// The `--format` values: [`Format`]s, and SARIF for the commands that check files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people.
+    Text,
+    /// One JSON document on stdout.
+    Json,
+    /// A SARIF 2.1.0 log on stdout, for code scanning (`validate` and `policy check` only).
+    Sarif,
+}
+
+impl From<Format> for OutputFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Text => Self::Text,
+            Format::Json => Self::Json,
+        }
+    }
+}
+
+impl OutputFormat {
+    /// The format of a command that has no SARIF output.
+    fn plain(self, command: &'static str) -> Result<Format, CliError> {
+        match self {
+            Self::Text => Ok(Format::Text),
+            Self::Json => Ok(Format::Json),
+            Self::Sarif => Err(CliError::SarifUnsupported { command }),
+        }
+    }
 }
 
 /// The subcommands.
@@ -65,8 +97,10 @@ pub enum Command {
     /// Check a model file: every policy by its kind, references, names and AWS quotas.
     ///
     /// Prints every finding as `FILE:PATH: SEVERITY CODE: MESSAGE` with a help line (the
-    /// shape of `policy check`) and a summary on stderr. Exit 0 when valid (warnings
-    /// allowed), 3 with error findings, 1 when the file cannot be read or is not a model file.
+    /// shape of `policy check`) and a summary on stderr; `--format sarif` prints a SARIF
+    /// 2.1.0 log instead, each finding at the line and column of the value its path names.
+    /// Exit 0 when valid (warnings allowed), 3 with error findings, 1 when the file cannot be
+    /// read or is not a model file.
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the model file format.
     Schema,
@@ -76,6 +110,10 @@ pub enum Command {
     Policy(PolicyArgs),
     /// Every principal of a model allowed to do an action on a resource, and through which
     /// path (account, permission set or policy).
+    ///
+    /// A principal allowed only under conditions the request must meet (an ExternalId, MFA,
+    /// a source IP range) is listed with them (`only if:` lines); so are the identity
+    /// providers (OIDC, SAML) a role's trust policy lets in, with the claims it requires.
     ///
     /// Exit 0 (also when nobody is allowed), 3 when the model has validation errors, 1 when
     /// it cannot be read or names an unknown account.
@@ -132,8 +170,10 @@ pub enum Command {
     /// in the model but not live (`missing`), and changed values (`changed`: trust policies
     /// and other policy documents compared in canonical form, not as text), one line each as
     /// `MODEL:PATH: drift CODE: MESSAGE` with a JSON pointer into the model. `--format json`
-    /// prints `{"version":1,"drift":[…],"not_compared":[…]}`. Exit 0 without drift, 1 with
-    /// drift or when a file cannot be read, 3 when the model has validation errors.
+    /// prints `{"version":1,"drift":[…],"not_compared":[…]}`; `--format sarif` a SARIF log with
+    /// one result per difference (`drift-extra`, `drift-missing`, `drift-changed`) at the
+    /// model file's line and column. Exit 0 without drift, 1 with drift or when a file cannot
+    /// be read, 3 when the model has validation errors.
     #[command(
         after_help = "Exit codes:\n  0  no drift\n  1  drift, or a file cannot be read\n  3  the model has validation errors"
     )]
@@ -228,6 +268,24 @@ pub enum CliError {
     /// Generating artifacts failed.
     #[error(transparent)]
     Generate(Box<generate::GenerateError>),
+    /// `--format sarif` was given to a command that has no SARIF output.
+    #[error(
+        "`--format sarif` is for `validate` and `policy check`; `{command}` prints text or json"
+    )]
+    SarifUnsupported {
+        /// The command.
+        command: &'static str,
+    },
+}
+
+impl CliError {
+    /// The process exit code of the error: 2 for a usage error, 1 for every other failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::SarifUnsupported { .. } => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// Run a parsed command line, writing the product to `out` and diagnostics to `err`.
@@ -237,17 +295,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSta
             writeln!(out, "iam-codegen {}", env!("CARGO_PKG_VERSION")).map_err(CliError::Write)?;
             Ok(ExitStatus::Success)
         }
-        Command::Catalog(args) => catalog::run(args, cli.format, out),
+        Command::Catalog(args) => catalog::run(args, cli.format.plain("catalog")?, out),
         Command::Validate(args) => validate::run(&args, cli.format, out, err),
         Command::Schema => validate::schema(out),
-        Command::Simulate(args) => simulate::run(&args, cli.format, out, err),
+        Command::Simulate(args) => simulate::run(&args, cli.format.plain("simulate")?, out, err),
         Command::Policy(args) => policy::run(args, cli.format, out, err),
         Command::Init(args) => init::run(&args, out, err),
-        Command::Generate(args) => generate::run(&args, cli.format, out, err),
-        Command::WhoCan(args) => access::who_can(&args, cli.format, out, err),
-        Command::Check(args) => access::check(&args, cli.format, out, err),
-        Command::Import(args) => import::run(&args, cli.format, out, err),
-        Command::Diff(args) => diff::run(&args, cli.format, out, err),
+        Command::Generate(args) => generate::run(&args, cli.format.plain("generate")?, out, err),
+        Command::WhoCan(args) => access::who_can(&args, cli.format.plain("who-can")?, out, err),
+        Command::Check(args) => access::check(&args, cli.format.plain("check")?, out, err),
+        Command::Import(args) => import::run(&args, cli.format.plain("import")?, out, err),
+        Command::Diff(args) => diff::run(&args, cli.format.plain("diff")?, out, err),
         Command::Drift(args) => drift::run(&args, cli.format, out, err),
     }
 }

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             }
             // Nothing useful can be done when stderr itself is gone.
             let _ = writeln!(stderr, "{text}");
-            ExitCode::from(1)
+            ExitCode::from(err.exit_code())
         }
     }
 }

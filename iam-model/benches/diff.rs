@@ -13,8 +13,10 @@ fn bench(c: &mut Criterion) {
         .pointer_mut("/identity_center/assignments")
         .and_then(|a| a.as_array_mut())
     {
-        list.push(serde_json::json!({"group": "Group-0001", "permission_set": "PermissionSet001",
-            "accounts": ["account-0250"]}));
+        list.push(
+            serde_json::json!({"group": "Group-0001", "permission_set": "PermissionSet001",
+            "accounts": ["account-0250"]}),
+        );
     }
     let Ok(new) = Model::from_json(&file.to_string()) else {
         return;

@@ -6,6 +6,8 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+pub mod span;
+
 /// One item or a list of items, as AWS policy elements are written (`"Action": "s3:GetObject"`
 /// or `"Action": ["s3:GetObject"]`). The form that was read is kept, so printing gives it back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -354,3 +354,188 @@ fn a_preset_that_breaks_a_promise_fails_check_with_the_statement() {
         )
     );
 }
+
+fn example(name: &str) -> String {
+    root().join("examples").join(name).display().to_string()
+}
+
+#[test]
+fn who_can_lists_a_third_party_with_the_conditions_of_its_trust() {
+    let model = example("third-party.json");
+    let role = "arn:aws:iam::888888888888:role/acme-contractor";
+    let args = [
+        "who-can",
+        &model,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        role,
+    ];
+    let (status, out, err) = iam_codegen(&args).unwrap();
+    assert_eq!((status, err.as_str()), (ExitStatus::Success, ""));
+    assert_eq!(
+        out,
+        "external-account:999999999999 in `production`: through a principal of account `999999999999`
+  only if: sts:ExternalId = \"acme-7f3b9c2e4d1a\"
+  only if: aws:MultiFactorAuthPresent = true
+  allowed by: Resource `acme-contractor trust policy` statement 0
+  allowed by: Identity `external account's own policies` statement 0
+"
+    );
+    let (_, out, _) = iam_codegen(&[&args[..], &["--format", "json"]].concat()).unwrap();
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let allowed = doc["allowed"].as_array().unwrap();
+    assert_eq!(allowed.len(), 1);
+    assert_eq!(allowed[0]["principal"], "external-account:999999999999");
+    assert_eq!(
+        allowed[0]["conditions"],
+        json!([
+            {"key": "sts:ExternalId", "operator": "StringEquals", "values": ["acme-7f3b9c2e4d1a"],
+             "text": "sts:ExternalId = \"acme-7f3b9c2e4d1a\""},
+            {"key": "aws:MultiFactorAuthPresent", "operator": "Bool", "values": ["true"],
+             "text": "aws:MultiFactorAuthPresent = true"},
+        ])
+    );
+    assert_eq!(doc["federated"], json!([]));
+    // Context values that meet a condition remove it; all of them, every condition.
+    let with = |context: &[&str]| {
+        let mut all = args.to_vec();
+        for c in context {
+            all.extend(["--context", c]);
+        }
+        iam_codegen(&all).unwrap().1
+    };
+    assert_eq!(
+        with(&["sts:ExternalId=acme-7f3b9c2e4d1a"]).lines().nth(1),
+        Some("  only if: aws:MultiFactorAuthPresent = true")
+    );
+    assert_eq!(
+        with(&[
+            "sts:ExternalId=acme-7f3b9c2e4d1a",
+            "aws:MultiFactorAuthPresent=true"
+        ])
+        .lines()
+        .nth(1),
+        Some("  allowed by: Resource `acme-contractor trust policy` statement 0")
+    );
+    // A wrong ExternalId is a request that fails: nobody is listed.
+    assert_eq!(
+        with(&["sts:ExternalId=guess"]),
+        format!("no principal of the model may do sts:AssumeRole on `{role}`\n")
+    );
+}
+
+#[test]
+fn who_can_names_the_oidc_provider_and_its_pinned_sub() {
+    let model = example("small-team.json");
+    let args = [
+        "who-can",
+        &model,
+        "--action",
+        "sts:AssumeRoleWithWebIdentity",
+        "--resource",
+        "arn:aws:iam::888888888888:role/github-deploy",
+    ];
+    let (status, out, _) = iam_codegen(&args).unwrap();
+    assert_eq!(status, ExitStatus::Success);
+    assert_eq!(
+        out,
+        "identity provider `arn:aws:iam::888888888888:oidc-provider/token.actions.githubusercontent.com` in `production`: through the trust policy of IAM role `github-deploy`, statement 0
+  only if: token.actions.githubusercontent.com:aud = \"sts.amazonaws.com\"
+  only if: token.actions.githubusercontent.com:sub = \"repo:example/app:environment:production\"
+"
+    );
+    let (_, out, _) = iam_codegen(&[&args[..], &["--format", "json"]].concat()).unwrap();
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["allowed"], json!([]));
+    assert_eq!(
+        doc["federated"],
+        json!([{
+            "provider": "arn:aws:iam::888888888888:oidc-provider/token.actions.githubusercontent.com",
+            "account": "production",
+            "role": "github-deploy",
+            "statement": 0,
+            "sid": null,
+            "conditions": [
+                {"key": "token.actions.githubusercontent.com:aud", "operator": "StringEquals",
+                 "values": ["sts.amazonaws.com"],
+                 "text": "token.actions.githubusercontent.com:aud = \"sts.amazonaws.com\""},
+                {"key": "token.actions.githubusercontent.com:sub", "operator": "StringEquals",
+                 "values": ["repo:example/app:environment:production"],
+                 "text": "token.actions.githubusercontent.com:sub = \"repo:example/app:environment:production\""},
+            ],
+        }])
+    );
+    // The OIDC trust does not let anyone call `sts:AssumeRole`.
+    let (_, out, _) = iam_codegen(&[
+        "who-can",
+        &model,
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::888888888888:role/github-deploy",
+    ])
+    .unwrap();
+    assert_eq!(
+        out,
+        "no principal of the model may do sts:AssumeRole on `arn:aws:iam::888888888888:role/github-deploy`\n"
+    );
+}
+
+#[test]
+fn who_can_names_the_mfa_a_deny_statement_requires() {
+    // `RequireMfa` denies everything but MFA set-up when `aws:MultiFactorAuthPresent` is
+    // false or absent (`BoolIfExists`): the admin can create users only signed in with MFA.
+    let model = example("iam-users.json");
+    let (status, out, _) = iam_codegen(&[
+        "who-can",
+        &model,
+        "--action",
+        "iam:CreateUser",
+        "--account",
+        "main",
+    ])
+    .unwrap();
+    assert_eq!(status, ExitStatus::Success);
+    assert_eq!(
+        out,
+        "iam-user:main/admin-john in `main`: through IAM user `admin-john` in `main`
+  only if: aws:MultiFactorAuthPresent = true
+  allowed by: Identity `AdministratorAccess` statement 0
+"
+    );
+}
+
+#[test]
+fn who_can_names_the_source_ip_ranges_a_policy_requires() {
+    let model = root()
+        .join("tests/fixtures/who-can/source-ip.json")
+        .display()
+        .to_string();
+    let args = [
+        "who-can",
+        &model,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::example-reports/q1.csv",
+        "--account",
+        "main",
+    ];
+    let (status, out, _) = iam_codegen(&args).unwrap();
+    assert_eq!(status, ExitStatus::Success);
+    assert_eq!(
+        out,
+        "iam-user:main/reporter in `main`: through IAM user `reporter` in `main`
+  only if: aws:SourceIp in 203.0.113.0/24 or 2001:db8::/32
+  allowed by: Identity `ReadReportsFromTheOffice` statement 0
+"
+    );
+    let outside = iam_codegen(&[&args[..], &["--context", "aws:SourceIp=198.51.100.7"]].concat())
+        .unwrap()
+        .1;
+    assert_eq!(
+        outside,
+        "no principal of the model may do s3:GetObject on `arn:aws:s3:::example-reports/q1.csv`\n"
+    );
+}

@@ -135,3 +135,28 @@ fn a_console_password_set_by_hand_is_drift() {
         )
     );
 }
+
+#[test]
+fn sarif_has_one_result_per_difference_at_the_model_line() {
+    let dir = edited(|d| {
+        role(d, "web-server")["AttachedManagedPolicies"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}));
+    });
+    let (code, out, _) = drift(&dir, &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: Value = serde_json::from_str(&out).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["ruleId"], "drift-extra");
+    assert_eq!(
+        results[0]["message"]["text"],
+        "`AdministratorAccess` is live in `aws_managed_policies` but not in the model"
+    );
+    // `aws_managed_policies` of web-server in examples/organization.json is on line 92.
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        92
+    );
+}

@@ -16,7 +16,7 @@ fn simulate(path: PathBuf, format: Format) -> (Result<ExitStatus, CliError>, Str
             cases: Some(path),
             ..SimulateArgs::default()
         }),
-        format,
+        format: format.into(),
     };
     let mut out = Vec::new();
     let mut err = Vec::new();

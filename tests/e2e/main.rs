@@ -18,6 +18,7 @@ mod policy_cli;
 mod policy_props;
 mod presets;
 mod real_tools;
+mod sarif;
 mod secrets;
 mod support;
 mod terraform;

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use iam_model::eval::model::{
-    ActionCheck, AssertionCheck, Grantee, ModelEvaluator, ModelPrincipal, Outcome, PathKind, Query,
-    ResolveError,
+    ActionCheck, AssertionCheck, FederatedGrantee, Grantee, ModelEvaluator, ModelPrincipal,
+    Outcome, PathKind, Query, RequiredCondition, ResolveError,
 };
 use iam_model::eval::{Evaluation, Layer, StatementMatch};
 use iam_model::model::Model;
@@ -16,6 +16,7 @@ use iam_model::{Finding, ModelError};
 use serde_json::{Value, json};
 
 use super::{CliError, ExitStatus, Format};
+use crate::escape::terminal;
 
 /// Arguments of `who-can`.
 #[derive(Debug, Clone, clap::Args)]
@@ -372,16 +373,18 @@ pub fn who_can(
     let account = args.account.as_deref().unwrap_or("*");
     let q = query(account, &args.action, &args.resource, &args.context);
     let grantees = evaluator.who_can(&q).map_err(AccessError::from)?;
+    let federated = evaluator.who_can_federated(&q);
     let text = match format {
         Format::Json => pretty(&json!({
             "version": 1,
             "action": args.action,
             "resource": args.resource,
             "allowed": grantees.iter().map(grantee_json).collect::<Vec<_>>(),
+            "federated": federated.iter().map(federated_json).collect::<Vec<_>>(),
         })),
         Format::Text => {
             let mut text = String::new();
-            if grantees.is_empty() {
+            if grantees.is_empty() && federated.is_empty() {
                 text.push_str(&format!(
                     "no principal of the model may do {} on `{}`\n",
                     args.action, args.resource
@@ -395,9 +398,13 @@ pub fn who_can(
                     g.label,
                     via_text(&g.path)
                 ));
+                text.push_str(&conditions_text(&g.conditions));
                 for m in g.evaluation.allowed_by().filter(|m| !is_noise(m)) {
                     text.push_str(&format!("  allowed by: {}\n", statement_text(m)));
                 }
+            }
+            for f in &federated {
+                text.push_str(&federated_text(f));
             }
             text
         }
@@ -411,8 +418,60 @@ fn grantee_json(g: &Grantee<'_>) -> Value {
         "principal": g.principal.to_string(),
         "account": g.account.as_str(),
         "path": path_json(&g.path, &g.label, None),
+        "conditions": g.conditions.iter().map(condition_json).collect::<Vec<_>>(),
         "explanation": explanation_json(&g.evaluation),
     })
+}
+
+/// `{"key":…,"operator":…,"values":[…],"text":…}`.
+fn condition_json(c: &RequiredCondition) -> Value {
+    json!({
+        "key": c.key,
+        "operator": c.operator.to_string(),
+        "values": c.values,
+        "text": c.to_string(),
+    })
+}
+
+/// One `  only if: CONDITION` line per condition; model text without control characters
+/// ([`crate::escape::terminal`]).
+fn conditions_text(conditions: &[RequiredCondition]) -> String {
+    conditions
+        .iter()
+        .map(|c| format!("  only if: {}\n", terminal(&c.to_string())))
+        .collect()
+}
+
+fn federated_json(f: &FederatedGrantee) -> Value {
+    json!({
+        "provider": f.provider,
+        "account": f.account.as_str(),
+        "role": f.role,
+        "statement": f.statement,
+        "sid": f.sid,
+        "conditions": f.conditions.iter().map(condition_json).collect::<Vec<_>>(),
+    })
+}
+
+fn federated_text(f: &FederatedGrantee) -> String {
+    let sid = f
+        .sid
+        .as_ref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
+    let mut text = format!(
+        "identity provider `{}` in `{}`: through the trust policy of IAM role `{}`, statement {}{}\n",
+        terminal(&f.provider),
+        f.account,
+        terminal(&f.role),
+        f.statement,
+        terminal(&sid)
+    );
+    if f.conditions.is_empty() {
+        text.push_str("  only if: (no condition: any user of the provider)\n");
+    }
+    text.push_str(&conditions_text(&f.conditions));
+    text
 }
 
 /// Run `check`: every assertion of the model; exit 0 when all hold, 4 when one fails.

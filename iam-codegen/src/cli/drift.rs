@@ -7,8 +7,10 @@ use clap::Args;
 
 use super::access::{Loaded, load};
 use super::import::{ImportCliError, read_export};
-use super::{CliError, ExitStatus, Format};
+use super::sarif::{CheckedFile, FileOutcome, sarif_log};
+use super::{CliError, ExitStatus, Format, OutputFormat};
 use crate::escape::terminal;
+use iam_model::{Finding, Severity};
 
 /// Arguments of `drift`.
 #[derive(Debug, Args)]
@@ -26,11 +28,15 @@ pub struct DriftArgs {
 /// file cannot be read, 3 when the model has validation errors.
 pub fn run(
     args: &DriftArgs,
-    format: Format,
+    format: OutputFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
-    let Loaded::Model(model) = load(&args.model, format, out, err)? else {
+    let plain = match format {
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Text | OutputFormat::Sarif => Format::Text,
+    };
+    let Loaded::Model(model) = load(&args.model, plain, out, err)? else {
         return Ok(ExitStatus::Invalid);
     };
     let files = read_export(&args.export)?;
@@ -42,7 +48,34 @@ pub fn run(
     let file = args.model.display();
     let written = (|| -> io::Result<()> {
         match format {
-            Format::Text => {
+            OutputFormat::Sarif => {
+                // One result per difference at the model file's line and column (the path
+                // of an `extra` item names where it would be).
+                let findings: Vec<Finding> = drift
+                    .items
+                    .iter()
+                    .map(|d| Finding {
+                        code: match d.code {
+                            "extra" => "drift-extra",
+                            "missing" => "drift-missing",
+                            _ => "drift-changed",
+                        },
+                        severity: Severity::Error,
+                        path: d.path.clone(),
+                        message: d.message.clone(),
+                        help: "what is live differs from the model: change the model (`iam-codegen import` shows what is live) or undo the change in AWS".to_string(),
+                    })
+                    .collect();
+                let text = std::fs::read_to_string(&args.model).ok();
+                let uri = args.model.display().to_string();
+                let file = CheckedFile {
+                    uri: &uri,
+                    text: text.as_deref(),
+                    outcome: FileOutcome::Findings(&findings),
+                };
+                out.write_all(sarif_log(&[file]).as_bytes())?;
+            }
+            OutputFormat::Text => {
                 for d in &drift.items {
                     writeln!(
                         out,
@@ -62,7 +95,7 @@ pub fn run(
                     args.export.display()
                 )?;
             }
-            Format::Json => {
+            OutputFormat::Json => {
                 let doc = serde_json::json!({
                     "version": 1,
                     "drift": drift.items,

@@ -9,8 +9,9 @@ use iam_model::policy::size::aws_size;
 use iam_model::validate::policy::{check_size, decode, read_raw};
 use iam_model::{JsonError, Report, Severity};
 
+use super::sarif::{CheckedFile, FileOutcome, sarif_log};
 use super::validate::{CheckOutput, FileOutput, write_finding, write_json_error};
-use super::{CliError, ExitStatus, Format};
+use super::{CliError, ExitStatus, OutputFormat};
 
 /// Check and format IAM policy documents.
 #[derive(Debug, Args)]
@@ -28,7 +29,9 @@ pub enum PolicyCommand {
     /// Prints every finding as `FILE:PATH: SEVERITY CODE: MESSAGE` with a help line, and a
     /// summary on stderr. With `--format json`, stdout is one JSON document
     /// `{"version":1,"files":[{"file":…,"findings":[…]}]}`; a file that cannot be read or is
-    /// not JSON has an `error` instead of `findings`.
+    /// not JSON has an `error` instead of `findings`. With `--format sarif`, stdout is one
+    /// SARIF 2.1.0 log for code scanning, each finding at the line and column of the value
+    /// its path names.
     Check(CheckArgs),
     /// Print a policy in canonical form: AWS's key order, statements in the order written.
     ///
@@ -103,7 +106,7 @@ impl From<KindArg> for PolicyKind {
 /// quietly with success, as a reader such as `head` asked for no more.
 pub fn run(
     args: PolicyArgs,
-    format: Format,
+    format: OutputFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
@@ -127,22 +130,39 @@ enum Unreadable {
 /// The outcome of checking one file.
 struct Checked {
     file: PathBuf,
+    /// The file's text, when it could be read.
+    text: Option<String>,
     outcome: Result<Report, Unreadable>,
 }
 
 /// Read a file and check it as a policy of `kind`.
-fn check_file(path: &Path, kind: PolicyKind) -> Result<Report, Unreadable> {
-    let text = std::fs::read_to_string(path).map_err(Unreadable::Io)?;
-    let raw = read_raw(&text).map_err(Unreadable::Json)?;
+fn check_file(path: &Path, kind: PolicyKind) -> Checked {
+    let (text, outcome) = match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let outcome = check_text(&text, kind);
+            (Some(text), outcome)
+        }
+        Err(e) => (None, Err(Unreadable::Io(e))),
+    };
+    Checked {
+        file: path.to_path_buf(),
+        text,
+        outcome,
+    }
+}
+
+/// Check a file's text as a policy of `kind`.
+fn check_text(text: &str, kind: PolicyKind) -> Result<Report, Unreadable> {
+    let raw = read_raw(text).map_err(Unreadable::Json)?;
     let mut report = Report::new();
     decode(&raw, kind, "", &mut report);
-    check_size(aws_size(&text), kind, "", &mut report);
+    check_size(aws_size(text), kind, "", &mut report);
     Ok(report)
 }
 
 fn check(
     args: &CheckArgs,
-    format: Format,
+    format: OutputFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
@@ -150,26 +170,24 @@ fn check(
     let results: Vec<Checked> = args
         .files
         .iter()
-        .map(|file| Checked {
-            file: file.clone(),
-            outcome: check_file(file, kind),
-        })
+        .map(|file| check_file(file, kind))
         .collect();
 
     match format {
-        Format::Text => {
+        OutputFormat::Text => {
             for checked in &results {
                 write_text(checked, out)?;
             }
             writeln!(err, "{}", summary(&results))?;
         }
-        Format::Json => {
+        OutputFormat::Json => {
             let document = CheckOutput {
                 version: 1,
                 files: results.iter().map(json_entry).collect(),
             };
             out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
         }
+        OutputFormat::Sarif => write_sarif(&results, out)?,
     }
     out.flush()?;
     Ok(status_of(&results))
@@ -216,6 +234,36 @@ fn json_entry(checked: &Checked) -> FileOutput<'_> {
         findings,
         error,
     }
+}
+
+/// The files as one SARIF log.
+fn write_sarif(results: &[Checked], out: &mut dyn Write) -> io::Result<()> {
+    let names: Vec<(String, Option<String>)> = results
+        .iter()
+        .map(|c| {
+            let why = match &c.outcome {
+                Err(Unreadable::Io(e)) => Some(e.to_string()),
+                _ => None,
+            };
+            (c.file.display().to_string(), why)
+        })
+        .collect();
+    let files: Vec<CheckedFile<'_>> = results
+        .iter()
+        .zip(&names)
+        .map(|(c, (name, why))| CheckedFile {
+            uri: name,
+            text: c.text.as_deref(),
+            outcome: match (&c.outcome, why) {
+                (Ok(report), _) => FileOutcome::Findings(report.findings()),
+                (Err(Unreadable::Json(e)), _) => FileOutcome::Json(e),
+                (Err(Unreadable::Io(_)), why) => {
+                    FileOutcome::Unreadable(why.as_deref().unwrap_or_default())
+                }
+            },
+        })
+        .collect();
+    out.write_all(sarif_log(&files).as_bytes())
 }
 
 /// `3 files checked: 2 errors, 1 warning` (and `, 1 file unreadable`).

@@ -7,7 +7,8 @@ use clap::Args;
 use iam_model::model::Model;
 use iam_model::{Finding, JsonError, ModelError, Report, Severity};
 
-use super::{CliError, ExitStatus, Format};
+use super::sarif::{CheckedFile, FileOutcome, sarif_log};
+use super::{CliError, ExitStatus, OutputFormat};
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
@@ -23,17 +24,16 @@ pub(super) enum Unreadable {
     Json(JsonError),
 }
 
-/// Read and check a model file: the findings of reading it (bad names, values, policies)
-/// or, when it reads, of [`iam_model::validate::validate`].
-fn check_file(path: &std::path::Path) -> Result<Report, Unreadable> {
-    load(path).map(|(_, report)| report)
-}
-
 /// Read and check a model file: the model when it reads (with the findings of
 /// [`iam_model::validate::validate`]), or the findings of reading it.
 pub(super) fn load(path: &std::path::Path) -> Result<(Option<Model>, Report), Unreadable> {
     let text = std::fs::read_to_string(path).map_err(Unreadable::Io)?;
-    match Model::from_json(&text) {
+    load_text(&text)
+}
+
+/// Check the text of a model file, as [`load`] does.
+fn load_text(text: &str) -> Result<(Option<Model>, Report), Unreadable> {
+    match Model::from_json(text) {
         Ok(model) => {
             let report = iam_model::validate::validate(&model);
             Ok((Some(model), report))
@@ -55,7 +55,7 @@ pub(super) fn load(path: &std::path::Path) -> Result<(Option<Model>, Report), Un
 /// read or is not a model file.
 pub fn run(
     args: &ValidateArgs,
-    format: Format,
+    format: OutputFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
@@ -68,14 +68,20 @@ pub fn run(
 
 fn validate(
     args: &ValidateArgs,
-    format: Format,
+    format: OutputFormat,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
     let file = args.model.display().to_string();
-    let outcome = check_file(&args.model);
+    let (text, outcome) = match std::fs::read_to_string(&args.model) {
+        Ok(text) => {
+            let outcome = load_text(&text).map(|(_, report)| report);
+            (Some(text), outcome)
+        }
+        Err(e) => (None, Err(Unreadable::Io(e))),
+    };
     match format {
-        Format::Text => {
+        OutputFormat::Text => {
             match &outcome {
                 Ok(report) => {
                     for finding in report.findings() {
@@ -89,7 +95,7 @@ fn validate(
             }
             writeln!(err, "{}", summary(&file, &outcome))?;
         }
-        Format::Json => {
+        OutputFormat::Json => {
             let (findings, error) = match &outcome {
                 Ok(report) => (Some(report.findings()), None),
                 Err(Unreadable::Io(e)) => (None, Some(format!("cannot read the file: {e}"))),
@@ -104,6 +110,22 @@ fn validate(
                 }],
             };
             out.write_all(iam_model::json::to_pretty(&document).as_bytes())?;
+        }
+        OutputFormat::Sarif => {
+            let why;
+            let file = CheckedFile {
+                uri: &file,
+                text: text.as_deref(),
+                outcome: match &outcome {
+                    Ok(report) => FileOutcome::Findings(report.findings()),
+                    Err(Unreadable::Json(e)) => FileOutcome::Json(e),
+                    Err(Unreadable::Io(e)) => {
+                        why = e.to_string();
+                        FileOutcome::Unreadable(&why)
+                    }
+                },
+            };
+            out.write_all(sarif_log(&[file]).as_bytes())?;
         }
     }
     out.flush()?;

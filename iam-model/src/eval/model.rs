@@ -86,6 +86,9 @@ use crate::model::{Account, AssertionPrincipal, Environment, Model, Target};
 use crate::policy::kind::{AwsManaged, ResourceBased, Scp};
 use crate::policy::{AccountId, Action, Policy, PolicyDocument, Principal, Resource, Statement};
 
+mod conditional;
+pub use conditional::{FederatedGrantee, RequiredCondition};
+
 const FULL_AWS_ACCESS: &str = "FullAWSAccess";
 const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
 /// The name AWS gives a permission set's inline policy in the role it provisions.
@@ -1334,7 +1337,11 @@ impl<'m> ModelEvaluator<'m> {
 
     /// Every principal of the model allowed to make the request, with the path that allows
     /// it: Identity Center groups and users (through their permission sets in the account),
-    /// IAM users and roles, and the external accounts that role trust policies name.
+    /// IAM users and roles, and the external accounts that role trust policies name. A
+    /// principal allowed only when the request carries context values the query does not
+    /// give is listed with the [`RequiredCondition`]s those values meet (see
+    /// [`Grantee::conditions`]); identity providers that trust policies let in are
+    /// [`ModelEvaluator::who_can_federated`]'s.
     ///
     /// The resource's account is `query`'s account; when that is `*`, the account whose id
     /// the resource ARN holds, or else each account in turn (then only principals of that
@@ -1398,12 +1405,16 @@ impl<'m> ModelEvaluator<'m> {
             for principal in candidates {
                 let paths = self.paths(&principal, account)?;
                 let outcome = self.evaluate(&paths, &query)?;
-                let Some(allowed) = outcome
+                let (allowed, conditions) = match outcome
                     .paths
                     .into_iter()
                     .find(|p| p.evaluation.decision().is_allowed())
-                else {
-                    continue;
+                {
+                    Some(allowed) => (allowed, Vec::new()),
+                    None => match self.conditional_grant(&paths, &query)? {
+                        Some(grant) => (grant.allowed, grant.conditions),
+                        None => continue,
+                    },
                 };
                 out.push(Grantee {
                     principal,
@@ -1411,6 +1422,7 @@ impl<'m> ModelEvaluator<'m> {
                     path: allowed.path.kind.clone(),
                     label: allowed.path.label(),
                     evaluation: allowed.evaluation,
+                    conditions,
                 });
             }
         }
@@ -1530,8 +1542,11 @@ pub struct Grantee<'e> {
     pub path: PathKind,
     /// The path, described.
     pub label: String,
-    /// The evaluation on that path.
+    /// The evaluation on that path (with context values that meet `conditions`).
     pub evaluation: Evaluation<'e>,
+    /// The conditions the request must meet for access beyond the query's context values
+    /// (an ExternalId, MFA, a source IP range); empty when the query's context suffices.
+    pub conditions: Vec<RequiredCondition>,
 }
 
 /// One action of an assertion, checked.
