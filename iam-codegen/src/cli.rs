@@ -5,6 +5,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod access;
 mod catalog;
+mod diff;
+pub use diff::DiffArgs;
+mod drift;
+pub use drift::DriftArgs;
+mod import;
+pub use import::{ImportArgs, ImportCliError};
 pub mod generate;
 mod init;
 pub mod output;
@@ -38,7 +44,8 @@ const EXIT_CODES: &str = "Exit codes:
   1  failure: a file cannot be read or is not JSON, or output cannot be written
   2  usage error
   3  invalid: a policy or model has error-severity findings
-  4  denied: the request was denied";
+  4  denied: the request was denied
+  5  new access: `diff` found access the new model adds";
 
 /// Output formats of every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +148,42 @@ pub enum Command {
     /// Ctrl-C or SIGTERM undoes the run, and a run killed outright is undone by the next one
     /// from its journal (`--check` lists its leftovers as `X path`).
     Generate(generate::GenerateArgs),
+    /// Import a model from the JSON the AWS CLI printed (`scripts/export-aws.sh`).
+    ///
+    /// Writes the model to `-o FILE` (or stdout) and lists on stderr what the model cannot
+    /// hold (access keys, console passwords, service-linked and Identity Center roles, old
+    /// policy versions, …) and the model's validation findings. With `--format json`, stdout
+    /// is one document `{"version":1,"omissions":[…],"findings":[…]}` (plus `"model"` when
+    /// there is no `-o`). Exit 0, 3 when the imported model has validation errors (it is
+    /// written all the same), 1 when the export cannot be read or imported.
+    Import(ImportArgs),
+    /// The change in access between two models, computed by the evaluator.
+    ///
+    /// For every principal (Identity Center groups and users, IAM users and roles, external
+    /// accounts, OIDC subjects) in every account: the access-matrix probes, assuming each
+    /// role, and the actions of either model's assertions that change between denied and
+    /// allowed, each with the statements that decide it; then the SCPs/RCPs that change
+    /// per account and the principals that newly administer IAM. `--markdown` writes a
+    /// pull-request comment. Exit 0 when no access is added, 5 when some is, 3 when a model
+    /// has validation errors, 1 when one cannot be read.
+    #[command(
+        after_help = "Exit codes:\n  0  no access added (some may be removed)\n  1  a model cannot be read\n  3  a model has validation errors\n  5  access added"
+    )]
+    Diff(DiffArgs),
+    /// Compare a model with what is live (an export of `scripts/export-aws.sh`), both ways.
+    ///
+    /// Entities live but not in the model (`extra`: users, roles, policies attached by hand),
+    /// in the model but not live (`missing`), and changed values (`changed`: trust policies
+    /// and other policy documents compared in canonical form, not as text), one line each as
+    /// `MODEL:PATH: drift CODE: MESSAGE` with a JSON pointer into the model. `--format json`
+    /// prints `{"version":1,"drift":[…],"not_compared":[…]}`; `--format sarif` a SARIF log with
+    /// one result per difference (`drift-extra`, `drift-missing`, `drift-changed`) at the
+    /// model file's line and column. Exit 0 without drift, 1 with drift or when a file cannot
+    /// be read, 3 when the model has validation errors.
+    #[command(
+        after_help = "Exit codes:\n  0  no drift\n  1  drift, or a file cannot be read\n  3  the model has validation errors"
+    )]
+    Drift(DriftArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -156,6 +199,8 @@ pub enum ExitStatus {
     Invalid,
     /// 4: the request was denied.
     Denied,
+    /// 5: `diff` found access that the new model adds.
+    NewAccess,
 }
 
 impl ExitStatus {
@@ -167,6 +212,7 @@ impl ExitStatus {
             Self::Usage => 2,
             Self::Invalid => 3,
             Self::Denied => 4,
+            Self::NewAccess => 5,
         }
     }
 }
@@ -225,6 +271,9 @@ pub enum CliError {
     /// `init` failed.
     #[error(transparent)]
     Init(#[from] init::InitError),
+    /// `import` failed.
+    #[error(transparent)]
+    Import(#[from] import::ImportCliError),
     /// Generating artifacts failed.
     #[error(transparent)]
     Generate(Box<generate::GenerateError>),
@@ -399,6 +448,9 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitSt
         Command::Generate(args) => generate::run(&args, cli.format.plain("generate")?, out, err),
         Command::WhoCan(args) => access::who_can(&args, cli.format.plain("who-can")?, out, err),
         Command::Check(args) => access::check(&args, cli.format.plain("check")?, out, err),
+        Command::Import(args) => import::run(&args, cli.format.plain("import")?, out, err),
+        Command::Diff(args) => diff::run(&args, cli.format.plain("diff")?, out, err),
+        Command::Drift(args) => drift::run(&args, cli.format, out, err),
     }
 }
 
@@ -421,8 +473,9 @@ mod tests {
             ExitStatus::Usage,
             ExitStatus::Invalid,
             ExitStatus::Denied,
+            ExitStatus::NewAccess,
         ]
         .map(ExitStatus::code);
-        assert_eq!(codes, [0, 1, 2, 3, 4]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5]);
     }
 }

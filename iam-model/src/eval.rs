@@ -16,6 +16,7 @@
 //! [`evaluate`] and the `decision`, `matching` and `conditions` modules.
 mod conditions;
 mod decision;
+pub mod diff;
 mod matching;
 pub mod model;
 mod request;

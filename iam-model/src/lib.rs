@@ -3,6 +3,7 @@
 pub mod error;
 pub mod eval;
 pub mod fuzzing;
+pub mod import;
 pub mod json;
 pub mod model;
 pub mod policy;

@@ -1,7 +1,10 @@
 //! End-to-end tests: the managed policy corpus, broken policies, the CLI.
 mod access;
 mod broken_policies;
+mod brownfield;
 mod cloudformation;
+mod diff;
+mod drift;
 mod eval_cases;
 mod federated;
 mod fuzz_corpus;
@@ -9,6 +12,7 @@ mod generate_cli;
 mod golden;
 mod help;
 mod hostile;
+mod import;
 mod managed_policies;
 mod merge;
 mod model_checks;

@@ -82,12 +82,12 @@ pub enum AccessError {
 }
 
 /// A model read and valid, or the exit status already reported.
-enum Loaded {
+pub(super) enum Loaded {
     Model(Box<Model>),
     Invalid,
 }
 
-fn load(
+pub(super) fn load(
     path: &Path,
     format: Format,
     out: &mut dyn Write,

@@ -161,6 +161,11 @@ pub struct GenerateArgs {
     /// passed inline (default: the 1 MB limit of a template in S3).
     #[arg(long, help_heading = "CloudFormation")]
     pub cfn_inline_body: bool,
+    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, for a
+    /// model imported from live accounts (`iam-codegen import`), so the first `terraform
+    /// plan` adopts what exists instead of creating it.
+    #[arg(long)]
+    pub import_existing: bool,
 }
 
 /// A `--profile-name ACCOUNT/PERMISSION_SET=NAME` value.
@@ -243,6 +248,7 @@ impl GenerateArgs {
         let mut options = EmitOptions::default().templates(templates);
         options.aws_config = aws_config;
         options.terraform = terraform;
+        options.terraform.import_iam = self.import_existing;
         options.cloudformation = cloudformation;
         options
     }

@@ -62,7 +62,7 @@ pub enum InitError {
 /// Write `text` to `path` atomically: a temporary file in the same directory, then a rename
 /// (or a hard link when the file must not be replaced, so a file created meanwhile is never
 /// overwritten).
-fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), InitError> {
+pub(super) fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), InitError> {
     let write_err = |source: io::Error| InitError::Write {
         path: path.to_path_buf(),
         source,

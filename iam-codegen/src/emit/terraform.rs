@@ -97,6 +97,7 @@
 //!       "path": "/",
 //! ```
 mod iam;
+pub mod imports;
 mod management;
 
 use std::borrow::Cow;
@@ -151,6 +152,10 @@ pub struct TerraformOptions {
     /// `true`: the model names accounts by their ids, so they exist and must be imported,
     /// never created.
     pub import_accounts: bool,
+    /// Whether each module gets `imports.tf.json` with an `import` block per IAM resource
+    /// ([`imports`]); default `false`. For a model imported from live accounts, where every
+    /// resource exists: an import of one that does not exist fails the plan.
+    pub import_iam: bool,
 }
 
 impl Default for TerraformOptions {
@@ -162,6 +167,7 @@ impl Default for TerraformOptions {
             management_assume_role: false,
             identity_center_users: IdentityCenterUsers::Managed,
             import_accounts: true,
+            import_iam: false,
         }
     }
 }
@@ -200,6 +206,12 @@ impl TerraformOptions {
     /// Set whether member accounts get `import` blocks.
     pub fn import_accounts(mut self, yes: bool) -> Self {
         self.import_accounts = yes;
+        self
+    }
+
+    /// Set whether IAM resources get `import` blocks.
+    pub fn import_iam(mut self, yes: bool) -> Self {
+        self.import_iam = yes;
         self
     }
 }
@@ -259,6 +271,9 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         }),
     )?;
     artifacts.insert("README.md", readme)?;
+    if tf.import_iam {
+        imports::add(&mut artifacts)?;
+    }
     Ok(artifacts)
 }
 

@@ -1564,7 +1564,7 @@ fn session(account: AccountId, role: &str, name: &str) -> RequestPrincipal {
 }
 
 // The account ids a trust policy names in `Principal.AWS` (ids and ARNs).
-fn trusted_accounts(document: &PolicyDocument) -> Vec<AccountId> {
+pub(crate) fn trusted_accounts(document: &PolicyDocument) -> Vec<AccountId> {
     use crate::policy::{AwsPrincipal, Principal, PrincipalClause};
     let mut out = Vec::new();
     for statement in document.statements() {
@@ -1925,7 +1925,7 @@ impl Probe {
     /// The probe's query in the account with this name and id: `{account}` and `{region}`
     /// in the resource replaced, `aws:RequestedRegion` set to
     /// [`requested_region`]`(action, region)`.
-    fn query(&self, account: &str, id: AccountId, region: &str) -> Query {
+    pub(crate) fn query(&self, account: &str, id: AccountId, region: &str) -> Query {
         Query::new(
             account,
             self.action,

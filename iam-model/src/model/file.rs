@@ -1436,7 +1436,7 @@ fn customer_ref(r: &CustomerPolicyRef) -> CustomerPolicyRefFile {
     }
 }
 
-fn iam_file(iam: &Iam) -> IamFile {
+pub(crate) fn iam_file(iam: &Iam) -> IamFile {
     IamFile {
         users: iam
             .users

@@ -1,0 +1,265 @@
+//! `iam-codegen diff OLD NEW`: the change in access, computed by the evaluator, with exact
+//! output and exit codes (0 no access added, 5 access added) for the review cases of issue
+//! 15: a group given administrator access in production, a widened OIDC `sub`, a third-party
+//! account added to a trust policy, an SCP deny removed, and a pure rename.
+use pretty_assertions::assert_eq;
+use serde_json::{Value, json};
+
+use crate::support::{root, run_cli};
+
+fn base() -> Value {
+    let text =
+        std::fs::read_to_string(root().join("tests/models/valid/organization.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `diff` of two models written to a temporary directory: (exit code, stdout, stderr).
+fn diff(old: &Value, new: &Value, extra: &[&str]) -> (u8, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, n) = (dir.path().join("old.json"), dir.path().join("new.json"));
+    std::fs::write(&o, old.to_string()).unwrap();
+    std::fs::write(&n, new.to_string()).unwrap();
+    let mut args = vec!["diff", o.to_str().unwrap(), n.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run_cli(&args)
+}
+
+/// Developers get AdministratorAccess in production: `admin-in-production` is an error, so
+/// the change also accepts it in `allow_findings` (with a reason), as a pull request that
+/// really wants it must; `diff` still reports the new access.
+fn admin_in_production() -> Value {
+    let mut m = base();
+    let assignments = m["identity_center"]["assignments"].as_array_mut().unwrap();
+    assignments.push(
+        json!({"group": "AWS-Developers", "permission_set": "AdminAccess", "accounts": ["production"]}),
+    );
+    let path = format!(
+        "/identity_center/assignments/{}/accounts/0",
+        assignments.len() - 1
+    );
+    m["allow_findings"] = json!([{"code": "admin-in-production", "path": path,
+        "reason": "incident INC-42: developers administer production for one week"}]);
+    m
+}
+
+#[test]
+fn developers_given_admin_in_production_is_new_access() {
+    let (code, out, err) = diff(&base(), &admin_in_production(), &[]);
+    let allowed = "    allowed by: permission set `AdminAccess`: Identity `AdministratorAccess` statement 0\n";
+    let line = |what: &str| {
+        format!(
+            "+ group:AWS-Developers in `production`: {what}: ImplicitlyDenied -> Allowed\n{allowed}"
+        )
+    };
+    let expected = [
+        "10 granted, 0 revoked, 0 SCP/RCP changes\n".to_string(),
+        line("ec2:DescribeInstances on `*` (probe read)"),
+        line("s3:GetObject on `arn:aws:s3:::iam-codegen-probe-222222222222/object` (probe read)"),
+        line("ec2:RunInstances on `arn:aws:ec2:us-east-1:222222222222:instance/*` (probe write)"),
+        line("lambda:CreateFunction on `arn:aws:lambda:us-east-1:222222222222:function:iam-codegen-probe` (probe write)"),
+        line("s3:PutObject on `arn:aws:s3:::iam-codegen-probe-222222222222/object` (probe write)"),
+        line("iam:AttachRolePolicy on `arn:aws:iam::222222222222:role/iam-codegen-probe` (probe iam)"),
+        line("iam:CreateUser on `arn:aws:iam::222222222222:user/iam-codegen-probe` (probe iam)"),
+        line("aws-portal:ViewBilling on `*` (probe billing)"),
+        line("ce:GetCostAndUsage on `*` (probe billing)"),
+        line("iam:CreateUser on `*` (assertion)"),
+        "new admin: group:AWS-Developers in `production`\n".to_string(),
+    ]
+    .concat();
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (5, expected.as_str(), "")
+    );
+}
+
+#[test]
+fn widening_an_oidc_sub_lets_new_subjects_assume_the_role() {
+    let mut new = base();
+    let condition = &mut new["accounts"]["production"]["iam"]["roles"]["ci-deploy"]["trust_policy"]
+        ["Statement"][0]["Condition"];
+    condition["StringEquals"]
+        .as_object_mut()
+        .unwrap()
+        .remove("token.actions.githubusercontent.com:sub");
+    condition["StringLike"] =
+        json!({"token.actions.githubusercontent.com:sub": "repo:example/app:*"});
+    let (code, out, _) = diff(&base(), &new, &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            5,
+            "1 granted, 0 revoked, 0 SCP/RCP changes
++ oidc:token.actions.githubusercontent.com sub=repo:example/app:* in `production`: sts:AssumeRoleWithWebIdentity on `arn:aws:iam::222222222222:role/ci-deploy` (web identity): ImplicitlyDenied -> Allowed
+    allowed by: trust policy of role `ci-deploy`: statement 0
+"
+        )
+    );
+    // Narrowing back revokes, which is no new access: exit 0.
+    let (code, out, _) = diff(&new, &base(), &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "0 granted, 1 revoked, 0 SCP/RCP changes
+- oidc:token.actions.githubusercontent.com sub=repo:example/app:* in `production`: sts:AssumeRoleWithWebIdentity on `arn:aws:iam::222222222222:role/ci-deploy` (web identity): Allowed -> ImplicitlyDenied
+    allowed by: trust policy of role `ci-deploy`: statement 0
+"
+        )
+    );
+}
+
+fn third_party() -> Value {
+    let mut new = base();
+    let principal = &mut new["accounts"]["production"]["iam"]["roles"]["partner-access"]["trust_policy"]
+        ["Statement"][0]["Principal"]["AWS"];
+    *principal = json!([principal.clone(), "arn:aws:iam::777777777777:root"]);
+    new
+}
+
+#[test]
+fn a_third_party_account_added_to_a_trust_policy_can_assume_the_role() {
+    let (code, out, _) = diff(&base(), &third_party(), &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            5,
+            "1 granted, 0 revoked, 0 SCP/RCP changes
++ external-account:777777777777 in `production`: sts:AssumeRole on `arn:aws:iam::222222222222:role/partner-access` (trust): ImplicitlyDenied -> Allowed
+    allowed by: a principal of account `777777777777`: Resource `partner-access trust policy` statement 0
+    allowed by: a principal of account `777777777777`: Identity `external account's own policies` statement 0
+"
+        )
+    );
+}
+
+#[test]
+fn removing_an_scp_deny_reports_the_fence_and_the_statement_that_denied() {
+    let mut old = base();
+    old["organization"]["scps"]["DenyIamInProd"] = json!({"targets": ["unit:Workloads/Prod"],
+        "document": {"Version": "2012-10-17", "Statement": [{"Sid": "NoIamWrites", "Effect": "Deny",
+            "Action": ["iam:Create*", "iam:Attach*"], "Resource": "*"}]}});
+    let (code, out, _) = diff(&old, &base(), &[]);
+    let change = |who: &str, what: &str| {
+        format!("+ {who} in `production`: {what} (probe iam): ExplicitlyDenied -> Allowed
+    allowed by: permission set `AdminAccess`: Identity `AdministratorAccess` statement 0
+    denied by: permission set `AdminAccess`: Scp `Workloads/Prod` `DenyIamInProd` statement 0 (NoIamWrites)
+")
+    };
+    let attach = "iam:AttachRolePolicy on `arn:aws:iam::222222222222:role/iam-codegen-probe`";
+    let create = "iam:CreateUser on `arn:aws:iam::222222222222:user/iam-codegen-probe`";
+    // alice@example.com is in AWS-Admins: her access is the group's, reported once.
+    let expected = [
+        "2 granted, 0 revoked, 1 SCP/RCP changes\n".to_string(),
+        change("group:AWS-Admins", attach),
+        change("group:AWS-Admins", create),
+        "fence: SCP `DenyIamInProd` removed in `production`\n".to_string(),
+        "new admin: group:AWS-Admins in `production`\n".to_string(),
+    ]
+    .concat();
+    assert_eq!((code, out.as_str()), (5, expected.as_str()));
+}
+
+#[test]
+fn a_pure_rename_is_no_access_change() {
+    let mut new = base();
+    let sets = new["identity_center"]["permission_sets"]
+        .as_object_mut()
+        .unwrap();
+    let set = sets.remove("DeveloperAccess").unwrap();
+    sets.insert("DevAccess".into(), set);
+    for a in new["identity_center"]["assignments"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if a["permission_set"] == "DeveloperAccess" {
+            a["permission_set"] = json!("DevAccess");
+        }
+    }
+    let scps = new["organization"]["scps"].as_object_mut().unwrap();
+    let scp = scps.remove("DenyLeaveOrganization").unwrap();
+    scps.insert("NoLeaving".into(), scp);
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "no access change\n", "")
+    );
+    let (code, out, _) = diff(&base(), &new, &["--markdown"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "### Access review\n\nNo access change.\n")
+    );
+}
+
+#[test]
+fn markdown_escapes_model_text_for_a_pull_request_comment() {
+    let (code, out, _) = diff(&base(), &third_party(), &["--markdown"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            5,
+            "### Access review
+
+**1 granted**, 0 revoked, 0 SCP/RCP changes.
+
+| | Principal | Account | What | Action | Resource | Before | After | Deciding statements |
+|---|---|---|---|---|---|---|---|---|
+| ➕ | external-account:777777777777 | production | trust | sts:AssumeRole | arn:aws:iam::222222222222:role/partner-access | ImplicitlyDenied | Allowed | allowed by a principal of account \\`777777777777\\`: Resource \\`partner-access trust policy\\` statement 0<br>allowed by a principal of account \\`777777777777\\`: Identity \\`external account's own policies\\` statement 0 |
+"
+        )
+    );
+}
+
+#[test]
+fn json_is_one_document_with_new_access_and_the_changes() {
+    let (code, out, _) = diff(&base(), &admin_in_production(), &["--format", "json"]);
+    assert_eq!(code, 5);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["new_access"], true);
+    assert_eq!(doc["changes"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        doc["changes"][0],
+        json!({"principal": "group:AWS-Developers", "account": "production", "subject": "probe read",
+            "action": "ec2:DescribeInstances", "resource": "*", "before": "ImplicitlyDenied", "after": "Allowed",
+            "allowed_by": ["permission set `AdminAccess`: Identity `AdministratorAccess` statement 0"], "denied_by": []})
+    );
+    assert_eq!(
+        doc["new_admins"],
+        json!([{"principal": "group:AWS-Developers", "account": "production"}])
+    );
+}
+
+#[test]
+fn a_model_with_validation_errors_exits_3() {
+    let mut new = base();
+    new["identity_center"]["assignments"][0]["permission_set"] = json!("NoSuchSet");
+    let (code, out, _) = diff(&base(), &new, &[]);
+    assert_eq!((code, out.as_str()), (3, ""));
+}
+
+#[test]
+fn a_user_added_to_a_group_gets_the_group_access_reported_for_the_user() {
+    let mut old = base();
+    old["identity_center"]["users"]["alice@example.com"]["groups"] = json!(["AWS-Developers"]);
+    let (code, out, _) = diff(&old, &base(), &[]);
+    assert_eq!(code, 5);
+    let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("    ")).collect();
+    assert_eq!(lines[0], "21 granted, 0 revoked, 0 SCP/RCP changes");
+    assert_eq!(
+        lines[1],
+        "+ user:alice@example.com in `development`: iam:AttachRolePolicy on `arn:aws:iam::444444444444:role/iam-codegen-probe` (probe iam): ImplicitlyDenied -> Allowed"
+    );
+    assert!(
+        lines[1..22]
+            .iter()
+            .all(|l| l.starts_with("+ user:alice@example.com in `"))
+    );
+    assert_eq!(
+        lines[22..],
+        [
+            "new admin: user:alice@example.com in `development`",
+            "new admin: user:alice@example.com in `management`",
+            "new admin: user:alice@example.com in `production`",
+        ]
+    );
+}

@@ -1,0 +1,254 @@
+//! `iam-codegen import`: a model from an export directory (`scripts/export-aws.sh`'s
+//! layout), with what the model cannot hold listed, exact output and exit codes; import of
+//! an export of the imported model is a fixed point; a 500-account export.
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+use crate::support::{root, run_cli, update_golden};
+
+/// A fixture export of `examples/organization.json` as deployed, written in the AWS CLI's
+/// response shapes (botocore 1.43.11 service models), with what AWS adds by itself: the
+/// `FullAWSAccess` SCP and `RCPFullAWSAccess` RCP attached everywhere, a service-linked role,
+/// a role IAM Identity Center provisioned, the Identity Center SAML provider, an access key,
+/// a console password and an older policy version (URL-encoded, as the IAM API returns
+/// documents).
+const EXPORT: &str = "tests/fixtures/export/organization";
+
+fn relative(text: &str) -> String {
+    text.replace(&format!("{}/", root().display()), "")
+}
+
+#[test]
+fn import_writes_the_model_and_lists_what_it_cannot_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let export = root().join(EXPORT);
+    let (code, out, err) = run_cli(&[
+        "import",
+        export.to_str().unwrap(),
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    let err = relative(&err).replace(&model.display().to_string(), "model.json");
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "",
+            "tests/fixtures/export/organization/iam/222222222222.json:/RoleDetailList/3: not imported service-linked-role: role `AWSServiceRoleForSupport` is a service-linked role (AWS creates and manages it)
+tests/fixtures/export/organization/iam/222222222222.json:/RoleDetailList/4: not imported sso-reserved-role: role `AWSReservedSSO_AdminAccess_0123456789abcdef` is provisioned by IAM Identity Center from a permission set
+tests/fixtures/export/organization/iam/222222222222/access-keys/dev-john.json:/AccessKeyMetadata/0: not imported access-key: user `dev-john` has access key `AKIAIOSFODNN7EXAMPLE` (Active); the model records only that the user has keys
+tests/fixtures/export/organization/iam/222222222222/login-profile/dev-john.json:/LoginProfile: not imported login-profile: user `dev-john` has a console password (reset required); the model records only that the user signs in to the console
+tests/fixtures/export/organization/iam/222222222222/saml-providers.json:/SAMLProviderList/0: not imported saml-provider: SAML provider `arn:aws:iam::222222222222:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`: the model names its metadata XML file; add it by hand with the metadata from `aws iam get-saml-provider`
+tests/fixtures/export/organization/iam/444444444444.json:/Policies/0: not imported policy-versions: policy `TesterPolicy`: only the default version is imported, not v1
+model.json:/accounts/production/iam/users/dev-john/programmatic_access: warning human-access-key: IAM user `dev-john` is a person with long-term access keys
+model.json:/accounts/production/iam/users/dev-john/console_access: warning console-user-without-mfa: IAM user `dev-john` can sign in to the console without MFA being enforced
+model.json:/accounts/sandbox: warning sandbox-without-budget: sandbox account `sandbox` has no budget
+imported 4 accounts into model.json; 6 items the model does not hold; 0 validation errors, 3 warnings
+"
+        )
+    );
+    let written = std::fs::read_to_string(&model).unwrap();
+    let expected = root().join("tests/fixtures/export/organization.model.json");
+    if update_golden() {
+        std::fs::write(&expected, &written).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&expected).unwrap(), written);
+    // The model validates: `validate` exits 0.
+    let (code, _, _) = run_cli(&["validate", model.to_str().unwrap()]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn import_json_is_one_document_with_the_model_when_there_is_no_output_file() {
+    let export = root().join(EXPORT);
+    let (code, out, err) = run_cli(&["import", export.to_str().unwrap(), "--format", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["version"], 1);
+    let codes: Vec<&str> = doc["omissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "service-linked-role",
+            "sso-reserved-role",
+            "access-key",
+            "login-profile",
+            "saml-provider",
+            "policy-versions"
+        ]
+    );
+    assert_eq!(doc["omissions"][0]["file"], "iam/222222222222.json");
+    assert_eq!(doc["omissions"][0]["path"], "/RoleDetailList/3");
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 3);
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/export/organization.model.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["model"], expected);
+}
+
+#[test]
+fn a_malformed_export_file_names_the_file_line_and_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("iam")).unwrap();
+    std::fs::write(
+        dir.path().join("iam/123456789012.json"),
+        "{\"UserDetailList\": [{\"UserName\": 7}]}",
+    )
+    .unwrap();
+    let (code, out, err) = run_cli(&["import", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        (code, out.as_str(), err.replace(&dir.path().display().to_string(), "DIR")),
+        (
+            1,
+            "",
+            "error: cannot import `DIR`: `iam/123456789012.json`: line 1 column 34 (at `/UserDetailList/0/UserName`): invalid type: integer `7`, expected a string\n"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn a_missing_listing_is_an_error_naming_the_aws_call() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("organizations")).unwrap();
+    std::fs::write(
+        dir.path().join("organizations/organization.json"),
+        r#"{"Organization": {"MasterAccountId": "111111111111"}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run_cli(&["import", dir.path().to_str().unwrap()]);
+    assert_eq!(
+        (code, err.replace(&dir.path().display().to_string(), "DIR")),
+        (
+            1,
+            "error: cannot import `DIR`: the export has no `organizations/roots.json` (aws organizations list-roots)\n"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn importing_the_export_of_an_imported_model_is_a_fixed_point() {
+    let files = iam_codegen_read(EXPORT);
+    let first = iam_model::import::import(&files).unwrap();
+    let again = iam_model::import::import(&iam_model::import::export_of(&first.model)).unwrap();
+    assert_eq!(again.model.to_json(), first.model.to_json());
+}
+
+#[test]
+fn every_example_survives_export_and_import_with_the_same_access() {
+    // What the model holds that AWS does not (budgets, account tags, OU targets of
+    // assignments, the OIDC provider's model name) changes form; the access matrix does not.
+    for (name, path) in crate::support::examples() {
+        let model = iam_model::Model::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let imported = iam_model::import::import(&iam_model::import::export_of(&model)).unwrap();
+        let report = iam_model::validate::validate(&imported.model);
+        assert!(!report.has_errors(), "{name}: {:?}", report.findings());
+        // Environments are not stored in AWS; import reads them from names.
+        let rows = |m: &iam_model::Model| -> Vec<String> {
+            iam_model::eval::model::access_matrix(m)
+                .rows
+                .iter()
+                .map(|r| format!("{} {} {:?}", r.principal, r.account, r.results))
+                .collect()
+        };
+        assert_eq!(rows(&model), rows(&imported.model), "{name}");
+    }
+}
+
+fn iam_codegen_read(relative: &str) -> iam_model::import::ExportFiles {
+    let dir = root().join(relative);
+    let mut files = iam_model::import::ExportFiles::new();
+    for path in crate::support::walk(&dir) {
+        if path.ends_with(".json") {
+            files.insert(
+                path.clone(),
+                std::fs::read_to_string(dir.join(&path)).unwrap(),
+            );
+        }
+    }
+    files
+}
+
+#[test]
+fn a_500_account_export_imports() {
+    // The figure is measured by `cargo bench -p iam-model --bench import`; tests never time.
+    let model = iam_model::model::synthetic::organization(500, 40, 200, 5000, 20000);
+    let files = iam_model::import::export_of(&model);
+    assert_eq!(files.len(), 3153);
+    let imported = iam_model::import::import(&files).unwrap();
+    assert_eq!(imported.model.accounts().len(), 501);
+    assert_eq!(imported.omissions, []);
+}
+
+#[test]
+fn generate_import_existing_writes_an_import_block_per_iam_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("tests/fixtures/export/organization.model.json");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text =
+        std::fs::read_to_string(dir.path().join("terraform/production/imports.tf.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let blocks: Vec<(String, String)> = doc["import"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["to"].as_str().unwrap().into(),
+                b["id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("aws_iam_account_password_policy.account_password_policy", "iam-account-password-policy"),
+        ("aws_iam_group.group_developers", "Developers"),
+        ("aws_iam_group_policy_attachment.group_developers_aws_policy_read_only_access", "Developers/arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("aws_iam_instance_profile.instance_profile_web_server", "web-server"),
+        ("aws_iam_openid_connect_provider.oidc_provider_token_actions_githubusercontent_com", "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"),
+        ("aws_iam_role.role_ci_deploy", "ci-deploy"),
+        ("aws_iam_role.role_partner_access", "partner-access"),
+        ("aws_iam_role.role_web_server", "web-server"),
+        ("aws_iam_role_policy.role_ci_deploy_policy_deploy", "ci-deploy:Deploy"),
+        ("aws_iam_role_policy_attachment.role_partner_access_aws_policy_read_only_access", "partner-access/arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ("aws_iam_role_policy_attachment.role_web_server_aws_policy_amazon_ssm_managed_instance_core", "web-server/arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+        ("aws_iam_user.user_dev_john", "dev-john"),
+        ("aws_iam_user_group_membership.user_dev_john", "dev-john/Developers"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(blocks, expected);
+    // Without the flag there is none.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, _, _) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "-o",
+        plain.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        !plain
+            .path()
+            .join("terraform/production/imports.tf.json")
+            .exists()
+    );
+}

@@ -1,0 +1,129 @@
+"""Set up a brownfield organization on a moto server with boto3, and change it by hand.
+
+Run with the venv of scripts/setup-tools.sh (boto3 comes with moto):
+
+    python tests/tools/moto_brownfield.py setup ENDPOINT
+    python tests/tools/moto_brownfield.py hand-change ENDPOINT
+
+`setup` creates an organization (management account 123456789012, an OU `Workloads` with a
+member account `production`, an SCP attached to the OU) and, in the management account, IAM
+users, groups, roles and policies as a team would have made them by hand: inline and customer
+managed policies, a permissions boundary, an instance profile, a GitHub OIDC provider, an access
+key and a console password. `hand-change` attaches a policy to a role by hand and edits a
+role's trust policy. Both print nothing and exit 0, or raise.
+
+IAM Identity Center is not set up here: moto 5.2.1's sso-admin answers
+GetPermissionsBoundaryForPermissionSet and ListTagsForResource with HTTP 500 and its
+ListAccountsForProvisionedPermissionSet lists no account after CreateAccountAssignment, so
+`scripts/export-aws.sh` runs with `--no-identity-center`; the Identity Center part of import is
+covered by the fixture export in tests/fixtures/export/organization. moto 5.2.1 also leaves
+PolicyName out of GetAccountAuthorizationDetails' Policies (import takes the name from the ARN)
+and a user's PermissionsBoundary out of its UserDetailList.
+"""
+
+import json
+import sys
+
+import boto3
+
+REGION = "us-east-1"
+
+
+def client(service, endpoint):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def doc(statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def setup(endpoint):
+    org = client("organizations", endpoint)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    account = org.create_account(Email="aws-production@example.com", AccountName="production")
+    account_id = account["CreateAccountStatus"]["AccountId"]
+    org.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=ou)
+    scp = org.create_policy(
+        Name="DenyLeaveOrganization",
+        Description="Member accounts cannot leave",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=doc([{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]),
+    )["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=scp, TargetId=ou)
+
+    iam = client("iam", endpoint)
+    logs = iam.create_policy(
+        PolicyName="ReadLogs",
+        Path="/ops/",
+        Description="Read CloudWatch Logs",
+        PolicyDocument=doc([{"Effect": "Allow", "Action": ["logs:Get*", "logs:Describe*"], "Resource": "*"}]),
+    )["Policy"]["Arn"]
+    iam.create_group(GroupName="Developers")
+    iam.attach_group_policy(GroupName="Developers", PolicyArn=logs)
+    iam.put_group_policy(
+        GroupName="Developers",
+        PolicyName="DescribeInstances",
+        PolicyDocument=doc([{"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"}]),
+    )
+    iam.create_user(UserName="dev-john", PermissionsBoundary=logs, Tags=[{"Key": "team", "Value": "app"}])
+    iam.add_user_to_group(GroupName="Developers", UserName="dev-john")
+    iam.create_access_key(UserName="dev-john")
+    iam.create_login_profile(UserName="dev-john", Password="Example-Passw0rd!", PasswordResetRequired=True)
+    provider = iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )["OpenIDConnectProviderArn"]
+    iam.create_role(
+        RoleName="ci-deploy",
+        Description="GitHub Actions deploys from main",
+        AssumeRolePolicyDocument=doc([{
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:example/app:ref:refs/heads/main",
+            }},
+        }]),
+    )
+    iam.put_role_policy(
+        RoleName="ci-deploy",
+        PolicyName="Deploy",
+        PolicyDocument=doc([{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-site/*"}]),
+    )
+    iam.create_role(
+        RoleName="web-server",
+        Path="/app/",
+        MaxSessionDuration=7200,
+        AssumeRolePolicyDocument=doc([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]),
+        PermissionsBoundary=logs,
+    )
+    iam.attach_role_policy(RoleName="web-server", PolicyArn=logs)
+    iam.create_instance_profile(InstanceProfileName="web-server")
+    iam.add_role_to_instance_profile(InstanceProfileName="web-server", RoleName="web-server")
+
+
+def hand_change(endpoint):
+    iam = client("iam", endpoint)
+    iam.attach_role_policy(RoleName="ci-deploy", PolicyArn="arn:aws:iam::123456789012:policy/ops/ReadLogs")
+    iam.update_assume_role_policy(
+        RoleName="web-server",
+        PolicyDocument=doc([{
+            "Effect": "Allow",
+            "Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }]),
+    )
+
+
+if __name__ == "__main__":
+    {"setup": setup, "hand-change": hand_change}[sys.argv[1]](sys.argv[2])
