@@ -52,7 +52,9 @@ fn expected_warnings(name: &str) -> Vec<(&'static str, &'static str)> {
             "sensitive-data-on-any-resource",
             "/identity_center/permission_sets/SandboxTesterAccess/inline_policy/Statement/1/Action/3",
         )],
-        // The seed's developer deploys the backend into the one (production) account.
+        // The seed's developer deploys the backend into the one (production) account, so the
+        // group writes there; the writes are scoped to the backend (instances tagged
+        // `Project` = `backend`, `backend-*` load balancers and databases), never `*`.
         "web-backend" => vec![(
             "developer-production-write",
             "/accounts/main/iam/groups/BackendDevelopers",

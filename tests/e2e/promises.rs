@@ -341,7 +341,7 @@ const PRACTICES: [(&str, u8, &str, &str, &str); 12] = [
         3,
         "warning",
         "privilege-escalation",
-        "/accounts/management/iam/groups/Developers",
+        "/accounts/management/iam/users/dev-sam",
     ),
     (
         "practice-sandbox-without-budget.json",
@@ -552,4 +552,119 @@ fn a_key_written_twice_in_a_model_is_an_error_with_both_places() {
         )
     );
     assert_eq!(stderr, format!("{file}: 1 error, 0 warnings\n"));
+}
+
+/// `(path, message)` of the `privilege-escalation` findings of a `--format json` document.
+fn escalations(stdout: &str) -> Vec<(String, String)> {
+    let doc: Value = serde_json::from_str(stdout).unwrap();
+    doc["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "privilege-escalation")
+        .map(|f| {
+            assert_eq!(f["severity"], "warning");
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn privilege_escalation_is_one_finding_per_principal_with_its_methods() {
+    let (status, stdout, _) = run_cli(&[
+        "validate",
+        "--format",
+        "json",
+        &fixture("practice-privilege-escalation.json"),
+    ]);
+    // The group's `iam:PassRole` on `*` is also the `pass-role-any-resource` error.
+    assert_eq!(status, 3);
+    // Not reported: `self-jo` (access keys of its own user only), `kim` (an admin group),
+    // `lee` (a condition on `iam:PermissionsBoundary`), and `OperatorAccess` in `locked`,
+    // where an SCP denies `iam:UpdateAssumeRolePolicy`.
+    assert_eq!(
+        escalations(&stdout),
+        [
+            (
+                "/accounts/management/iam/users/dev-sam".to_string(),
+                "IAM user `dev-sam` in `management` is not an admin but can raise its own privileges: `iam:PassRole` + `lambda:CreateFunction` + `lambda:InvokeFunction` (PassExistingRoleToNewLambdaThenInvoke), allowed by `Deploy` statement 0".to_string(),
+            ),
+            (
+                "/accounts/management/iam/roles/app".to_string(),
+                "role `app` in `management` is not an admin but can raise its own privileges: `iam:CreatePolicyVersion` (CreateNewPolicyVersion), allowed by `Iam` statement 0; `iam:PutUserPolicy` (PutUserPolicy), allowed by `Iam` statement 0; `iam:PutGroupPolicy` (PutGroupPolicy), allowed by `Iam` statement 0; `iam:PutRolePolicy` (PutRolePolicy), allowed by `Iam` statement 0".to_string(),
+            ),
+            (
+                "/identity_center/permission_sets/OperatorAccess".to_string(),
+                "permission set `OperatorAccess` is not an admin but can raise its own privileges: `iam:UpdateAssumeRolePolicy` + `sts:AssumeRole` (UpdateRolePolicyToAssumeIt) in `workload`, allowed by `AwsSSOInlinePolicy` statement 0".to_string(),
+            ),
+        ]
+    );
+}
+
+/// A role in a one-account model with these inline policy statements and boundary.
+fn role_model(statements: &str, boundary: &str) -> String {
+    format!(
+        r#"{{"version": 1, "organization": {{"management_account": "main"}},
+  "accounts": {{"main": {{"id": "111111111111", "email": "aws@example.com", "environment": "development",
+    "iam": {{"roles": {{"worker": {{
+      "trust_policy": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+        "Principal": {{"Service": "lambda.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}},
+      "inline_policies": {{"Work": {{"Version": "2012-10-17", "Statement": [{statements}]}}}}
+      {boundary}}}}}}}}}}}}}"#
+    )
+}
+
+#[test]
+fn privilege_escalation_counts_wildcards_not_action_and_boundaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        // `iam:Attach*` covers the three attach methods.
+        (
+            r#"{"Effect": "Allow", "Action": "iam:Attach*", "Resource": "*"}"#,
+            "",
+            "role `worker` in `main` is not an admin but can raise its own privileges: `iam:AttachUserPolicy` (AttachUserPolicy), allowed by `Work` statement 0; `iam:AttachGroupPolicy` (AttachGroupPolicy), allowed by `Work` statement 0; `iam:AttachRolePolicy` (AttachRolePolicy), allowed by `Work` statement 0",
+        ),
+        // Everything but IAM: the function the model's `worker` role runs as can be taken over.
+        (
+            r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#,
+            "",
+            "role `worker` in `main` is not an admin but can raise its own privileges: `lambda:UpdateFunctionCode` (EditExistingLambdaFunctionWithRole), allowed by `Work` statement 0",
+        ),
+        // The same with a read-only boundary: nothing.
+        (
+            r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#,
+            r#", "permissions_boundary": {"aws_managed": "ReadOnlyAccess"}"#,
+            "",
+        ),
+        // Scoped to the team's own functions: nothing.
+        (
+            r#"{"Effect": "Allow", "Action": "lambda:UpdateFunctionCode", "Resource": "arn:aws:lambda:*:111111111111:function:dev-*"}"#,
+            "",
+            "",
+        ),
+    ];
+    for (i, (statements, boundary, message)) in cases.into_iter().enumerate() {
+        let path = write(
+            &dir,
+            &format!("{i}.json"),
+            &role_model(statements, boundary),
+        );
+        let (_, stdout, _) = run_cli(&["validate", "--format", "json", &path]);
+        let expected: Vec<(String, String)> = if message.is_empty() {
+            Vec::new()
+        } else {
+            vec![(
+                "/accounts/main/iam/roles/worker".to_string(),
+                message.to_string(),
+            )]
+        };
+        assert_eq!(
+            escalations(&stdout),
+            expected,
+            "case {i}: {statements} {boundary}"
+        );
+    }
 }

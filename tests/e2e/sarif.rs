@@ -234,3 +234,42 @@ fn commands_without_sarif_refuse_it_as_a_usage_error() {
         )
     );
 }
+
+#[test]
+fn accepted_findings_are_suppressed_results_with_their_reason() {
+    let file = "models/invalid/allow-findings.json";
+    let (code, log) = iam_codegen(&["validate", "--format", "sarif", file]);
+    assert_eq!(code, 3);
+    assert_valid_sarif(&log);
+    let log: Value = serde_json::from_str(&log).unwrap();
+    let suppressed: Vec<Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            json!([
+                r["ruleId"],
+                r["level"],
+                location["region"]["startLine"],
+                r["properties"]["jsonPointer"],
+                r["suppressions"],
+            ])
+        })
+        .collect();
+    // Line 19 is `                  "Principal": "*",`.
+    assert_eq!(
+        suppressed,
+        [json!([
+            "trust-open",
+            "error",
+            19,
+            "/accounts/management/iam/roles/open/trust_policy/Statement/0/Principal",
+            [{"kind": "inSource", "justification": "a public demo role with no permissions, reviewed by security (TICKET-1)"}],
+        ])]
+    );
+    // The findings that are not accepted carry no suppression.
+    let others = log["runs"][0]["results"].as_array().unwrap().len() - suppressed.len();
+    assert_eq!(others, 3);
+}

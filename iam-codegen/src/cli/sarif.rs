@@ -7,7 +7,9 @@
 //! pointer names (found with [`iam_model::json::span::SourceMap`]); the rules used, with
 //! their help, in `tool.driver.rules`. A file that is not JSON gives an `invalid-json`
 //! result at the line and column of the syntax error; a file that cannot be read gives a
-//! tool execution notification and `executionSuccessful: false`. Columns count UTF-16 code
+//! tool execution notification and `executionSuccessful: false`. A finding the model accepts
+//! (`allow_findings`) is a result with a suppression of kind `inSource` whose justification
+//! is the entry's reason, so viewers show it as suppressed rather than lose it. Columns count UTF-16 code
 //! units (`columnKind: utf16CodeUnits`). The log has no timestamps, versions or absolute
 //! paths beyond the file names given: the same input gives the same bytes.
 //!
@@ -36,7 +38,8 @@
 use std::collections::BTreeMap;
 
 use iam_model::json::span::{Position, SourceMap};
-use iam_model::{Finding, JsonError, Severity};
+use iam_model::validate::Allowed;
+use iam_model::{Finding, JsonError, Report, Severity};
 use serde_json::{Map, Value, json};
 
 /// The `$schema` the log names.
@@ -65,6 +68,9 @@ pub struct CheckedFile<'a> {
 pub enum FileOutcome<'a> {
     /// The findings, in the order reported; their paths are JSON pointers into the file.
     Findings(&'a [Finding]),
+    /// A model's report: its findings, then the findings its `allow_findings` accept, as
+    /// results with an `inSource` suppression whose justification is the entry's reason.
+    Report(&'a Report),
     /// The file is not JSON, or not of the expected shape.
     Json(&'a JsonError),
     /// The file cannot be read: why.
@@ -79,6 +85,12 @@ pub fn sarif_log(files: &[CheckedFile<'_>]) -> String {
         match file.outcome {
             FileOutcome::Findings(findings) => {
                 for f in findings {
+                    rules.entry(f.code).or_insert((f.severity, f.help.as_str()));
+                }
+            }
+            FileOutcome::Report(report) => {
+                let allowed = report.allowed().iter().map(|a| &a.finding);
+                for f in report.findings().iter().chain(allowed) {
                     rules.entry(f.code).or_insert((f.severity, f.help.as_str()));
                 }
             }
@@ -101,16 +113,17 @@ pub fn sarif_log(files: &[CheckedFile<'_>]) -> String {
         match file.outcome {
             FileOutcome::Findings(findings) => {
                 for f in findings {
-                    let span = map.as_ref().and_then(|m| m.locate(&f.path));
-                    let region = span.map(|s| region(s.start, Some(s.end)));
-                    results.push(result(
-                        f.code,
-                        rule_index.get(f.code).copied(),
-                        f.severity,
-                        &f.message,
-                        &uri,
-                        region,
-                        json!({"jsonPointer": f.path, "help": f.help}),
+                    results.push(finding_result(f, &rule_index, map.as_ref(), &uri));
+                }
+            }
+            FileOutcome::Report(report) => {
+                for f in report.findings() {
+                    results.push(finding_result(f, &rule_index, map.as_ref(), &uri));
+                }
+                for a in report.allowed() {
+                    results.push(suppressed(
+                        finding_result(&a.finding, &rule_index, map.as_ref(), &uri),
+                        a,
                     ));
                 }
             }
@@ -178,6 +191,39 @@ pub fn sarif_log(files: &[CheckedFile<'_>]) -> String {
         }],
     });
     iam_model::json::to_pretty(&log)
+}
+
+/// The result of a finding, at the line and column its pointer names.
+fn finding_result(
+    f: &Finding,
+    rule_index: &BTreeMap<&str, usize>,
+    map: Option<&SourceMap<'_>>,
+    uri: &str,
+) -> Value {
+    let span = map.and_then(|m| m.locate(&f.path));
+    let region = span.map(|s| region(s.start, Some(s.end)));
+    result(
+        f.code,
+        rule_index.get(f.code).copied(),
+        f.severity,
+        &f.message,
+        uri,
+        region,
+        json!({"jsonPointer": f.path, "help": f.help}),
+    )
+}
+
+/// A result with the suppression of an accepted finding (SARIF §3.27.23 `suppressions`,
+/// §3.35 `suppression`: `kind` `inSource`, as the model file itself accepts it, and the
+/// reason as `justification`).
+fn suppressed(mut result: Value, allowed: &Allowed) -> Value {
+    if let Value::Object(map) = &mut result {
+        map.insert(
+            "suppressions".into(),
+            json!([{"kind": "inSource", "justification": allowed.reason}]),
+        );
+    }
+    result
 }
 
 /// `error` or `warning`: SARIF's levels for our severities.

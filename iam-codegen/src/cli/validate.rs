@@ -123,7 +123,7 @@ fn validate(
                 uri: &file,
                 text: text.as_deref(),
                 outcome: match &outcome {
-                    Ok(report) => FileOutcome::Findings(report.findings()),
+                    Ok(report) => FileOutcome::Report(report),
                     Err(Unreadable::Json(e)) => FileOutcome::Json(e),
                     Err(Unreadable::Io(e)) => {
                         why = e.to_string();

@@ -13,7 +13,45 @@ use super::iam_users::{REQUIRE_MFA, group_with_mfa};
 
 const MAIN: AccountName = AccountName::from_static("main");
 const WEB_SERVER: RoleName = RoleName::from_static("web-server");
+/// An instance of the backend, as the assertions ask about it.
+const BACKEND_INSTANCE: &str =
+    "arn:aws:ec2:ap-northeast-2:888888888888:instance/i-0backend0example0";
 
+/// The value of the `Project` tag that marks the backend's EC2 instances and volumes: the
+/// developer launches only instances tagged with it and operates only those.
+const PROJECT: &str = "backend";
+
+/// An `Allow` statement whose condition requires `key` to equal `value` (`StringEquals`).
+fn allow_when(
+    sid: &str,
+    actions: &[&str],
+    resources: &[&str],
+    key: &str,
+    value: &str,
+) -> Statement {
+    Statement::builder()
+        .sid(sid)
+        .allow()
+        .actions(actions.iter().map(|a| known(a)))
+        .resources(resources.iter().map(|r| known(r)))
+        .condition(
+            ConditionOperator::new(Operator::StringEquals),
+            known(key),
+            [ConditionValue::String(value.to_string())],
+        )
+        .build()
+}
+
+/// What the seed's backend developer needs to put a PHP/MySQL backend on EC2 and RDS, and
+/// no more ("I don't want them to have access to anything except what they need", seed
+/// `000_16ef227fdb2b895b.txt`): read and describe everything the backend touches; launch,
+/// operate and connect to (Session Manager) only EC2 instances tagged `Project` =
+/// `backend`; security groups of the account; load balancers, target groups, listeners and
+/// alarms named `backend-*`; MySQL instances, subnet groups and snapshots named
+/// `backend-*`; pass only the `web-server` role, to EC2 (the owner defines the roles: "the
+/// developer will not have permission to create the roles himself"). No write on `*`: the
+/// rest of the production account (other instances, databases, IAM, billing) stays out of
+/// reach.
 fn backend_developer() -> ManagedPolicy {
     let pass_role = Statement::builder()
         .sid("PassOnlyTheWebServerRole")
@@ -39,17 +77,28 @@ fn backend_developer() -> ManagedPolicy {
             [ConditionValue::String("rds.amazonaws.com".to_string())],
         )
         .build();
+    let instances = "arn:aws:ec2:*:888888888888:instance/*";
+    let volumes = "arn:aws:ec2:*:888888888888:volume/*";
     ManagedPolicy::builder(
         Policy::builder()
-            .statement(allow("Ec2AndNetworking", &["ec2:*", "elasticloadbalancing:*"], &["*"]))
-            .statement(allow("RdsMySql", &["rds:*"], &["*"]))
-            .statement(allow("ObserveAndConnect", &["cloudwatch:*", "logs:*", "ssm:StartSession", "ssm:DescribeInstanceInformation", "ssm:DescribeSessions", "ssm:TerminateSession"], &["*"]))
+            .statement(allow("ReadTheBackend", &["ec2:Describe*", "elasticloadbalancing:Describe*", "rds:Describe*", "rds:ListTagsForResource", "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*", "logs:Describe*", "logs:Get*", "logs:FilterLogEvents", "ssm:DescribeInstanceInformation", "ssm:DescribeSessions", "ssm:GetConnectionStatus"], &["*"]))
+            .statement(allow("LaunchIntoTheAccountNetwork", &["ec2:RunInstances"], &["arn:aws:ec2:*::image/*", "arn:aws:ec2:*:888888888888:subnet/*", "arn:aws:ec2:*:888888888888:security-group/*", "arn:aws:ec2:*:888888888888:key-pair/*", "arn:aws:ec2:*:888888888888:network-interface/*"]))
+            .statement(allow_when("LaunchOnlyTaggedBackendInstances", &["ec2:RunInstances"], &[instances, volumes], "aws:RequestTag/Project", PROJECT))
+            .statement(allow_when("TagAtLaunch", &["ec2:CreateTags"], &[instances, volumes], "ec2:CreateAction", "RunInstances"))
+            .statement(allow_when("OperateBackendInstances", &["ec2:StartInstances", "ec2:StopInstances", "ec2:RebootInstances", "ec2:TerminateInstances", "ec2:ModifyInstanceAttribute"], &[instances], "aws:ResourceTag/Project", PROJECT))
+            .statement(allow("SecurityGroups", &["ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress"], &["arn:aws:ec2:*:888888888888:security-group/*", "arn:aws:ec2:*:888888888888:vpc/*"]))
+            .statement(allow("BackendLoadBalancer", &["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:CreateListener", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:AddTags"], &["arn:aws:elasticloadbalancing:*:888888888888:loadbalancer/app/backend-*", "arn:aws:elasticloadbalancing:*:888888888888:targetgroup/backend-*", "arn:aws:elasticloadbalancing:*:888888888888:listener/app/backend-*"]))
+            .statement(allow("BackendMySql", &["rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:RebootDBInstance", "rds:StartDBInstance", "rds:StopDBInstance", "rds:CreateDBSnapshot", "rds:CreateDBSubnetGroup", "rds:ModifyDBSubnetGroup", "rds:AddTagsToResource"], &["arn:aws:rds:*:888888888888:db:backend-*", "arn:aws:rds:*:888888888888:subgrp:backend-*", "arn:aws:rds:*:888888888888:snapshot:backend-*", "arn:aws:rds:*:888888888888:og:default:mysql-*", "arn:aws:rds:*:888888888888:pg:default.mysql*"]))
+            .statement(allow("BackendAlarms", &["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"], &["arn:aws:cloudwatch:*:888888888888:alarm:backend-*"]))
+            .statement(allow_when("ConnectToBackendInstances", &["ssm:StartSession"], &[instances], "ssm:resourceTag/Project", PROJECT))
+            .statement(allow("SessionManagerShell", &["ssm:StartSession"], &["arn:aws:ssm:*:888888888888:document/SSM-SessionManagerRunShell"]))
+            .statement(allow("OwnSessions", &["ssm:TerminateSession", "ssm:ResumeSession"], &["arn:aws:ssm:*:888888888888:session/${aws:username}-*"]))
             .statement(allow("SeeInstanceProfiles", &["iam:GetRole", "iam:GetInstanceProfile", "iam:ListInstanceProfiles", "iam:ListRoles"], &["*"]))
             .statement(pass_role)
             .statement(rds_linked_role)
             .build(),
     )
-    .description("Deploy the PHP/MySQL backend: EC2, load balancers, RDS, logs, and pass the web-server role")
+    .description("Deploy the PHP/MySQL backend: instances tagged Project=backend, backend-* load balancers and MySQL databases, pass the web-server role")
     .build()
 }
 
@@ -81,15 +130,48 @@ pub fn web_backend() -> Model {
                 .iam(iam)
                 .build(),
         )
-        .assertion(denies(
+        .assertion(
             allows(
-                mfa(check("iam-user:dev-jane", &MAIN)),
-                &[
-                    "ec2:RunInstances",
-                    "rds:CreateDBInstance",
-                    "elasticloadbalancing:CreateLoadBalancer",
-                ],
-            ),
+                mfa(check("iam-user:dev-jane", &MAIN).on(BACKEND_INSTANCE)),
+                &["ec2:RunInstances"],
+            )
+            .with_context(known("aws:RequestTag/Project"), PROJECT),
+        )
+        .assertion(denies(
+            mfa(check("iam-user:dev-jane", &MAIN).on(BACKEND_INSTANCE)),
+            &["ec2:RunInstances"],
+        ))
+        .assertion(
+            allows(
+                mfa(check("iam-user:dev-jane", &MAIN).on(BACKEND_INSTANCE)),
+                &["ec2:StopInstances", "ec2:TerminateInstances"],
+            )
+            .with_context(known("aws:ResourceTag/Project"), PROJECT),
+        )
+        .assertion(
+            denies(
+                mfa(check("iam-user:dev-jane", &MAIN).on(BACKEND_INSTANCE)),
+                &["ec2:StopInstances", "ec2:TerminateInstances"],
+            )
+            .with_context(known("aws:ResourceTag/Project"), "payroll"),
+        )
+        .assertion(allows(
+            mfa(check("iam-user:dev-jane", &MAIN)
+                .on("arn:aws:rds:ap-northeast-2:888888888888:db:backend-mysql")),
+            &["rds:CreateDBInstance", "rds:ModifyDBInstance"],
+        ))
+        .assertion(denies(
+            mfa(check("iam-user:dev-jane", &MAIN)
+                .on("arn:aws:rds:ap-northeast-2:888888888888:db:payroll")),
+            &["rds:CreateDBInstance", "rds:ModifyDBInstance", "rds:DeleteDBInstance"],
+        ))
+        .assertion(allows(
+            mfa(check("iam-user:dev-jane", &MAIN)
+                .on("arn:aws:elasticloadbalancing:ap-northeast-2:888888888888:loadbalancer/app/backend-web/50dc6c495c0c9188")),
+            &["elasticloadbalancing:CreateLoadBalancer"],
+        ))
+        .assertion(denies(
+            mfa(check("iam-user:dev-jane", &MAIN)),
             &[
                 &IAM_ADMIN[..],
                 &BILLING[..],
@@ -97,6 +179,8 @@ pub fn web_backend() -> Model {
                 &["iam:AttachRolePolicy"][..],
                 &["s3:PutObject"][..],
                 &["lambda:CreateFunction"][..],
+                &["ec2:RunInstances"][..],
+                &["rds:CreateDBInstance"][..],
             ]
             .concat(),
         ))
@@ -113,10 +197,13 @@ pub fn web_backend() -> Model {
                 .on("arn:aws:iam::888888888888:role/OrganizationAccountAccessRole")),
             &["iam:PassRole"],
         ))
-        .assertion(denies(
-            check("iam-user:dev-jane", &MAIN),
-            &["ec2:RunInstances"],
-        ))
+        .assertion(
+            denies(
+                check("iam-user:dev-jane", &MAIN).on(BACKEND_INSTANCE),
+                &["ec2:RunInstances"],
+            )
+            .with_context(known("aws:RequestTag/Project"), PROJECT),
+        )
         .assertion(allows(
             mfa(check("iam-user:owner-alice", &MAIN)),
             &["iam:CreateUser", "aws-portal:ViewBilling"],

@@ -1,5 +1,6 @@
 //! Checks of a whole [`Model`]: every policy by its kind, references between entities,
 //! names and uniqueness, and AWS quotas. Findings carry JSON pointers into the model file.
+mod escalation;
 mod limits;
 mod names;
 mod policies;

@@ -25,18 +25,16 @@
 //!   Tagging or Permissions management. AWS's read-only job-function policies
 //!   (`ReadOnlyAccess`, `ViewOnlyAccess`, `SecurityAudit`, and any AWS managed policy whose
 //!   name ends in `ReadOnlyAccess`) count as read-only as a whole.
-//! - **Privilege escalation**: an Allow statement without a condition whose actions cover
-//!   `iam:PassRole`, `iam:CreatePolicyVersion`, `iam:SetDefaultPolicyVersion`,
-//!   `iam:Attach{User,Group,Role}Policy`, `iam:Put{User,Group,Role}Policy`,
-//!   `iam:UpdateAssumeRolePolicy`, `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
-//!   `iam:UpdateLoginProfile` or `iam:AddUserToGroup` on a broad resource: `*`, or an ARN with
-//!   a wildcard that is not limited to the caller (`${aws:username}`). A condition is taken
-//!   to narrow the statement. (`lambda:CreateFunction` or `ec2:RunInstances` escalate only
-//!   with `iam:PassRole` on `*`, which is reported.)
+//! - **Privilege escalation** (`privilege-escalation`, see `escalation.rs`): an IAM user
+//!   (with its groups), an IAM role or a permission set that is not an admin and that the
+//!   evaluator allows every step of one of the known escalation methods, in its account (for
+//!   a permission set, in any account where it is provisioned). IAM users in an admin group
+//!   count as admins.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use iam_catalog::{AccessLevel, AwsManagedPolicy, KnownAction};
 
+use crate::eval::model::ModelPrincipal;
 use crate::model::Model;
 use crate::model::iam::{Iam, Permissions, Role, User};
 use crate::model::names::{AccountName, UnitPath};
@@ -50,27 +48,10 @@ use crate::policy::{
 use crate::validate::Report;
 use crate::wildcard::matches_ignore_case;
 
+use super::escalation::{self, Candidate};
 use super::{Context, account_path, at};
 
 const GUIDE: &str = "seed 002 (AWS access guide)";
-
-/// Actions that let a principal raise its own privileges when allowed broadly.
-const ESCALATION: [&str; 14] = [
-    "iam:PassRole",
-    "iam:CreatePolicyVersion",
-    "iam:SetDefaultPolicyVersion",
-    "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:AddUserToGroup",
-];
 
 /// Actions that read stored data (Cloudsplaining's data-exfiltration actions): allowed on `*`
 /// they reach every bucket, secret, key, parameter and table.
@@ -230,8 +211,9 @@ struct Grants {
     admin: bool,
     /// Services in which some write-level action is allowed.
     write_services: BTreeSet<&'static str>,
-    /// Escalation actions allowed broadly.
-    escalation: BTreeSet<&'static str>,
+    /// Actions of the escalation methods that some `Allow` statement covers, whatever its
+    /// resource and condition (what the evaluator may then allow).
+    may: BTreeSet<&'static str>,
     /// Holds `AdministratorAccess`.
     administrator_access: bool,
     /// Holds a policy that denies everything without MFA.
@@ -243,7 +225,7 @@ impl Grants {
         self.admin |= other.admin;
         self.write_services
             .extend(other.write_services.iter().copied());
-        self.escalation.extend(other.escalation.iter().copied());
+        self.may.extend(other.may.iter().copied());
         self.administrator_access |= other.administrator_access;
         self.enforces_mfa |= other.enforces_mfa;
     }
@@ -268,21 +250,6 @@ fn is_write(action: KnownAction) -> bool {
         action.access_level(),
         AccessLevel::Write | AccessLevel::Tagging | AccessLevel::PermissionsManagement
     )
-}
-
-fn broad(resource: Option<&ResourceClause>) -> bool {
-    match resource {
-        // Identity policies always have a resource; without one, be conservative.
-        None => true,
-        Some(ResourceClause::NotResource(_)) => true,
-        Some(ResourceClause::Resource(values)) => values.iter().any(|r| match r {
-            Resource::Any => true,
-            Resource::Arn(arn) => {
-                let text = arn.as_str();
-                text.contains('*') && !text.contains("${aws:username}")
-            }
-        }),
-    }
 }
 
 fn grants_of(statements: &[Statement], read_only: bool) -> Grants {
@@ -320,11 +287,9 @@ fn grants_of(statements: &[Statement], read_only: bool) -> Grants {
                         }
                     }
                 }
-                if unconditioned && broad(s.resource()) {
-                    for e in ESCALATION {
-                        if actions.iter().any(|a| matches_ignore_case(a.as_str(), e)) {
-                            g.escalation.insert(e);
-                        }
+                for e in escalation::ACTIONS {
+                    if actions.iter().any(|a| matches_ignore_case(a.as_str(), e)) {
+                        g.may.insert(e);
                     }
                 }
             }
@@ -344,11 +309,9 @@ fn grants_of(statements: &[Statement], read_only: bool) -> Grants {
                         }
                     }
                 }
-                if unconditioned && broad(s.resource()) {
-                    for e in ESCALATION {
-                        if kept(e) {
-                            g.escalation.insert(e);
-                        }
+                for e in escalation::ACTIONS {
+                    if kept(e) {
+                        g.may.insert(e);
                     }
                 }
             }
@@ -420,26 +383,6 @@ impl Cache {
     }
 }
 
-fn list(items: &BTreeSet<&str>) -> String {
-    items
-        .iter()
-        .map(|a| format!("`{a}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn escalation(report: &mut Report, path: String, what: &str, g: &Grants) {
-    if g.escalation.is_empty() || g.is_admin() {
-        return;
-    }
-    report.warning(
-        "privilege-escalation",
-        path,
-        format!("{what} is not an admin but is allowed {} on a broad resource", list(&g.escalation)),
-        "these actions let a principal give itself or a role it controls more permissions (attach or write policies, pass any role, create keys or passwords for other users); scope them to specific ARNs, add a condition such as `iam:PermissionsBoundary`, or keep them for admins (AWS \"Security best practices in IAM\": apply least-privilege permissions)",
-    );
-}
-
 /// `AdministratorAccess` (or `*` on `*`) held by something that is not an admin: an error in a
 /// production account (`production` names it), a warning elsewhere.
 fn admin_outside(
@@ -496,7 +439,12 @@ fn admin_in_production(report: &mut Report, path: String, what: &str, account: &
     );
 }
 
-fn users(model: &Model, cache: &mut Cache, report: &mut Report) {
+fn users<'m>(
+    model: &'m Model,
+    cache: &mut Cache,
+    candidates: &mut Vec<Candidate<'m>>,
+    report: &mut Report,
+) {
     for (account_name, account) in model.accounts() {
         let iam = account.iam();
         let base = format!("{}/iam", account_path(account_name.as_str()));
@@ -559,8 +507,18 @@ fn users(model: &Model, cache: &mut Cache, report: &mut Report) {
                     format!("give a pipeline a scoped deployment policy; \"CI/CD server → long-term key → AdministratorAccess\" is the guide's bad model ({GUIDE})"),
                 );
             }
-            if !is_admin_name(name.as_str()) {
-                escalation(report, b.clone(), &format!("IAM user `{name}`"), &g);
+            let in_admin_group = user.groups().iter().any(|g| is_admin_name(g.as_str()));
+            if !is_admin_name(name.as_str()) && !in_admin_group && !g.is_admin() {
+                candidates.push(Candidate {
+                    path: b.clone(),
+                    what: format!("IAM user `{name}` in `{account_name}`"),
+                    principal: ModelPrincipal::IamUser {
+                        account: Some(account_name.to_string()),
+                        name: name.to_string(),
+                    },
+                    accounts: vec![account_name],
+                    may: g.may.clone(),
+                });
             }
             if !ci || !g.is_admin() {
                 let own = cache.permissions(iam, p);
@@ -587,9 +545,6 @@ fn users(model: &Model, cache: &mut Cache, report: &mut Report) {
                 &g,
                 production,
             );
-            if !is_admin_name(name.as_str()) {
-                escalation(report, b.clone(), &format!("IAM group `{name}`"), &g);
-            }
             if account.environment() == &Environment::Production
                 && is_developer_name(name.as_str())
                 && !g.is_admin()
@@ -620,7 +575,12 @@ fn has_key(s: &Statement, key: &str) -> bool {
     })
 }
 
-fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
+fn roles<'m>(
+    model: &'m Model,
+    cache: &mut Cache,
+    candidates: &mut Vec<Candidate<'m>>,
+    report: &mut Report,
+) {
     let model_accounts: BTreeSet<_> = model.accounts().values().map(|a| a.id()).collect();
     let management = model
         .account(model.organization().management_account().as_str())
@@ -650,8 +610,17 @@ fn roles(model: &Model, cache: &mut Cache, report: &mut Report) {
                     None,
                 );
             }
-            if !is_admin_name(name.as_str()) {
-                escalation(report, b.clone(), &format!("role `{name}`"), &g);
+            if !is_admin_name(name.as_str()) && !g.is_admin() {
+                candidates.push(Candidate {
+                    path: b.clone(),
+                    what: format!("role `{name}` in `{account_name}`"),
+                    principal: ModelPrincipal::IamRole {
+                        account: Some(account_name.to_string()),
+                        name: name.to_string(),
+                    },
+                    accounts: vec![account_name],
+                    may: g.may.clone(),
+                });
             }
             for (suffix, s) in role
                 .trust_policy()
@@ -824,6 +793,7 @@ fn identity_center<'a>(
     ic: &'a IdentityCenter,
     ctx: &'a Context<'a>,
     cache: &mut Cache,
+    candidates: &mut Vec<Candidate<'a>>,
     report: &mut Report,
 ) {
     let grants: BTreeMap<&str, Grants> = ic
@@ -844,8 +814,14 @@ fn identity_center<'a>(
                     );
                 }
             }
-            if let Some(g) = grants.get(name.as_str()) {
-                escalation(report, b.clone(), &format!("permission set `{name}`"), g);
+            if let Some(g) = grants.get(name.as_str()).filter(|g| !g.is_admin()) {
+                candidates.push(Candidate {
+                    path: b.clone(),
+                    what: format!("permission set `{name}`"),
+                    principal: ModelPrincipal::PermissionSet(name.to_string()),
+                    accounts: model.accounts().keys().collect(),
+                    may: g.may.clone(),
+                });
             }
         }
     }
@@ -1119,12 +1095,14 @@ fn pass_role(model: &Model, report: &mut Report) {
 
 pub(super) fn check(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     let mut cache = Cache::default();
+    let mut candidates = Vec::new();
     pass_role(model, report);
-    users(model, &mut cache, report);
-    roles(model, &mut cache, report);
+    users(model, &mut cache, &mut candidates, report);
+    roles(model, &mut cache, &mut candidates, report);
     if let Some(ic) = model.identity_center() {
-        identity_center(model, ic, ctx, &mut cache, report);
+        identity_center(model, ic, ctx, &mut cache, &mut candidates, report);
     }
+    escalation::check(model, &candidates, report);
     budgets(model, report);
 }
 
@@ -1191,11 +1169,16 @@ mod tests {
         assert!(power.write_services.contains("ec2"));
         // Only `iam:CreateServiceLinkedRole` and `iam:DeleteServiceLinkedRole`.
         assert!(power.write_services.contains("iam"));
-        assert!(power.escalation.is_empty(), "{:?}", power.escalation);
+        // `NotAction` `iam:*`: the Lambda, Glue, EC2 and CloudFormation steps, never `iam:PassRole`.
+        assert!(
+            power.may.contains("lambda:UpdateFunctionCode") && !power.may.contains("iam:PassRole"),
+            "{:?}",
+            power.may
+        );
         let admin = cache.aws("AdministratorAccess");
-        assert!(admin.is_admin() && admin.escalation.len() == ESCALATION.len());
+        assert!(admin.is_admin() && admin.may.len() == escalation::ACTIONS.len());
         let ro = cache.aws("ReadOnlyAccess");
-        assert!(!ro.writes() && ro.escalation.is_empty());
+        assert!(!ro.writes() && ro.may.is_empty(), "{:?}", ro.may);
         let billing = cache.aws("Billing");
         assert!(
             billing.writes() && !billing.writes_outside_billing(),
