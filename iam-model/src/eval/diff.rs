@@ -37,11 +37,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::eval::Decision;
 use crate::eval::model::{
     AccessPath, DEFAULT_REGION, ModelEvaluator, ModelPrincipal, Outcome, PROBES, ProbeKind, Query,
     trusted_accounts,
 };
-use crate::eval::Decision;
 use crate::model::names::UnitPath;
 use crate::model::{Account, AssignmentPrincipal, Model, Target};
 use crate::policy::{AccountId, Kind, Policy};
