@@ -590,15 +590,15 @@ fn privilege_escalation_is_one_finding_per_principal_with_its_methods() {
         [
             (
                 "/accounts/management/iam/users/dev-sam".to_string(),
-                "IAM user `dev-sam` in `management` is not an admin but can raise its own privileges: `iam:PassRole` + `lambda:CreateFunction` + `lambda:InvokeFunction` (PassExistingRoleToNewLambdaThenInvoke), allowed by `Deploy` statement 0".to_string(),
+                "IAM user `dev-sam` in `management` is not an admin but can raise its own privileges: `iam:PassRole` + `lambda:CreateFunction` + `lambda:InvokeFunction` (PassExistingRoleToNewLambdaThenInvoke), allowed by Identity `Deploy` statement 0".to_string(),
             ),
             (
                 "/accounts/management/iam/roles/app".to_string(),
-                "role `app` in `management` is not an admin but can raise its own privileges: `iam:CreatePolicyVersion` (CreateNewPolicyVersion), allowed by `Iam` statement 0; `iam:PutUserPolicy` (PutUserPolicy), allowed by `Iam` statement 0; `iam:PutGroupPolicy` (PutGroupPolicy), allowed by `Iam` statement 0; `iam:PutRolePolicy` (PutRolePolicy), allowed by `Iam` statement 0".to_string(),
+                "role `app` in `management` is not an admin but can raise its own privileges: `iam:CreatePolicyVersion` (CreateNewPolicyVersion), allowed by Identity `Iam` statement 0; `iam:PutUserPolicy` (PutUserPolicy), allowed by Identity `Iam` statement 0; `iam:PutGroupPolicy` (PutGroupPolicy), allowed by Identity `Iam` statement 0; `iam:PutRolePolicy` (PutRolePolicy), allowed by Identity `Iam` statement 0".to_string(),
             ),
             (
                 "/identity_center/permission_sets/OperatorAccess".to_string(),
-                "permission set `OperatorAccess` is not an admin but can raise its own privileges: `iam:UpdateAssumeRolePolicy` + `sts:AssumeRole` (UpdateRolePolicyToAssumeIt) in `workload`, allowed by `AwsSSOInlinePolicy` statement 0".to_string(),
+                "permission set `OperatorAccess` is not an admin but can raise its own privileges: `iam:UpdateAssumeRolePolicy` + `sts:AssumeRole` (UpdateRolePolicyToAssumeIt) in `workload`, allowed by Identity `AwsSSOInlinePolicy` statement 0".to_string(),
             ),
         ]
     );
@@ -625,13 +625,13 @@ fn privilege_escalation_counts_wildcards_not_action_and_boundaries() {
         (
             r#"{"Effect": "Allow", "Action": "iam:Attach*", "Resource": "*"}"#,
             "",
-            "role `worker` in `main` is not an admin but can raise its own privileges: `iam:AttachUserPolicy` (AttachUserPolicy), allowed by `Work` statement 0; `iam:AttachGroupPolicy` (AttachGroupPolicy), allowed by `Work` statement 0; `iam:AttachRolePolicy` (AttachRolePolicy), allowed by `Work` statement 0",
+            "role `worker` in `main` is not an admin but can raise its own privileges: `iam:AttachUserPolicy` (AttachUserPolicy), allowed by Identity `Work` statement 0; `iam:AttachGroupPolicy` (AttachGroupPolicy), allowed by Identity `Work` statement 0; `iam:AttachRolePolicy` (AttachRolePolicy), allowed by Identity `Work` statement 0",
         ),
         // Everything but IAM: the function the model's `worker` role runs as can be taken over.
         (
             r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#,
             "",
-            "role `worker` in `main` is not an admin but can raise its own privileges: `lambda:UpdateFunctionCode` (EditExistingLambdaFunctionWithRole), allowed by `Work` statement 0",
+            "role `worker` in `main` is not an admin but can raise its own privileges: `lambda:UpdateFunctionCode` (EditExistingLambdaFunctionWithRole), allowed by Identity `Work` statement 0",
         ),
         // The same with a read-only boundary: nothing.
         (

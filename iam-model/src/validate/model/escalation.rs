@@ -279,11 +279,12 @@ impl Method {
 }
 
 /// What one method found for a principal: the accounts where every step is allowed, and
-/// the identity-policy statements that allowed them (`policy` statement index).
+/// the identity-policy statements that allowed them, by policy and index, with the way
+/// every command names a statement ([`crate::eval::StatementMatch`]'s `Display`).
 #[derive(Default)]
 struct Found<'m> {
     accounts: Vec<&'m AccountName>,
-    statements: BTreeSet<(String, usize)>,
+    statements: BTreeSet<(String, usize, String)>,
 }
 
 /// Report `privilege-escalation` once per candidate that can complete a method in some
@@ -361,7 +362,7 @@ fn find<'m>(
                         p.evaluation
                             .allowed_by()
                             .filter(|m| m.layer == Layer::Identity)
-                            .map(|m| (m.policy.to_string(), m.statement)),
+                            .map(|m| (m.policy.to_string(), m.statement, m.to_string())),
                     );
                 }
             }
@@ -429,7 +430,7 @@ fn describe(found: &[(&'static str, String, Found<'_>)], accounts: bool) -> Stri
             let statements = f
                 .statements
                 .iter()
-                .map(|(policy, i)| format!("`{policy}` statement {i}"))
+                .map(|(_, _, statement)| statement.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
             let accounts = match f.accounts.as_slice() {
