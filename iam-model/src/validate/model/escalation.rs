@@ -17,8 +17,12 @@
 //! count only in an account where the model has a role that `lambda.amazonaws.com`
 //! (`glue.amazonaws.com`) may assume, the role such a function or endpoint runs as. So
 //! `PowerUserAccess` alone, the seeds' developer permission set for development and sandbox
-//! accounts, is not reported; it cannot pass or change roles. Requests carry `aws:MultiFactorAuthPresent` = `true` and
-//! `aws:RequestedRegion` (`us-east-1`), as the access matrix's probes do.
+//! accounts, is not reported: it cannot pass or change roles. Requests carry
+//! `aws:MultiFactorAuthPresent` = `true` and `aws:RequestedRegion` (`us-east-1`), as the
+//! access matrix's probes do.
+//!
+//! Only the principal's own account is asked (for a permission set, each account where it is
+//! provisioned): escalation into another account's roles is not looked for.
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::eval::model::{DEFAULT_REGION, ModelEvaluator, ModelPrincipal, Query, requested_region};
@@ -222,8 +226,9 @@ const METHODS: [Method; 21] = [
     },
 ];
 
-/// Every action of a method, once: a principal whose policies allow none of a method's
-/// actions in any statement is not asked about it.
+/// Every action of a method, once. A method is asked about only when, for each of its
+/// actions, some `Allow` statement of the principal's policies covers it (whatever the
+/// resource and condition): the evaluator is not asked what no statement could allow.
 pub(super) const ACTIONS: [&str; 25] = [
     "iam:CreatePolicyVersion",
     "iam:SetDefaultPolicyVersion",
