@@ -594,11 +594,11 @@ fn privilege_escalation_is_one_finding_per_principal_with_its_methods() {
             ),
             (
                 "/accounts/management/iam/roles/app".to_string(),
-                "role `app` in `management` is not an admin but can raise its own privileges: `iam:CreatePolicyVersion` (CreateNewPolicyVersion), allowed by Identity `Iam` statement 0; `iam:PutUserPolicy` (PutUserPolicy), allowed by Identity `Iam` statement 0; `iam:PutGroupPolicy` (PutGroupPolicy), allowed by Identity `Iam` statement 0; `iam:PutRolePolicy` (PutRolePolicy), allowed by Identity `Iam` statement 0".to_string(),
+                "role `app` in `management` is not an admin but can raise its own privileges: `iam:CreatePolicyVersion` (CreateNewPolicyVersion), `iam:PutUserPolicy` (PutUserPolicy), `iam:PutGroupPolicy` (PutGroupPolicy), `iam:PutRolePolicy` (PutRolePolicy), allowed by Identity `Iam` statement 0".to_string(),
             ),
             (
                 "/identity_center/permission_sets/OperatorAccess".to_string(),
-                "permission set `OperatorAccess` is not an admin but can raise its own privileges: `iam:UpdateAssumeRolePolicy` + `sts:AssumeRole` (UpdateRolePolicyToAssumeIt) in `workload`, allowed by Identity `AwsSSOInlinePolicy` statement 0".to_string(),
+                "permission set `OperatorAccess` is not an admin but can raise its own privileges: `iam:UpdateAssumeRolePolicy` + `sts:AssumeRole` (UpdateRolePolicyToAssumeIt) in `workload` and `workload-b`, allowed by Identity `AwsSSOInlinePolicy` statement 0".to_string(),
             ),
         ]
     );
@@ -625,7 +625,7 @@ fn privilege_escalation_counts_wildcards_not_action_and_boundaries() {
         (
             r#"{"Effect": "Allow", "Action": "iam:Attach*", "Resource": "*"}"#,
             "",
-            "role `worker` in `main` is not an admin but can raise its own privileges: `iam:AttachUserPolicy` (AttachUserPolicy), allowed by Identity `Work` statement 0; `iam:AttachGroupPolicy` (AttachGroupPolicy), allowed by Identity `Work` statement 0; `iam:AttachRolePolicy` (AttachRolePolicy), allowed by Identity `Work` statement 0",
+            "role `worker` in `main` is not an admin but can raise its own privileges: `iam:AttachUserPolicy` (AttachUserPolicy), `iam:AttachGroupPolicy` (AttachGroupPolicy), `iam:AttachRolePolicy` (AttachRolePolicy), allowed by Identity `Work` statement 0",
         ),
         // Everything but IAM: the function the model's `worker` role runs as can be taken over.
         (

@@ -427,25 +427,34 @@ fn query(account: &str, id: &str, s: &Step) -> Query {
 }
 
 /// The methods found, with the statements that allow them, and with the accounts when the
-/// candidate acts in several.
+/// candidate acts in several; methods with the same accounts and statements are listed
+/// together, in method order.
 fn describe(found: &[(&'static str, String, Found<'_>)], accounts: bool) -> String {
-    found
-        .iter()
-        .map(|(name, combination, f)| {
-            let statements = f
-                .statements
-                .iter()
-                .map(|(_, _, statement)| statement.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let accounts = match f.accounts.as_slice() {
-                _ if !accounts => String::new(),
-                [] => String::new(),
-                [one] => format!(" in `{one}`"),
-                [first, rest @ ..] => format!(" in `{first}` and {} more accounts", rest.len()),
-            };
-            format!("{combination} ({name}){accounts}, allowed by {statements}")
-        })
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, combination, f) in found {
+        let statements = f
+            .statements
+            .iter()
+            .map(|(_, _, statement)| statement.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let place = match f.accounts.as_slice() {
+            _ if !accounts => String::new(),
+            [] => String::new(),
+            [one] => format!(" in `{one}`"),
+            [first, other] => format!(" in `{first}` and `{other}`"),
+            [first, rest @ ..] => format!(" in `{first}` and {} other accounts", rest.len()),
+        };
+        let tail = format!("{place}, allowed by {statements}");
+        let method = format!("{combination} ({name})");
+        match groups.iter_mut().find(|(t, _)| *t == tail) {
+            Some((_, methods)) => methods.push(method),
+            None => groups.push((tail, vec![method])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(tail, methods)| format!("{}{tail}", methods.join(", ")))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -463,5 +472,41 @@ mod tests {
             .flat_map(|m| m.steps.iter().map(|s| s.action))
             .collect();
         assert_eq!(used, listed);
+    }
+
+    #[test]
+    fn methods_with_the_same_accounts_and_statements_are_listed_together() {
+        fn found<'m>(accounts: Vec<&'m AccountName>, statement: &str) -> Found<'m> {
+            Found {
+                accounts,
+                statements: BTreeSet::from([(
+                    "P".to_string(),
+                    0,
+                    format!("Identity `P` statement {statement}"),
+                )]),
+            }
+        }
+        let (a, b, c) = (
+            AccountName::from_static("dev-a"),
+            AccountName::from_static("dev-b"),
+            AccountName::from_static("dev-c"),
+        );
+        let found = vec![
+            ("One", "`a:One`".to_string(), found(vec![&a, &b, &c], "0")),
+            ("Two", "`a:Two`".to_string(), found(vec![&a], "1")),
+            (
+                "Three",
+                "`a:Three`".to_string(),
+                found(vec![&a, &b, &c], "0"),
+            ),
+        ];
+        assert_eq!(
+            describe(&found, true),
+            "`a:One` (One), `a:Three` (Three) in `dev-a` and 2 other accounts, allowed by Identity `P` statement 0; `a:Two` (Two) in `dev-a`, allowed by Identity `P` statement 1"
+        );
+        assert_eq!(
+            describe(&found[1..2], false),
+            "`a:Two` (Two), allowed by Identity `P` statement 1"
+        );
     }
 }
