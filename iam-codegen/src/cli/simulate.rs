@@ -527,18 +527,6 @@ struct ErrorOut<'e> {
     findings: &'e [Finding],
 }
 
-fn statement_line(kind: &str, m: &iam_model::eval::StatementMatch<'_>) -> String {
-    let mut line = format!("  {kind}: {}", m.layer);
-    if let Some(level) = m.level {
-        line.push_str(&format!(" `{level}`"));
-    }
-    line.push_str(&format!(" `{}` statement {}", m.policy, m.statement));
-    if let Some(sid) = m.sid {
-        line.push_str(&format!(" ({sid})"));
-    }
-    line
-}
-
 fn result_json<'e, 'a>(id: &'e str, outcome: &'e Outcome<'a>) -> ResultOut<'e, 'a> {
     match outcome {
         Outcome::Evaluated(e) => ResultOut::Evaluated {
@@ -579,11 +567,11 @@ fn result_text(id: &str, outcome: &Outcome<'_>, text: &mut String) {
                 }
             }
             for m in e.denied_by() {
-                text.push_str(&statement_line("denied by", m));
+                text.push_str(&format!("  denied by: {m}"));
                 text.push('\n');
             }
             for m in e.allowed_by() {
-                text.push_str(&statement_line("allowed by", m));
+                text.push_str(&format!("  allowed by: {m}"));
                 text.push('\n');
             }
         }
