@@ -13,10 +13,10 @@ use iam_model::eval::{
     Evaluation, OrgLevel, PolicySet, Request, RequestPrincipal, SharedPolicy, evaluate,
 };
 use iam_model::json::{OneOrMany, pointer_token};
-use iam_model::policy::{AccountId, PolicyKind};
+use iam_model::policy::{AccountId, Effect, PolicyKind};
 use iam_model::validate::policy::{check_policy, decode};
 use iam_model::{Finding, JsonError, Report, raw};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{CliError, ExitStatus, Format};
@@ -460,47 +460,97 @@ fn read_cases(text: &str) -> Result<CaseFile, JsonError> {
     Ok(file)
 }
 
-fn explanation_json(e: &Evaluation<'_>) -> Value {
-    let statement = |m: &iam_model::eval::StatementMatch<'_>| {
-        let mut v = json!({
-            "layer": m.layer.as_str(),
-            "policy": m.policy,
-            "statement": m.statement,
-        });
-        if let Some(obj) = v.as_object_mut() {
-            if let Some(level) = m.level {
-                obj.insert("level".into(), json!(level));
-            }
-            if let Some(sid) = m.sid {
-                obj.insert("sid".into(), json!(sid));
-            }
-        }
-        v
-    };
-    let mut v = json!({
-        "reason": e.reason().message(),
-        "blocked_by": e.blocked_by().map(|l| l.as_str()),
-        "denied_by": e.denied_by().map(statement).collect::<Vec<_>>(),
-        "allowed_by": e.allowed_by().map(statement).collect::<Vec<_>>(),
-    });
-    if let (Some(level), Some(obj)) = (e.blocked_level(), v.as_object_mut()) {
-        obj.insert("blocked_level".into(), json!(level));
-    }
-    v
+/// One statement that applies, as JSON: `layer`, `policy`, `statement`, then `level` and
+/// `sid` when there are.
+#[derive(Serialize)]
+struct StatementOut<'a> {
+    layer: &'static str,
+    policy: &'a str,
+    statement: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sid: Option<&'a str>,
 }
 
-fn result_json(id: &str, outcome: &Outcome<'_>) -> Value {
-    match outcome {
-        Outcome::Evaluated(e) => json!({
-            "id": id,
-            "decision": e.decision().as_str(),
-            "explanation": explanation_json(e),
-        }),
-        Outcome::Invalid(findings) => json!({
-            "id": id,
-            "error": {"findings": findings},
-        }),
+/// The statements of one effect that apply, serialized from the evaluation without a copy.
+struct MatchesOut<'e, 'a>(&'e Evaluation<'a>, Effect);
+
+impl Serialize for MatchesOut<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .matches()
+                .iter()
+                .filter(|m| m.effect == self.1)
+                .map(|m| StatementOut {
+                    layer: m.layer.as_str(),
+                    policy: m.policy,
+                    statement: m.statement,
+                    level: m.level,
+                    sid: m.sid,
+                }),
+        )
     }
+}
+
+/// The explanation of an evaluation as JSON; `blocked_level` only for a denial by an SCP or
+/// RCP level.
+#[derive(Serialize)]
+struct ExplanationOut<'e, 'a> {
+    reason: &'static str,
+    blocked_by: Option<&'static str>,
+    denied_by: MatchesOut<'e, 'a>,
+    allowed_by: MatchesOut<'e, 'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blocked_level: Option<&'a str>,
+}
+
+/// One case's answer as JSON: `{"id", "decision", "explanation"}` or `{"id", "error"}`.
+/// Serialized straight to the output, so a case allocates no JSON tree.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResultOut<'e, 'a> {
+    Evaluated {
+        id: &'e str,
+        decision: &'static str,
+        explanation: ExplanationOut<'e, 'a>,
+    },
+    Invalid {
+        id: &'e str,
+        error: ErrorOut<'e>,
+    },
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'e> {
+    findings: &'e [Finding],
+}
+
+fn result_json<'e, 'a>(id: &'e str, outcome: &'e Outcome<'a>) -> ResultOut<'e, 'a> {
+    match outcome {
+        Outcome::Evaluated(e) => ResultOut::Evaluated {
+            id,
+            decision: e.decision().as_str(),
+            explanation: ExplanationOut {
+                reason: e.reason().message(),
+                blocked_by: e.blocked_by().map(|l| l.as_str()),
+                denied_by: MatchesOut(e, Effect::Deny),
+                allowed_by: MatchesOut(e, Effect::Allow),
+                blocked_level: e.blocked_level(),
+            },
+        },
+        Outcome::Invalid(findings) => ResultOut::Invalid {
+            id,
+            error: ErrorOut { findings },
+        },
+    }
+}
+
+/// Where `one_case` puts a JSON answer: a tree for the batch document, or a line of bytes.
+enum JsonSink {
+    Values(Vec<Value>),
+    Line(Vec<u8>),
 }
 
 fn result_text(id: &str, outcome: &Outcome<'_>, text: &mut String) {
@@ -540,7 +590,7 @@ fn one_case(
     base: &str,
     library: &mut Library,
     format: Format,
-    json_out: &mut Vec<Value>,
+    json_out: &mut JsonSink,
     text: &mut String,
 ) -> bool {
     let built = build(case, base, library);
@@ -549,7 +599,20 @@ fn one_case(
         Err(findings) => Outcome::Invalid(findings.clone()),
     };
     match format {
-        Format::Json => json_out.push(result_json(&case.id, &outcome)),
+        Format::Json => {
+            let result = result_json(&case.id, &outcome);
+            match json_out {
+                JsonSink::Values(values) => {
+                    values.push(serde_json::to_value(&result).unwrap_or_default())
+                }
+                JsonSink::Line(line) => {
+                    // Writing to memory fails only on a serializer error, which these types
+                    // (strings, numbers, findings) cannot raise.
+                    let _ = serde_json::to_writer(&mut *line, &result);
+                    line.push(b'\n');
+                }
+            }
+        }
         Format::Text => result_text(&case.id, &outcome, text),
     }
     matches!(outcome, Outcome::Evaluated(_))
@@ -606,7 +669,7 @@ pub fn simulate_lines(
     let mut number = 0usize;
     let mut invalid = false;
     let mut seen_case = false;
-    let mut json_out = Vec::with_capacity(1);
+    let mut json_out = JsonSink::Line(Vec::new());
     let mut text = String::new();
     loop {
         line.clear();
@@ -641,13 +704,14 @@ pub fn simulate_lines(
         })?;
         de.end().map_err(|e| at_line(e, String::new()))?;
         invalid |= !one_case(&case, "", &mut library, format, &mut json_out, &mut text);
-        let written = match format {
-            Format::Json => json_out.drain(..).try_for_each(|v| {
-                let mut s = serde_json::to_string(&v).unwrap_or_default();
-                s.push('\n');
-                out.write_all(s.as_bytes())
-            }),
-            Format::Text => {
+        let written = match (format, &mut json_out) {
+            (Format::Json, JsonSink::Line(line)) => {
+                let r = out.write_all(line);
+                line.clear();
+                r
+            }
+            (Format::Json, JsonSink::Values(_)) => Ok(()),
+            (Format::Text, _) => {
                 let r = out.write_all(text.as_bytes());
                 text.clear();
                 r
@@ -713,7 +777,7 @@ pub fn run(
     }
     let mut library = Library::new(std::mem::take(&mut file.policies));
     let mut invalid = false;
-    let mut results = Vec::new();
+    let mut results = JsonSink::Values(Vec::new());
     let mut text = String::new();
     for (i, case) in file.cases.iter().enumerate() {
         invalid |= !one_case(
@@ -727,6 +791,10 @@ pub fn run(
     }
     let result = match format {
         Format::Json => {
+            let results = match results {
+                JsonSink::Values(values) => values,
+                JsonSink::Line(_) => Vec::new(),
+            };
             let doc = json!({"version": 1, "results": results});
             let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
             text.push('\n');

@@ -45,6 +45,18 @@ enum Typed {
     Invalid,
 }
 
+/// A request value read in the form its operator compares (`None`: it does not read as the
+/// type, and matches no policy value).
+#[derive(Debug, Clone, PartialEq)]
+enum Parsed {
+    Text,
+    Number(Option<f64>),
+    Date(Option<f64>),
+    Bool(Option<bool>),
+    Binary(Option<Vec<u8>>),
+    Ip(Option<IpAddr>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct CompiledValue {
     template: Template,
@@ -144,9 +156,10 @@ impl CompiledCondition {
         // Whether one request value satisfies the operator (for a negated operator: matches
         // none of the policy's values).
         let mut satisfied = |value: &str| -> bool {
+            let parsed = self.parse(value);
             let mut any = false;
             for v in &self.values {
-                if self.matches(v, value, request, scratch) {
+                if self.matches(v, value, &parsed, request, scratch) {
                     any = true;
                     break;
                 }
@@ -174,9 +187,10 @@ impl CompiledCondition {
                 // Positive: any request value matches; negated: no request value matches.
                 let mut any = false;
                 for value in request_values {
+                    let parsed = self.parse(value);
                     let mut matched = false;
                     for v in &self.values {
-                        if self.matches(v, value, request, scratch) {
+                        if self.matches(v, value, &parsed, request, scratch) {
                             matched = true;
                             break;
                         }
@@ -191,11 +205,37 @@ impl CompiledCondition {
         }
     }
 
-    // Whether a request value matches one policy value under the operator's positive form.
+    // A request value read once in the form the operator compares, before it is compared
+    // with each policy value.
+    fn parse(&self, value: &str) -> Parsed {
+        use Operator::*;
+        match self.operator {
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => Parsed::Number(parse_number(value)),
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
+            | DateGreaterThanEquals => Parsed::Date(parse_date(value)),
+            Bool => Parsed::Bool(parse_bool(value)),
+            BinaryEquals => Parsed::Binary(decode_base64(value)),
+            IpAddress | NotIpAddress => Parsed::Ip(value.parse::<IpAddr>().ok()),
+            _ => Parsed::Text,
+        }
+    }
+
+    // Whether a request value (`parsed` by [`Self::parse`]) matches one policy value under
+    // the operator's positive form.
     fn matches(
         &self,
         policy: &CompiledValue,
         value: &str,
+        parsed: &Parsed,
         request: &Request,
         scratch: &mut Scratch,
     ) -> bool {
@@ -219,6 +259,14 @@ impl CompiledCondition {
             }
         };
         use Operator::*;
+        let number = |cmp: fn(f64, f64) -> bool, p: f64| match parsed {
+            Parsed::Number(Some(v)) => cmp(*v, p),
+            _ => false,
+        };
+        let date = |cmp: fn(f64, f64) -> bool, p: f64| match parsed {
+            Parsed::Date(Some(v)) => cmp(*v, p),
+            _ => false,
+        };
         match (self.operator, typed) {
             (_, Typed::Invalid) => false,
             (StringEquals | StringNotEquals, _) => value == text,
@@ -227,28 +275,22 @@ impl CompiledCondition {
                 Some(mask) => wildcard::matches_with_literals(text, mask, value),
                 None => wildcard::matches(text, value),
             },
-            (NumericEquals | NumericNotEquals, Typed::Number(p)) => {
-                parse_number(value).is_some_and(|v| v == *p)
+            (NumericEquals | NumericNotEquals, Typed::Number(p)) => number(|v, p| v == p, *p),
+            (NumericLessThan, Typed::Number(p)) => number(|v, p| v < p, *p),
+            (NumericLessThanEquals, Typed::Number(p)) => number(|v, p| v <= p, *p),
+            (NumericGreaterThan, Typed::Number(p)) => number(|v, p| v > p, *p),
+            (NumericGreaterThanEquals, Typed::Number(p)) => number(|v, p| v >= p, *p),
+            (DateEquals | DateNotEquals, Typed::Date(p)) => date(|v, p| v == p, *p),
+            (DateLessThan, Typed::Date(p)) => date(|v, p| v < p, *p),
+            (DateLessThanEquals, Typed::Date(p)) => date(|v, p| v <= p, *p),
+            (DateGreaterThan, Typed::Date(p)) => date(|v, p| v > p, *p),
+            (DateGreaterThanEquals, Typed::Date(p)) => date(|v, p| v >= p, *p),
+            (Bool, Typed::Bool(p)) => matches!(parsed, Parsed::Bool(Some(v)) if v == p),
+            (BinaryEquals, Typed::Binary(p)) => {
+                matches!(parsed, Parsed::Binary(Some(v)) if v == p)
             }
-            (NumericLessThan, Typed::Number(p)) => parse_number(value).is_some_and(|v| v < *p),
-            (NumericLessThanEquals, Typed::Number(p)) => {
-                parse_number(value).is_some_and(|v| v <= *p)
-            }
-            (NumericGreaterThan, Typed::Number(p)) => parse_number(value).is_some_and(|v| v > *p),
-            (NumericGreaterThanEquals, Typed::Number(p)) => {
-                parse_number(value).is_some_and(|v| v >= *p)
-            }
-            (DateEquals | DateNotEquals, Typed::Date(p)) => {
-                parse_date(value).is_some_and(|v| v == *p)
-            }
-            (DateLessThan, Typed::Date(p)) => parse_date(value).is_some_and(|v| v < *p),
-            (DateLessThanEquals, Typed::Date(p)) => parse_date(value).is_some_and(|v| v <= *p),
-            (DateGreaterThan, Typed::Date(p)) => parse_date(value).is_some_and(|v| v > *p),
-            (DateGreaterThanEquals, Typed::Date(p)) => parse_date(value).is_some_and(|v| v >= *p),
-            (Bool, Typed::Bool(p)) => parse_bool(value) == Some(*p),
-            (BinaryEquals, Typed::Binary(p)) => decode_base64(value).is_some_and(|v| v == *p),
             (IpAddress | NotIpAddress, Typed::Ip(net)) => {
-                value.parse::<IpAddr>().is_ok_and(|ip| net.contains(ip))
+                matches!(parsed, Parsed::Ip(Some(ip)) if net.contains(*ip))
             }
             (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, _) => arn_like(text, literal, value),
             _ => false,

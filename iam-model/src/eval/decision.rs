@@ -271,6 +271,9 @@ struct Scan<'a, 'r> {
     record: bool,
     matches: Vec<StatementMatch<'a>>,
     denied: bool,
+    // Deciding only: whether an earlier policy of the layer (or the SCP or RCP level)
+    // already allows, so that only `Deny` statements still matter.
+    layer_allows: bool,
 }
 
 impl<'a> Scan<'a, '_> {
@@ -284,6 +287,17 @@ impl<'a> Scan<'a, '_> {
     ) -> Option<Grant> {
         let mut best: Option<Grant> = None;
         for index in policy.candidates(self.request) {
+            // Deciding only: once a `Deny` applies the decision is made, and once an `Allow`
+            // names the principal exactly no other `Allow` of this policy can raise the
+            // grant, so only `Deny` statements still matter.
+            if !self.record && (self.denied || self.layer_allows || best == Some(Grant::Exact)) {
+                if self.denied {
+                    break;
+                }
+                if policy.effect(index) != Some(Effect::Deny) {
+                    continue;
+                }
+            }
             let Some(grant) = policy.applies(index, self.request, self.scratch) else {
                 continue;
             };
@@ -318,8 +332,10 @@ impl<'a> Scan<'a, '_> {
         for level in levels {
             let mut allows = false;
             for policy in &level.policies {
+                self.layer_allows = allows;
                 allows |= self.policy(policy, layer, Some(&level.name)).is_some();
             }
+            self.layer_allows = false;
             if !allows && failing.is_none() {
                 failing = Some(level.name.as_str());
             }
@@ -435,6 +451,7 @@ fn run<'a>(
         record,
         matches: Vec::new(),
         denied: false,
+        layer_allows: false,
     };
 
     let (iam_kind, service_linked) = match request.principal() {
@@ -469,8 +486,10 @@ fn run<'a>(
     let mut session_ok = true;
     if principal_policies_apply {
         for p in set.identity.iter() {
+            scan.layer_allows = identity_allows;
             identity_allows |= scan.policy(p, Layer::Identity, None).is_some();
         }
+        scan.layer_allows = false;
         for p in set.boundaries.iter() {
             boundary_ok &= scan.policy(p, Layer::Boundary, None).is_some();
         }

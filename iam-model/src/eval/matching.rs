@@ -96,8 +96,8 @@ impl Template {
                     lower,
                     hash,
                     default,
-                } => match request.values_hashed(*hash, lower) {
-                    Some([value]) => (value, true),
+                } => match request.values_hashed(*hash, lower).and_then(|v| v.single()) {
+                    Some(value) => (value, true),
                     _ => match default {
                         Some(d) => (d, true),
                         None => return false,
@@ -136,6 +136,8 @@ struct FlatAction {
     kind: FlatKind,
     start: u32,
     end: u32,
+    // For `FlatKind::Split`, the offset of the `*` in the pattern.
+    star: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,6 +145,8 @@ enum FlatKind {
     Any,
     Exact,
     Prefix,
+    // One `*` (not at the end) and no `?`: a head and a tail (`s3:*object`).
+    Split,
     Pattern,
 }
 
@@ -167,10 +171,20 @@ fn has_literal_service(pattern: &str) -> bool {
         .is_some_and(|(service, _)| !service.contains(['*', '?']))
 }
 
-/// Byte equality written out, faster than a `memcmp` call for the short keys compared here.
+/// Byte equality written out eight bytes at a time, faster than a `memcmp` call for the
+/// short keys compared here (context keys, index keys, action names).
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a_words, a_rest) = a.as_chunks::<8>();
+    let (b_words, b_rest) = b.as_chunks::<8>();
+    a_words
+        .iter()
+        .zip(b_words)
+        .all(|(x, y)| u64::from_ne_bytes(*x) == u64::from_ne_bytes(*y))
+        && a_rest.iter().zip(b_rest).all(|(x, y)| x == y)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -292,10 +306,21 @@ impl CompiledPolicy {
                 }
                 let start = to_u32(flat_text.len());
                 flat_text.push_str(text);
+                let mut star = 0;
+                let kind = match (kind, text.find('*')) {
+                    (FlatKind::Pattern, Some(at))
+                        if !text.contains('?') && text.rfind('*') == Some(at) =>
+                    {
+                        star = to_u32(at);
+                        FlatKind::Split
+                    }
+                    (kind, _) => kind,
+                };
                 flat_actions.push(FlatAction {
                     kind,
                     start,
                     end: to_u32(flat_text.len()),
+                    star,
                 });
             }
             let end = to_u32(flat_actions.len());
@@ -356,6 +381,17 @@ impl CompiledPolicy {
                 FlatKind::Prefix => action
                     .get(..pattern.len())
                     .is_some_and(|head| bytes_eq(head, pattern)),
+                FlatKind::Split => {
+                    let (head, tail) = pattern
+                        .split_at_checked(a.star as usize)
+                        .unwrap_or_default();
+                    let tail = tail.get(1..).unwrap_or_default();
+                    action.len() >= head.len() + tail.len()
+                        && action.get(..head.len()).is_some_and(|h| bytes_eq(h, head))
+                        && action
+                            .get(action.len() - tail.len()..)
+                            .is_some_and(|t| bytes_eq(t, tail))
+                }
                 FlatKind::Pattern => self
                     .flat_text
                     .get(a.start as usize..a.end as usize)
@@ -414,6 +450,12 @@ impl CompiledPolicy {
         self.statements
             .get(index)?
             .applies_beyond_action(request, scratch)
+    }
+
+    /// The effect of statement `index`.
+    #[inline]
+    pub(crate) fn effect(&self, index: usize) -> Option<Effect> {
+        self.statements.get(index).map(|s| s.effect)
     }
 
     /// The statements that may match the request's action, in order.

@@ -289,11 +289,11 @@ impl fmt::Display for RequestPrincipal {
 /// )
 /// .resource_account("111122223333".parse()?)
 /// .context("aws:SourceIp", ["203.0.113.7"]);
-/// assert_eq!(request.values("AWS:USERNAME"), Some(&["alice".to_string()][..]));
-/// assert_eq!(request.values("aws:PrincipalType"), Some(&["User".to_string()][..]));
+/// assert_eq!(request.values("AWS:USERNAME").map(Iterator::collect), Some(vec!["alice"]));
+/// assert_eq!(request.values("aws:PrincipalType").map(Iterator::collect), Some(vec!["User"]));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Request {
     principal: RequestPrincipal,
     action: String,
@@ -308,12 +308,83 @@ pub struct Request {
     // Byte offsets of the first five `:` of the resource, when it is an ARN.
     pub(crate) resource_colons: Option<[usize; 5]>,
     resource_account: Option<AccountId>,
-    // INVARIANT: sorted by key, keys lowercase and unique; `context_hashes` holds the
-    // `key_hash` of each key, in the same order.
-    context: Vec<(String, Vec<String>)>,
-    context_hashes: Vec<u64>,
-    // Keys the caller set, so that derived keys never overwrite them.
-    explicit: Vec<String>,
+    // INVARIANT: sorted by key, keys lowercase and unique. Keys and values are spans of
+    // `text`, the values of a key a run of `spans`: the context is three allocations however
+    // many keys it has, and the evaluator reads it from contiguous memory.
+    context: Vec<ContextEntry>,
+    text: String,
+    spans: Vec<(usize, usize)>,
+    // One bit per key present, at `key_bit(hash)`: most condition keys a policy asks for are
+    // absent from a request, and the bit says so without a search.
+    key_mask: u64,
+}
+
+/// One context key of a [`Request`]: its hash, its text and its values in the request's
+/// buffers.
+#[derive(Debug, Clone, Copy)]
+struct ContextEntry {
+    hash: u64,
+    key: (usize, usize),
+    // The range of the key's values in `Request::spans`.
+    values: (usize, usize),
+    // Whether the caller set the key, so that derived keys never overwrite it.
+    explicit: bool,
+}
+
+/// The values of a context key ([`Request::values`]), in order.
+#[derive(Debug, Clone)]
+pub struct Values<'a> {
+    text: &'a str,
+    spans: std::slice::Iter<'a, (usize, usize)>,
+}
+
+impl<'a> Values<'a> {
+    /// Whether the key has no values (present, with an empty set).
+    pub fn is_empty(&self) -> bool {
+        self.spans.len() == 0
+    }
+
+    /// The value of a single-valued key; `None` for none or several.
+    #[inline]
+    pub(crate) fn single(&self) -> Option<&'a str> {
+        match self.spans.as_slice() {
+            [(start, end)] => self.text.get(*start..*end),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let &(start, end) = self.spans.next()?;
+        Some(self.text.get(start..end).unwrap_or_default())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.spans.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Values<'_> {}
+
+impl PartialEq for Request {
+    /// Requests are equal when they ask the same thing with the same context, however their
+    /// context was built.
+    fn eq(&self, other: &Self) -> bool {
+        self.principal == other.principal
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.resource_account == other.resource_account
+            && self.context.len() == other.context.len()
+            && self.context.iter().zip(&other.context).all(|(a, b)| {
+                a.explicit == b.explicit
+                    && self.key_text(a) == other.key_text(b)
+                    && self.entry_values(a).eq(other.entry_values(b))
+            })
+    }
 }
 
 impl Request {
@@ -344,8 +415,9 @@ impl Request {
             resource_colons: arn_colons(resource),
             resource_account: None,
             context: Vec::new(),
-            context_hashes: Vec::new(),
-            explicit: Vec::new(),
+            text: String::new(),
+            spans: Vec::new(),
+            key_mask: 0,
         };
         request.fill_principal_keys();
         request
@@ -416,40 +488,124 @@ impl Request {
             RequestPrincipal::Federated(_) => {}
         }
         for (key, value) in derived {
-            self.set_derived(key, vec![value]);
+            self.set_derived(key, &value);
         }
     }
 
-    fn set_derived(&mut self, key: &str, values: Vec<String>) {
-        let lower = key.to_ascii_lowercase();
-        if self.explicit.contains(&lower) {
-            return;
-        }
-        self.insert(lower, values);
+    fn set_derived(&mut self, key: &str, value: &str) {
+        self.insert(key, [value], false);
     }
 
-    fn insert(&mut self, lower: String, values: Vec<String>) {
-        match self
+    fn key_text(&self, entry: &ContextEntry) -> &str {
+        self.text.get(entry.key.0..entry.key.1).unwrap_or_default()
+    }
+
+    fn entry_values(&self, entry: &ContextEntry) -> Values<'_> {
+        Values {
+            text: &self.text,
+            spans: self
+                .spans
+                .get(entry.values.0..entry.values.1)
+                .unwrap_or_default()
+                .iter(),
+        }
+    }
+
+    // Set a key (any case) to `values`; a derived key (`explicit` false) never replaces one
+    // the caller set.
+    fn insert<I, S>(&mut self, key: &str, values: I, explicit: bool)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let found = self
             .context
-            .binary_search_by(|(k, _)| k.as_str().cmp(lower.as_str()))
-        {
+            .binary_search_by(|e| cmp_ignore_ascii_case(self.key_text(e), key));
+        let first = self.spans.len();
+        let text_mark = self.text.len();
+        for value in values {
+            let start = self.text.len();
+            self.text.push_str(value.as_ref());
+            self.spans.push((start, self.text.len()));
+        }
+        let range = (first, self.spans.len());
+        match found {
             Ok(i) => {
-                if let Some(slot) = self.context.get_mut(i) {
-                    slot.1 = values;
+                let Some(entry) = self.context.get_mut(i) else {
+                    return;
+                };
+                if entry.explicit && !explicit {
+                    self.spans.truncate(first);
+                    self.text.truncate(text_mark);
+                    return;
+                }
+                entry.values = range;
+                entry.explicit |= explicit;
+                // The replaced values stay in the buffers until they outweigh the live ones
+                // (a request retargeted many times with new context keeps its size).
+                if self.spans.len() > 2 * self.live_spans() + 16 {
+                    self.compact();
                 }
             }
             Err(i) => {
-                self.context_hashes.insert(i, key_hash(&lower));
-                self.context.insert(i, (lower, values));
+                let start = self.text.len();
+                self.text.push_str(key);
+                if let Some(k) = self.text.get_mut(start..) {
+                    k.make_ascii_lowercase();
+                }
+                let hash = key_hash(key);
+                self.key_mask |= key_bit(hash);
+                self.context.insert(
+                    i,
+                    ContextEntry {
+                        hash,
+                        key: (start, self.text.len()),
+                        values: range,
+                        explicit,
+                    },
+                );
             }
         }
+    }
+
+    fn live_spans(&self) -> usize {
+        self.context
+            .iter()
+            .map(|e| e.values.1.saturating_sub(e.values.0))
+            .sum()
+    }
+
+    // Rewrite the buffers with only the live keys and values.
+    fn compact(&mut self) {
+        let mut text = String::with_capacity(self.text.len() / 2);
+        let mut spans = Vec::with_capacity(self.live_spans());
+        let mut context = Vec::with_capacity(self.context.len());
+        for entry in &self.context {
+            let key_start = text.len();
+            text.push_str(self.key_text(entry));
+            let key = (key_start, text.len());
+            let first = spans.len();
+            for value in self.entry_values(entry) {
+                let start = text.len();
+                text.push_str(value);
+                spans.push((start, text.len()));
+            }
+            context.push(ContextEntry {
+                key,
+                values: (first, spans.len()),
+                ..*entry
+            });
+        }
+        self.text = text;
+        self.spans = spans;
+        self.context = context;
     }
 
     /// The account that owns the resource; it decides whether the request is cross-account
     /// and sets `aws:ResourceAccount`. Without it the request is read as same-account.
     pub fn resource_account(mut self, account: AccountId) -> Self {
         self.resource_account = Some(account);
-        self.set_derived("aws:ResourceAccount", vec![account.to_string()]);
+        self.set_derived("aws:ResourceAccount", account.as_str());
         self
     }
 
@@ -458,7 +614,7 @@ impl Request {
     pub fn context<I, S>(mut self, key: &str, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
         self.set_context(key, values);
         self
@@ -468,13 +624,9 @@ impl Request {
     pub(crate) fn set_context<I, S>(&mut self, key: &str, values: I)
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        let lower = key.to_ascii_lowercase();
-        if !self.explicit.contains(&lower) {
-            self.explicit.push(lower.clone());
-        }
-        self.insert(lower, values.into_iter().map(Into::into).collect());
+        self.insert(key, values, true);
     }
 
     /// The principal.
@@ -506,17 +658,19 @@ impl Request {
     }
 
     /// The values of a context key (case-insensitive), or `None` when the key is absent.
-    pub fn values(&self, key: &str) -> Option<&[String]> {
+    pub fn values(&self, key: &str) -> Option<Values<'_>> {
         self.context
-            .binary_search_by(|(k, _)| cmp_ignore_ascii_case(k, key))
+            .binary_search_by(|e| cmp_ignore_ascii_case(self.key_text(e), key))
             .ok()
             .and_then(|i| self.context.get(i))
-            .map(|(_, v)| v.as_slice())
+            .map(|e| self.entry_values(e))
     }
 
     /// Every context key (lowercase) with its values, sorted by key.
-    pub fn context_entries(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.context.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    pub fn context_entries(&self) -> impl Iterator<Item = (&str, Values<'_>)> {
+        self.context
+            .iter()
+            .map(|e| (self.key_text(e), self.entry_values(e)))
     }
 
     /// Whether `key` is the request's index key (with the first letter of the action name,
@@ -534,14 +688,20 @@ impl Request {
     /// The values of a context key given in lowercase with its [`key_hash`]; the hot path of
     /// the evaluator.
     #[inline]
-    pub(crate) fn values_hashed(&self, hash: u64, lower: &str) -> Option<&[String]> {
-        self.context_hashes
+    pub(crate) fn values_hashed(&self, hash: u64, lower: &str) -> Option<Values<'_>> {
+        if self.key_mask & key_bit(hash) == 0 {
+            return None;
+        }
+        self.context
             .iter()
-            .zip(&self.context)
-            .find(|(h, (k, _))| {
-                **h == hash && crate::eval::matching::bytes_eq(k.as_bytes(), lower.as_bytes())
+            .find(|e| {
+                e.hash == hash
+                    && crate::eval::matching::bytes_eq(
+                        self.key_text(e).as_bytes(),
+                        lower.as_bytes(),
+                    )
             })
-            .map(|(_, (_, v))| v.as_slice())
+            .map(|e| self.entry_values(e))
     }
 
     /// The resource segment `index` (0 = `arn` … 5 = the resource part), for ARN resources.
@@ -566,6 +726,13 @@ pub(crate) fn key_hash(text: &str) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+// The bit of a key hash in `Request::key_mask`: its top six bits (FNV-1a's low bits mix
+// less).
+#[inline]
+fn key_bit(hash: u64) -> u64 {
+    1 << (hash >> 58)
 }
 
 // Compare `stored` (lowercase) with `key` as if `key` were lowercased.
@@ -683,18 +850,18 @@ mod tests {
         )
         .resource_account(AccountId::from_static("444455556666"));
         assert_eq!(
-            r.values("aws:principalarn"),
-            Some(&["arn:aws:iam::111122223333:role/ci/Deploy".to_string()][..])
+            r.values("aws:principalarn").map(Iterator::collect),
+            Some(vec!["arn:aws:iam::111122223333:role/ci/Deploy"])
         );
         assert_eq!(
-            r.values("aws:PrincipalType"),
-            Some(&["AssumedRole".to_string()][..])
+            r.values("aws:PrincipalType").map(Iterator::collect),
+            Some(vec!["AssumedRole"])
         );
         assert_eq!(
-            r.values("aws:ResourceAccount"),
-            Some(&["444455556666".to_string()][..])
+            r.values("aws:ResourceAccount").map(Iterator::collect),
+            Some(vec!["444455556666"])
         );
-        assert_eq!(r.values("aws:username"), None);
+        assert!(r.values("aws:username").is_none());
         assert_eq!(r.action_lower, "s3:getobject");
         assert_eq!(r.resource_segment(2), Some("s3"));
         assert_eq!(r.resource_segment(5), Some("b/k"));
