@@ -50,7 +50,11 @@ impl Artifacts {
         if self.files.contains_key(&path) {
             return Err(EmitError::Collision { path });
         }
-        self.files.insert(path, bytes.into());
+        // A rendered file's buffer grew by doubling; thousands of them (a user's AWS CLI
+        // config each) would otherwise hold up to twice their size until written.
+        let mut bytes = bytes.into();
+        bytes.shrink_to_fit();
+        self.files.insert(path, bytes);
         Ok(())
     }
 
