@@ -13,7 +13,7 @@ pub mod aws_cli;
 pub mod aws_config;
 pub mod cloudformation;
 pub mod docs;
-mod fast_hash;
+use iam_model::fast_hash;
 pub mod policies;
 pub mod terraform;
 

@@ -150,8 +150,12 @@ fn ou_baselines_are_stack_sets_of_the_management_module_not_per_account_copies()
         )
     );
     // The template is the cloudformation target's, with `${` escaped for Terraform.
-    let cloudformation = generate(&at_scale(), &[Target::Cloudformation], &EmitOptions::default())
-        .unwrap();
+    let cloudformation = generate(
+        &at_scale(),
+        &[Target::Cloudformation],
+        &EmitOptions::default(),
+    )
+    .unwrap();
     let body: Value = serde_json::from_slice(
         cloudformation
             .get("cloudformation/baselines/WorkloadsProduction.json")

@@ -92,7 +92,9 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ),
                 (
                     "permissions_boundary",
-                    user.permissions_boundary().map(|b| boundary_arn(account, b)).transpose()?,
+                    user.permissions_boundary()
+                        .map(|b| boundary_arn(account, b))
+                        .transpose()?,
                 ),
                 ("tags", tags(user.tags())),
             ]),
@@ -151,7 +153,9 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ),
                 (
                     "permissions_boundary",
-                    role.permissions_boundary().map(|b| boundary_arn(account, b)).transpose()?,
+                    role.permissions_boundary()
+                        .map(|b| boundary_arn(account, b))
+                        .transpose()?,
                 ),
                 ("tags", tags(role.tags())),
             ]),

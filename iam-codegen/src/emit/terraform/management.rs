@@ -204,11 +204,12 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
         let Some(baseline) = unit.baseline() else {
             continue;
         };
-        let template = serde_json::to_string(&template_body(&path, baseline)?)
-            .map_err(|e| EmitError::TemplateOutput {
+        let template = serde_json::to_string(&template_body(&path, baseline)?).map_err(|e| {
+            EmitError::TemplateOutput {
                 name: format!("{}/main.tf.json", super::MANAGEMENT_DIR),
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         let tf = format!("baseline_{}", unit_name(&path));
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudformation_stack_set
         // With `auto_deployment`, AWS fills in `administration_role_arn` (the StackSets
@@ -243,7 +244,10 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
                             "failure_tolerance_percentage",
                             FAILURE_TOLERANCE_PERCENTAGE.into(),
                         ),
-                        ("max_concurrent_percentage", MAX_CONCURRENT_PERCENTAGE.into()),
+                        (
+                            "max_concurrent_percentage",
+                            MAX_CONCURRENT_PERCENTAGE.into(),
+                        ),
                         ("region_concurrency_type", "PARALLEL".into()),
                     ]),
                 ),
@@ -291,7 +295,10 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
                             "failure_tolerance_percentage",
                             FAILURE_TOLERANCE_PERCENTAGE.into(),
                         ),
-                        ("max_concurrent_percentage", MAX_CONCURRENT_PERCENTAGE.into()),
+                        (
+                            "max_concurrent_percentage",
+                            MAX_CONCURRENT_PERCENTAGE.into(),
+                        ),
                         ("region_concurrency_type", "PARALLEL".into()),
                     ]),
                 ),
