@@ -14,6 +14,9 @@ use iam_codegen::emit::{
 use iam_model::model::Model;
 use iam_model::model::synthetic::organization;
 
+/// A target's emit function.
+type Emit = fn(&Model, &EmitOptions) -> Result<Artifacts, EmitError>;
+
 fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -52,10 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         validate.as_secs_f64() * 1000.0
     );
     drop(files);
-    let emitters: [(
-        Target,
-        fn(&Model, &EmitOptions) -> Result<Artifacts, EmitError>,
-    ); 6] = [
+    let emitters: [(Target, Emit); 6] = [
         (Target::Cloudformation, cloudformation::emit),
         (Target::Terraform, terraform::emit),
         (Target::Policies, policies::emit),
