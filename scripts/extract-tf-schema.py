@@ -33,7 +33,8 @@ PACKAGE_INTEGRITY = (
 )
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "terraform", "provider-aws-6-schema.json")
 
-# What the emitters may write: IAM, Identity Center, Identity Store, Organizations, Budgets.
+# What the emitters may write: IAM, Identity Center, Identity Store, Organizations, Budgets,
+# CloudFormation StackSets (OU baselines).
 RESOURCES = [
     "aws_iam_account_alias",
     "aws_iam_account_password_policy",
@@ -70,6 +71,8 @@ RESOURCES = [
     "aws_ssoadmin_permission_set_inline_policy",
     "aws_ssoadmin_permissions_boundary_attachment",
     "aws_budgets_budget",
+    "aws_cloudformation_stack_set",
+    "aws_cloudformation_stack_set_instance",
 ]
 DATA_SOURCES = [
     "aws_caller_identity",

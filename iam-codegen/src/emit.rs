@@ -13,7 +13,7 @@ pub mod aws_cli;
 pub mod aws_config;
 pub mod cloudformation;
 pub mod docs;
-mod fast_hash;
+use iam_model::fast_hash;
 pub mod policies;
 pub mod terraform;
 
@@ -50,7 +50,11 @@ impl Artifacts {
         if self.files.contains_key(&path) {
             return Err(EmitError::Collision { path });
         }
-        self.files.insert(path, bytes.into());
+        // A rendered file's buffer grew by doubling; thousands of them (a user's AWS CLI
+        // config each) would otherwise hold up to twice their size until written.
+        let mut bytes = bytes.into();
+        bytes.shrink_to_fit();
+        self.files.insert(path, bytes);
         Ok(())
     }
 

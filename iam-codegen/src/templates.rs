@@ -201,13 +201,18 @@ fn json_helper(
 
 /// The text of a helper's one parameter: a string as it is, a number or boolean as JSON
 /// writes it; anything else (a missing value, a list, an object) is an error.
-fn text_param(h: &handlebars::Helper<'_>) -> Result<String, handlebars::RenderError> {
-    let name = h.name().to_string();
+/// Borrowed: a helper call per table cell of a large document should not copy the text.
+fn text_param<'a>(
+    h: &'a handlebars::Helper<'_>,
+) -> Result<std::borrow::Cow<'a, str>, handlebars::RenderError> {
     match h.param(0).map(handlebars::PathAndJson::value) {
-        Some(serde_json::Value::String(s)) => Ok(s.clone()),
-        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Ok(v.to_string()),
+        Some(serde_json::Value::String(s)) => Ok(std::borrow::Cow::Borrowed(s.as_str())),
+        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
+            Ok(std::borrow::Cow::Owned(v.to_string()))
+        }
         _ => Err(handlebars::RenderErrorReason::Other(format!(
-            "helper `{name}` takes one text value"
+            "helper `{}` takes one text value",
+            h.name()
         ))
         .into()),
     }
@@ -225,7 +230,7 @@ macro_rules! escape_helper {
             out: &mut dyn handlebars::Output,
         ) -> handlebars::HelperResult {
             let $t = text_param(h)?;
-            let text: Result<String, crate::escape::EscapeError> = $body;
+            let text: Result<std::borrow::Cow<'_, str>, crate::escape::EscapeError> = $body;
             let text = text.map_err(|e| handlebars::RenderErrorReason::Other(e.to_string()))?;
             out.write(&text)?;
             Ok(())
@@ -234,12 +239,9 @@ macro_rules! escape_helper {
 }
 
 escape_helper!(ini_helper, |t| crate::escape::ini_value(&t)
-    .map(str::to_string));
-escape_helper!(ini_comment_helper, |t| Ok(
-    crate::escape::ini_comment(&t).into_owned()
-));
-escape_helper!(md_helper, |t| Ok(crate::escape::markdown(&t).into_owned()));
-escape_helper!(md_code_helper, |t| Ok(
-    crate::escape::markdown_code(&t).into_owned()
-));
-escape_helper!(sh_helper, |t| crate::escape::shell_word(&t));
+    .map(std::borrow::Cow::Borrowed));
+escape_helper!(ini_comment_helper, |t| Ok(crate::escape::ini_comment(&t)));
+escape_helper!(md_helper, |t| Ok(crate::escape::markdown(&t)));
+escape_helper!(md_code_helper, |t| Ok(crate::escape::markdown_code(&t)));
+escape_helper!(sh_helper, |t| crate::escape::shell_word(&t)
+    .map(std::borrow::Cow::Owned));

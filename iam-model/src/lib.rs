@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod eval;
+pub mod fast_hash;
 pub mod fuzzing;
 pub mod import;
 pub mod json;

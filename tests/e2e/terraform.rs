@@ -34,6 +34,13 @@ fn organization() -> Model {
     Model::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// `examples/organization-at-scale.json`: 50 accounts, two OU baselines, an external
+/// identity source.
+fn at_scale() -> Model {
+    let path = root().join("examples/organization-at-scale.json");
+    Model::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 fn emit(model: &Model, options: TerraformOptions) -> BTreeMap<String, Vec<u8>> {
     let all = EmitOptions {
         terraform: options,
@@ -119,6 +126,80 @@ fn everything() -> Model {
     Model::from_json(EVERYTHING).unwrap()
 }
 
+/// Accounts that differ only by their OU's baseline get no module: the baselines are
+/// StackSets of the management module, and the 50-account example is two files.
+#[test]
+fn ou_baselines_are_stack_sets_of_the_management_module_not_per_account_copies() {
+    let files = emit(&at_scale(), TerraformOptions::default());
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["README.md", "management/main.tf.json"]
+    );
+    let management = &modules(&files)["management"];
+    let instances = &management["resource"]["aws_cloudformation_stack_set_instance"];
+    assert_eq!(
+        instances["baseline_unit_workloads_production"]["deployment_targets"],
+        json!({"organizational_unit_ids": ["${aws_organizations_organizational_unit.unit_workloads_production.id}"]})
+    );
+    let set = &management["resource"]["aws_cloudformation_stack_set"]["baseline_unit_workloads_production"];
+    assert_eq!(
+        (&set["permission_model"], &set["auto_deployment"]),
+        (
+            &json!("SERVICE_MANAGED"),
+            &json!({"enabled": true, "retain_stacks_on_account_removal": false})
+        )
+    );
+    // The template is the cloudformation target's, with `${` escaped for Terraform.
+    let cloudformation = generate(
+        &at_scale(),
+        &[Target::Cloudformation],
+        &EmitOptions::default(),
+    )
+    .unwrap();
+    let body: Value = serde_json::from_slice(
+        cloudformation
+            .get("cloudformation/baselines/WorkloadsProduction.json")
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        set["template_body"],
+        json!(serde_json::to_string(&body).unwrap().replace("${", "$${"))
+    );
+}
+
+/// An account's own role that attaches a policy of its OU's baseline names it by ARN: the
+/// StackSet, not the account's module, creates the policy.
+#[test]
+fn an_own_entity_attaches_a_baseline_policy_by_its_arn() {
+    let model = Model::from_json(r#"{
+      "version": 1,
+      "organization": {"management_account": "management", "units": {"Workloads": {"baseline": {"policies": {
+        "ReadLogs": {"path": "/base/", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+          "Action": "logs:GetLogEvents", "Resource": "arn:aws:logs:*:${AWS::AccountId}:log-group:app:*"}]}}}}}}},
+      "accounts": {
+        "management": {"id": "111111111111", "email": "aws@example.com", "environment": "management"},
+        "app": {"id": "222222222222", "email": "app@example.com", "environment": "production", "unit": "Workloads",
+          "iam": {"roles": {"reader": {"trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]},
+            "customer_managed_policies": ["ReadLogs"]}}}},
+        "other": {"id": "333333333333", "email": "other@example.com", "environment": "production", "unit": "Workloads"}
+      }
+    }"#).unwrap();
+    let files = emit(&model, TerraformOptions::default());
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["README.md", "app/main.tf.json", "management/main.tf.json"]
+    );
+    let app = &modules(&files)["app"];
+    assert_eq!(app["resource"].get("aws_iam_policy"), None);
+    assert_eq!(
+        app["resource"]["aws_iam_role_policy_attachment"]["role_reader_policy_read_logs"]["policy_arn"],
+        json!("arn:aws:iam::222222222222:policy/base/ReadLogs")
+    );
+    assert_eq!(check_tf_json(app), Vec::<String>::new());
+}
+
 #[test]
 fn terraform_goldens_of_the_organization_model() {
     let files = emit(&organization(), TerraformOptions::default());
@@ -167,6 +248,7 @@ fn every_module_uses_only_provider_6_names_and_all_required_arguments() {
             iam_model::model::synthetic::organization(6, 3, 3, 8, 30),
             TerraformOptions::default(),
         ),
+        ("at scale", at_scale(), TerraformOptions::default()),
     ];
     let mut types = std::collections::BTreeSet::new();
     for (name, model, options) in cases {
@@ -192,10 +274,13 @@ fn every_module_uses_only_provider_6_names_and_all_required_arguments() {
     assert_eq!(
         types.into_iter().collect::<Vec<_>>(),
         [
+            "data.aws_identitystore_group",
             "data.aws_identitystore_user",
             "data.aws_organizations_organization",
             "data.aws_ssoadmin_instances",
             "resource.aws_budgets_budget",
+            "resource.aws_cloudformation_stack_set",
+            "resource.aws_cloudformation_stack_set_instance",
             "resource.aws_iam_account_password_policy",
             "resource.aws_iam_group",
             "resource.aws_iam_group_policy",
@@ -433,6 +518,7 @@ fn every_module_validates_with_the_mirror_provider() {
     for (name, model) in [
         ("organization", organization()),
         ("everything", everything()),
+        ("at-scale", at_scale()),
     ] {
         for (dir, module) in modules(&emit(&model, TerraformOptions::default())) {
             removed.insert(format!("{name}/{dir}"), validate_with_mirror(&module));
@@ -442,6 +528,38 @@ fn every_module_validates_with_the_mirror_provider() {
     assert_eq!(
         removed,
         BTreeMap::from([
+            (
+                "at-scale/management".to_string(),
+                vec![
+                    "aws_budgets_budget.budget_sandbox_05",
+                    "aws_budgets_budget.budget_sandbox_10",
+                    "aws_budgets_budget.budget_sandbox_15",
+                    "aws_budgets_budget.budget_sandbox_20",
+                    "aws_budgets_budget.budget_sandbox_25",
+                    "aws_budgets_budget.budget_sandbox_30",
+                    "aws_budgets_budget.budget_sandbox_35",
+                    "aws_budgets_budget.budget_sandbox_40",
+                    "aws_budgets_budget.budget_sandbox_45",
+                    // 3.39.0's StackSets have no `call_as` or `operation_preferences`, and its
+                    // stack set instances no `deployment_targets` (an OU as the target)
+                    "aws_cloudformation_stack_set.baseline_unit_workloads",
+                    "aws_cloudformation_stack_set.baseline_unit_workloads_production",
+                    "aws_cloudformation_stack_set_instance.baseline_unit_workloads",
+                    "aws_cloudformation_stack_set_instance.baseline_unit_workloads_production",
+                    // 3.39.0's aws_identitystore_group data source has no `alternate_identifier`
+                    "data.aws_identitystore_group.sso_group_aws_admins",
+                    "data.aws_identitystore_group.sso_group_aws_developers",
+                    "data.aws_identitystore_group.sso_group_aws_read_only",
+                    "data.aws_identitystore_group.sso_group_aws_testers",
+                    "local.principal_ids",
+                    "output.baseline_unit_workloads_production_stack_set_id",
+                    "output.baseline_unit_workloads_stack_set_id",
+                    "output.sso_group_aws_admins_id",
+                    "output.sso_group_aws_developers_id",
+                    "output.sso_group_aws_read_only_id",
+                    "output.sso_group_aws_testers_id",
+                ],
+            ),
             (
                 "everything/management".to_string(),
                 vec![
@@ -493,7 +611,7 @@ fn every_module_validates_with_the_mirror_provider() {
         .map(|(k, v): (String, Vec<&str>)| (k, v.into_iter().map(String::from).collect()))
         .collect::<BTreeMap<_, _>>()
     );
-    eprintln!("terraform validate of 5 modules: {:?}", started.elapsed());
+    eprintln!("terraform validate of 6 modules: {:?}", started.elapsed());
 }
 
 /// A SAML metadata document long enough for provider 3.39.0 (1,000 characters at least).

@@ -129,6 +129,9 @@ use serde_json::{Value, json};
 use crate::emit::{Artifacts, EmitError, EmitOptions};
 
 pub use baseline::stack_set_id;
+pub(crate) use baseline::{
+    FAILURE_TOLERANCE_PERCENTAGE, MAX_CONCURRENT_PERCENTAGE, stack_set_name, template_body,
+};
 pub use lookup::SCRIPT as PARAMETERS_SCRIPT;
 pub use sso::{MAX_CONCURRENT_ASSIGNMENTS, assignment_id, membership_id};
 

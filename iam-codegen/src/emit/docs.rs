@@ -236,16 +236,28 @@ fn compact_principal(value: &Value) -> String {
 
 /// The files of this target, relative to its directory: `ACCESS.md`.
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
-    let mut text = options
+    let text = options
         .templates
         .render(TEMPLATE, context(model, options)?)?;
     // Sections that render empty leave runs of blank lines; one blank line is enough.
-    while text.contains("\n\n\n") {
-        text = text.replace("\n\n\n", "\n\n");
-    }
+    let text = single_blank_lines(&text);
     let mut files = Artifacts::new();
     files.insert("ACCESS.md", text)?;
     Ok(files)
+}
+
+/// `text` with every run of three or more line feeds cut to two, in one pass.
+fn single_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\n\n\n") {
+        let (before, run) = rest.split_at(at);
+        out.push_str(before);
+        out.push_str("\n\n");
+        rest = run.trim_start_matches('\n');
+    }
+    out.push_str(rest);
+    out
 }
 
 #[expect(
@@ -335,27 +347,22 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
     }
     billing_accounts.sort();
     billing_accounts.dedup();
-    // Each row's cells as a list, and joined as the default template writes them
-    // (` read | — |`): a 500 × 200 table is 100,000 cells to iterate otherwise.
+    // Each row's cells joined as the default template writes them (` read | — |`): a
+    // 500 × 200 table is 100,000 cells, too many to iterate in the template or to hold as
+    // a list of strings.
     let matrix_rows: Vec<Value> = accounts
         .iter()
         .zip(cells)
         .map(|((name, account), row)| {
             let mut text = String::new();
-            let list: Vec<Value> = row
-                .into_iter()
-                .map(|cell| {
-                    let cell = cell.unwrap_or_else(|| "—".to_string());
-                    text.push(' ');
-                    text.push_str(&cell);
-                    text.push_str(" |");
-                    Value::String(cell)
-                })
-                .collect();
+            for cell in row {
+                text.push(' ');
+                text.push_str(cell.as_deref().unwrap_or("—"));
+                text.push_str(" |");
+            }
             let mut out = serde_json::Map::new();
             out.insert("environment".into(), account.environment().as_str().into());
             out.insert("account".into(), name.as_str().into());
-            out.insert("cells".into(), Value::Array(list));
             out.insert("cells_text".into(), text.into());
             Value::Object(out)
         })
@@ -666,6 +673,16 @@ mod tests {
             .find("\n## ")
             .map_or(rest.len(), |i| i + heading.len() + 1);
         &rest[..end]
+    }
+
+    #[test]
+    fn runs_of_blank_lines_become_one_blank_line() {
+        assert_eq!(
+            single_blank_lines("a\n\n\n\nb\n\nc\n\n\nd\n\n\n"),
+            "a\n\nb\n\nc\n\nd\n\n"
+        );
+        assert_eq!(single_blank_lines("\n\n\nx\ny"), "\n\nx\ny");
+        assert_eq!(single_blank_lines(""), "");
     }
 
     #[test]

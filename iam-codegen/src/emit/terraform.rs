@@ -7,24 +7,35 @@
 //! terraform/
 //!   README.md                  what is here and what the operator runs
 //!   management/main.tf.json    the management account: Organizations (OUs, member accounts,
-//!                              SCPs, RCPs and their attachments), budgets, IAM Identity Center
+//!                              SCPs, RCPs and their attachments), OU baselines (StackSets),
+//!                              budgets, IAM Identity Center
 //!                              (when its instance is in the management account), and the
 //!                              management account's own IAM entities
-//!   <account>/main.tf.json     every other account that has IAM entities (or holds a
-//!                              delegated Identity Center instance)
+//!   <account>/main.tf.json     every other account that has IAM entities of its own, besides
+//!                              its OU's baseline (or holds a delegated Identity Center instance)
 //! ```
 //!
 //! The management account's own IAM entities go in `management/`, not in a directory of its
 //! own: one account, one set of credentials, one state.
 //!
-//! An OU baseline (`organization.units.<OU>.baseline`) is written into the module of every
-//! account under the OU, with the account's id in place of `${AWS::AccountId}`: Terraform
-//! deploys per account (each module's provider assumes a role into its account, with its own
-//! state), so a baseline is one instantiation per account. Deploying a baseline once per OU,
-//! with automatic deployment to accounts that join it later, is what the `cloudformation`
-//! target's StackSets do; the provider-6 argument schema this project checks against does not
-//! cover `aws_cloudformation_stack_set` yet. Accounts with no IAM entities get no
-//! directory (their module would plan nothing).
+//! An OU baseline (`organization.units.<OU>.baseline`) is deployed once per OU, not once per
+//! account: the management module has an `aws_cloudformation_stack_set` (service-managed
+//! permissions, automatic deployment to every account that is or later comes under the OU,
+//! stacks removed when an account leaves, `CAPABILITY_NAMED_IAM`, 25% of the accounts at once
+//! with 10% failures tolerated) and one `aws_cloudformation_stack_set_instance` whose
+//! `deployment_targets` is the OU, with the same template as the `cloudformation` target's
+//! StackSet (the account id is `${AWS::AccountId}` of the account deployed in). Why a StackSet
+//! rather than a shared module instantiated per account: each account module has its own
+//! provider and state, so a per-account copy means one module, one plan and one role
+//! assumption per account, and an account that joins the OU gets nothing until someone
+//! generates and applies again; the StackSet is two resources in one state whatever the
+//! number of accounts, and deploys to new accounts by itself. Accounts whose only IAM
+//! entities come from baselines get no directory (their module would plan nothing), so an
+//! organization whose accounts differ only by baseline is the management module and the
+//! README. Service-managed StackSets need trusted access between StackSets and Organizations
+//! (`aws organizations enable-aws-service-access --service-principal
+//! member.org.stacksets.cloudformation.amazonaws.com`, once) and never deploy to the
+//! management account itself.
 //!
 //! # What each module holds
 //!
@@ -241,7 +252,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     for (name, account) in model.accounts() {
         let is_management = name == management;
         let holds_sso = sso_account == Some(name);
-        if !is_management && !holds_sso && account.iam().is_empty() {
+        if !is_management && !holds_sso && account.own_iam().is_empty() {
             continue;
         }
         let dir = if is_management {
@@ -268,6 +279,16 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
             "assume_role_name": tf.assume_role_name,
             "management_dir": MANAGEMENT_DIR,
             "modules": summaries,
+            "baselines": model
+                .organization()
+                .unit_paths()
+                .into_iter()
+                .filter(|(_, unit)| unit.baseline().is_some())
+                .map(|(path, _)| json!({
+                    "unit": path.as_str(),
+                    "stack_set": crate::emit::cloudformation::stack_set_name(&path),
+                }))
+                .collect::<Vec<_>>(),
         }),
     )?;
     artifacts.insert("README.md", readme)?;

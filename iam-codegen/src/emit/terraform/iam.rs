@@ -36,7 +36,8 @@ const GROUP: Holder = Holder {
 
 /// Every IAM entity of the account.
 pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), EmitError> {
-    let iam = account.iam();
+    // OU baselines are deployed by their StackSets, in the management module.
+    let iam = account.own_iam();
     for (name, policy) in iam.policies() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_policy
         let tf = terraform_name(EntityKind::Policy, name.as_str());
@@ -72,7 +73,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ("path", literal(group.permissions().path().as_str()).into()),
             ]),
         )?;
-        permissions(module, GROUP, &tf, group.permissions())?;
+        permissions(module, account, GROUP, &tf, group.permissions())?;
     }
     for (name, user) in iam.users() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_user
@@ -91,7 +92,9 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ),
                 (
                     "permissions_boundary",
-                    user.permissions_boundary().map(boundary_arn).transpose()?,
+                    user.permissions_boundary()
+                        .map(|b| boundary_arn(account, b))
+                        .transpose()?,
                 ),
                 ("tags", tags(user.tags())),
             ]),
@@ -123,7 +126,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ]),
             )?;
         }
-        permissions(module, USER, &tf, user.permissions())?;
+        permissions(module, account, USER, &tf, user.permissions())?;
     }
     for (name, role) in iam.roles() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role
@@ -150,12 +153,14 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
                 ),
                 (
                     "permissions_boundary",
-                    role.permissions_boundary().map(boundary_arn).transpose()?,
+                    role.permissions_boundary()
+                        .map(|b| boundary_arn(account, b))
+                        .transpose()?,
                 ),
                 ("tags", tags(role.tags())),
             ]),
         )?;
-        permissions(module, ROLE, &tf, role.permissions())?;
+        permissions(module, account, ROLE, &tf, role.permissions())?;
         module.output(
             &format!("{tf}_arn"),
             reference("aws_iam_role", &tf, "arn"),
@@ -305,6 +310,7 @@ pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), Emit
 /// `aws_policy_<name>` for AWS managed policies (`role_web_server_aws_policy_read_only_access`).
 fn permissions(
     module: &mut Module,
+    account: &Account,
     holder: Holder,
     holder_tf: &str,
     permissions: &Permissions,
@@ -332,10 +338,9 @@ fn permissions(
         .iter()
         .map(|name| Ok::<_, EmitError>((attached_name(true, name), aws_managed_arn(name)?)))
         .chain(permissions.customer_managed_policies().iter().map(|name| {
-            let tf = terraform_name(EntityKind::Policy, name.as_str());
             Ok((
                 attached_name(false, name.as_str()),
-                reference("aws_iam_policy", &tf, "arn"),
+                customer_policy_arn(account, name.as_str()),
             ))
         }));
     for attachment in attachments {
@@ -355,15 +360,35 @@ fn permissions(
     Ok(())
 }
 
-/// The ARN of a permissions boundary: literal for AWS managed, a reference for customer
-/// managed policies.
-fn boundary_arn(policy: &ManagedPolicyRef) -> Result<Val, EmitError> {
-    Ok(Val::from(match policy {
-        ManagedPolicyRef::Aws(name) => aws_managed_arn(name)?,
-        ManagedPolicyRef::Customer(name) => reference(
+/// The ARN of a customer managed policy of the account: a reference to the module's
+/// `aws_iam_policy`, or, for a policy of the OU's baseline (deployed by its StackSet, not by
+/// this module), the literal ARN.
+fn customer_policy_arn(account: &Account, name: &str) -> String {
+    let baseline = account
+        .iam()
+        .policies()
+        .iter()
+        .find(|(n, _)| n.as_str() == name)
+        .filter(|(n, _)| !account.own_iam().policies().contains_key(*n));
+    match baseline {
+        Some((_, policy)) => literal(&format!(
+            "arn:aws:iam::{}:policy{}{name}",
+            account.id(),
+            policy.path().as_str()
+        )),
+        None => reference(
             "aws_iam_policy",
-            &terraform_name(EntityKind::Policy, name.as_str()),
+            &terraform_name(EntityKind::Policy, name),
             "arn",
         ),
+    }
+}
+
+/// The ARN of a permissions boundary: literal for AWS managed, the customer managed
+/// policy's ([`customer_policy_arn`]) otherwise.
+fn boundary_arn(account: &Account, policy: &ManagedPolicyRef) -> Result<Val, EmitError> {
+    Ok(Val::from(match policy {
+        ManagedPolicyRef::Aws(name) => aws_managed_arn(name)?,
+        ManagedPolicyRef::Customer(name) => customer_policy_arn(account, name.as_str()),
     }))
 }

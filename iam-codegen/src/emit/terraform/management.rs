@@ -105,6 +105,7 @@ pub(super) fn organization(
             );
         }
     }
+    baselines(module, model)?;
     for (name, policy) in org.scps() {
         org_policy(module, model, EntityKind::Scp, name.as_str(), policy)?;
     }
@@ -188,6 +189,128 @@ fn parent_id(unit: Option<&UnitPath>) -> String {
         ),
         None => ROOT_ID.to_string(),
     }
+}
+
+/// Each OU baseline as a CloudFormation StackSet deployed to the OU: the same StackSet as
+/// the `cloudformation` target's (template, service-managed permissions, automatic deployment
+/// to accounts that join the OU later, `CAPABILITY_NAMED_IAM`, 25% of the accounts at once with
+/// 10% failures tolerated), so that a baseline is one stack set and one stack set instance
+/// whatever the number of accounts, not a copy in every account's module.
+fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
+    use crate::emit::cloudformation::{
+        FAILURE_TOLERANCE_PERCENTAGE, MAX_CONCURRENT_PERCENTAGE, stack_set_name, template_body,
+    };
+    for (path, unit) in model.organization().unit_paths() {
+        let Some(baseline) = unit.baseline() else {
+            continue;
+        };
+        let template = serde_json::to_string(&template_body(&path, baseline)?).map_err(|e| {
+            EmitError::TemplateOutput {
+                name: format!("{}/main.tf.json", super::MANAGEMENT_DIR),
+                reason: e.to_string(),
+            }
+        })?;
+        let tf = format!("baseline_{}", unit_name(&path));
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudformation_stack_set
+        // With `auto_deployment`, AWS fills in `administration_role_arn` (the StackSets
+        // service-linked role) and providers without the fix plan to clear it on every run
+        // (hashicorp/terraform-provider-aws#23464, fixed by #45992): it is ignored.
+        module.resource(
+            "aws_cloudformation_stack_set",
+            &tf,
+            obj([
+                ("name", stack_set_name(&path).into()),
+                (
+                    "description",
+                    literal(&format!("iam-codegen baseline of the OU {path}")).into(),
+                ),
+                ("permission_model", "SERVICE_MANAGED".into()),
+                ("call_as", "SELF".into()),
+                (
+                    "capabilities",
+                    Val::List(vec!["CAPABILITY_NAMED_IAM".into()]),
+                ),
+                (
+                    "auto_deployment",
+                    obj([
+                        ("enabled", true.into()),
+                        ("retain_stacks_on_account_removal", false.into()),
+                    ]),
+                ),
+                (
+                    "operation_preferences",
+                    obj([
+                        (
+                            "failure_tolerance_percentage",
+                            FAILURE_TOLERANCE_PERCENTAGE.into(),
+                        ),
+                        (
+                            "max_concurrent_percentage",
+                            MAX_CONCURRENT_PERCENTAGE.into(),
+                        ),
+                        ("region_concurrency_type", "PARALLEL".into()),
+                    ]),
+                ),
+                ("template_body", literal(&template).into()),
+                (
+                    "lifecycle",
+                    obj([(
+                        "ignore_changes",
+                        Val::List(vec!["administration_role_arn".into()]),
+                    )]),
+                ),
+            ]),
+        )?;
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudformation_stack_set_instance
+        // One instance resource for the OU: it deploys to every account under it, in the
+        // provider's region (IAM is global).
+        module.resource(
+            "aws_cloudformation_stack_set_instance",
+            &tf,
+            obj([
+                (
+                    "stack_set_name",
+                    reference("aws_cloudformation_stack_set", &tf, "name").into(),
+                ),
+                ("call_as", "SELF".into()),
+                (
+                    "deployment_targets",
+                    obj([(
+                        "organizational_unit_ids",
+                        Val::List(vec![
+                            reference(
+                                "aws_organizations_organizational_unit",
+                                &unit_name(&path),
+                                "id",
+                            )
+                            .into(),
+                        ]),
+                    )]),
+                ),
+                (
+                    "operation_preferences",
+                    obj([
+                        ("concurrency_mode", "SOFT_FAILURE_TOLERANCE".into()),
+                        (
+                            "failure_tolerance_percentage",
+                            FAILURE_TOLERANCE_PERCENTAGE.into(),
+                        ),
+                        (
+                            "max_concurrent_percentage",
+                            MAX_CONCURRENT_PERCENTAGE.into(),
+                        ),
+                        ("region_concurrency_type", "PARALLEL".into()),
+                    ]),
+                ),
+            ]),
+        )?;
+        module.output(
+            &format!("{tf}_stack_set_id"),
+            reference("aws_cloudformation_stack_set", &tf, "stack_set_id"),
+            format!("Id of the StackSet of the OU `{path}`'s baseline"),
+        )?;
+    }
+    Ok(())
 }
 
 fn unit_name(path: &UnitPath) -> String {

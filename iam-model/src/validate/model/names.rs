@@ -1,9 +1,10 @@
 //! Names: OU and Identity Center names, uniqueness (IAM names ignore case; account ids and
 //! emails are unique in an organization), well-formed emails, and collisions of the logical
 //! ids and Terraform names the emitters derive from names.
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::fast_hash::{FastMap, FastSet};
 use crate::model::AssignmentPrincipal;
 use crate::model::Model;
 use crate::model::Unit;
@@ -170,8 +171,8 @@ struct Template<'a> {
 
 impl<'a> Template<'a> {
     fn collisions(&self, report: &mut Report) {
-        let mut ids: HashMap<String, (EntityKind, &str)> = HashMap::new();
-        let mut tf: HashMap<String, (EntityKind, &str)> = HashMap::new();
+        let mut ids: FastMap<String, (EntityKind, &str)> = FastMap::default();
+        let mut tf: FastMap<String, (EntityKind, &str)> = FastMap::default();
         for &(kind, name, place) in &self.entities {
             let id = logical_id(kind, name);
             let t = terraform_name(kind, name);
@@ -455,8 +456,8 @@ fn composite_collisions<'m>(model: &'m Model, report: &mut Report) {
         return;
     };
     let units = model.unit_accounts();
-    let mut seen: HashMap<String, Join<'_>> = HashMap::new();
-    let mut joins: HashSet<Join<'_>> = HashSet::new();
+    let mut seen: FastMap<String, Join<'_>> = FastMap::default();
+    let mut joins: FastSet<Join<'_>> = FastSet::default();
     let mut check = |join: Join<'m>, id: String, path: &dyn Fn() -> String, report: &mut Report| {
         match seen.get(&id) {
             Some(first) if *first != join => report.error(
@@ -485,7 +486,7 @@ fn composite_collisions<'m>(model: &'m Model, report: &mut Report) {
             );
         }
     }
-    let mut expanded = HashSet::new();
+    let mut expanded = FastSet::default();
     for (i, a) in ic.assignments().iter().enumerate() {
         let principal = a.principal();
         let principal_name = match principal {

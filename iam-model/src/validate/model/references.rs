@@ -1,7 +1,8 @@
 //! References that must resolve: accounts, OUs, groups, users, roles, policies, permission
 //! sets and identity providers named elsewhere in the model.
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::fast_hash::FastSet;
 use crate::model::iam::{Iam, ManagedPolicyRef, Permissions};
 use crate::model::names::{AccountName, UnitPath};
 use crate::model::sso::{AssignmentPrincipal, PermissionSetBoundary};
@@ -350,7 +351,7 @@ fn identity_center(model: &Model, ctx: &Context<'_>, report: &mut Report) {
     // set is provisioned to ("IAM Identity Center: Customer managed policies"); report each
     // (account, permission set, policy) once, at the first assignment that needs it.
     let mut reported: BTreeSet<(&AccountName, &str, String)> = BTreeSet::new();
-    let mut expanded: HashSet<(&str, &UnitPath)> = HashSet::new();
+    let mut expanded: FastSet<(&str, &UnitPath)> = FastSet::default();
     for (i, assignment) in ic.assignments().iter().enumerate() {
         let base = format!("/identity_center/assignments/{i}");
         match assignment.principal() {
@@ -390,24 +391,24 @@ fn identity_center(model: &Model, ctx: &Context<'_>, report: &mut Report) {
                 "add `accounts` or `units`, or remove the assignment",
             );
         }
-        let mut targets: Vec<(&AccountName, String)> = Vec::new();
+        // Each target account with where the assignment names it (`accounts/<j>` or
+        // `units/<j>`); the path is written only for a finding.
+        let mut targets: Vec<(&AccountName, &str, usize)> = Vec::new();
         for (j, account) in assignment.accounts().iter().enumerate() {
-            let path = format!("{base}/accounts/{j}");
             if model.account(account.as_str()).is_none() {
-                unknown_account(account.as_str(), path, report);
+                unknown_account(account.as_str(), format!("{base}/accounts/{j}"), report);
             } else {
-                targets.push((account, path));
+                targets.push((account, "accounts", j));
             }
         }
         for (j, unit) in assignment.units().iter().enumerate() {
-            let path = format!("{base}/units/{j}");
             if !ctx.has_unit(unit) {
-                unknown_unit(unit.as_str(), path, report);
+                unknown_unit(unit.as_str(), format!("{base}/units/{j}"), report);
             } else if expanded.insert((assignment.permission_set().as_str(), unit)) {
                 // A (permission set, OU) seen before reports nothing new: the findings
                 // below are once per (account, permission set, policy).
                 for account in ctx.accounts_under(unit) {
-                    targets.push((account, path.clone()));
+                    targets.push((account, "units", j));
                 }
             }
         }
@@ -420,7 +421,7 @@ fn identity_center(model: &Model, ctx: &Context<'_>, report: &mut Report) {
         if needed.is_empty() {
             continue;
         }
-        for (account_name, path) in targets {
+        for (account_name, list, j) in targets {
             let Some(account) = model.account(account_name.as_str()) else {
                 continue;
             };
@@ -441,7 +442,7 @@ fn identity_center(model: &Model, ctx: &Context<'_>, report: &mut Report) {
                 )) {
                     report.error(
                         "missing-customer-managed-policy",
-                        path.clone(),
+                        format!("{base}/{list}/{j}"),
                         format!(
                             "permission set `{}` names customer managed policy `{full}`, which account `{account_name}` does not have",
                             assignment.permission_set()

@@ -1,18 +1,26 @@
-//! A fast hasher for the maps the emitters key by names from the model.
+//! A fast hasher for the maps that validation and the emitters (`iam-codegen`) key by names
+//! from the model.
 //!
-//! For a large organization the emitters look names up (groups, users, permission sets,
-//! logical ids) hundreds of thousands of times. The standard library's SipHash resists keys
+//! For a large organization validation and the emitters look names up (groups, users,
+//! permission sets, logical ids) hundreds of thousands of times. The standard library's SipHash resists keys
 //! chosen to collide, which costs several times more than the lookup itself; a model is the
 //! user's own input, so a collision attack could only slow down their own run. This is the
 //! multiply-rotate hash rustc and Firefox use (`FxHasher`), in a few lines rather than a
 //! dependency. Nothing here depends on iteration order: maps keyed this way are only looked
 //! up, never iterated into output.
+//!
+//! ```
+//! use iam_model::fast_hash::FastMap;
+//! let mut ids: FastMap<&str, usize> = FastMap::default();
+//! ids.insert("AWS-Admins", 1);
+//! assert_eq!(ids.get("AWS-Admins"), Some(&1));
+//! ```
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// `FxHasher`: each word is mixed in with a rotate, a xor and a multiply.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher {
+pub struct FxHasher {
     hash: u64,
 }
 
@@ -61,9 +69,9 @@ impl Hasher for FxHasher {
 }
 
 /// A `HashMap` with [`FxHasher`].
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// A `HashSet` with [`FxHasher`].
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 #[cfg(test)]
 mod tests {
