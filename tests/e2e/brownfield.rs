@@ -267,7 +267,7 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     let blocks = imports["import"].as_array().unwrap().len();
     assert_eq!((imported_count, blocks), (13, 13));
 
-    // A hand change on moto is drift, named exactly.
+    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
     helper(&moto, "hand-change");
     let again = work.path().join("export-again");
     export(&moto, work.path(), &again);
@@ -279,6 +279,7 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
             1,
             r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
 model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
+model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
 "#
         )
     );

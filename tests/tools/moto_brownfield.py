@@ -9,8 +9,9 @@ Run with the venv of scripts/setup-tools.sh (boto3 comes with moto):
 member account `production`, an SCP attached to the OU) and, in the management account, IAM
 users, groups, roles and policies as a team would have made them by hand: inline and customer
 managed policies, a permissions boundary, an instance profile, a GitHub OIDC provider, an access
-key and a console password. `hand-change` attaches a policy to a role by hand and edits a
-role's trust policy. Both print nothing and exit 0, or raise.
+key and a console password. `hand-change` attaches a policy to a role by hand, edits a
+role's trust policy and attaches an AWS managed policy to the permission set `LogReader`.
+Both print nothing and exit 0, or raise.
 
 It also sets up IAM Identity Center: a user in a group, two permission sets (an AWS managed
 policy; an inline policy and a customer managed policy reference) and the group's assignment to
@@ -185,6 +186,16 @@ def hand_change(endpoint):
             "Action": "sts:AssumeRole",
         }]),
     )
+    sso = client("sso-admin", endpoint)
+    instance_arn = sso.list_instances()["Instances"][0]["InstanceArn"]
+    for arn in sso.list_permission_sets(InstanceArn=instance_arn)["PermissionSets"]:
+        described = sso.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)
+        if described["PermissionSet"]["Name"] == "LogReader":
+            sso.attach_managed_policy_to_permission_set(
+                InstanceArn=instance_arn,
+                PermissionSetArn=arn,
+                ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
+            )
 
 
 if __name__ == "__main__":
