@@ -10,7 +10,7 @@ use iam_model::eval::model::{
     ActionCheck, AssertionCheck, FederatedGrantee, Grantee, ModelEvaluator, ModelPrincipal,
     Outcome, PathKind, Query, RequiredCondition, ResolveError,
 };
-use iam_model::eval::{Evaluation, Layer, StatementMatch};
+use iam_model::eval::{Evaluation, StatementMatch};
 use iam_model::model::Model;
 use iam_model::{Finding, ModelError};
 use serde_json::{Value, json};
@@ -175,25 +175,6 @@ fn explanation_json(e: &Evaluation<'_>) -> Value {
     v
 }
 
-/// `Identity `PowerUserAccess` statement 0 (sid)`.
-fn statement_text(m: &StatementMatch<'_>) -> String {
-    let mut line = m.layer.to_string();
-    if let Some(level) = m.level {
-        line.push_str(&format!(" `{level}`"));
-    }
-    line.push_str(&format!(" `{}` statement {}", m.policy, m.statement));
-    if let Some(sid) = m.sid {
-        line.push_str(&format!(" ({sid})"));
-    }
-    line
-}
-
-// AWS's own allow-everything organization policies say nothing worth reading.
-fn is_noise(m: &StatementMatch<'_>) -> bool {
-    matches!(m.layer, Layer::Scp | Layer::Rcp)
-        && matches!(m.policy, "FullAWSAccess" | "RCPFullAWSAccess")
-}
-
 /// The explanation of one evaluation, indented.
 fn explanation_text(e: &Evaluation<'_>, indent: &str) -> String {
     let mut text = format!("{indent}reason: {}\n", e.reason().message());
@@ -206,10 +187,10 @@ fn explanation_text(e: &Evaluation<'_>, indent: &str) -> String {
         }
     }
     for m in e.denied_by() {
-        text.push_str(&format!("{indent}denied by: {}\n", statement_text(m)));
+        text.push_str(&format!("{indent}denied by: {}\n", m));
     }
-    for m in e.allowed_by().filter(|m| !is_noise(m)) {
-        text.push_str(&format!("{indent}allowed by: {}\n", statement_text(m)));
+    for m in e.allowed_by().filter(|m| !m.is_organization_default()) {
+        text.push_str(&format!("{indent}allowed by: {}\n", m));
     }
     text
 }
@@ -424,8 +405,12 @@ pub fn who_can(
                     via_text(&g.path)
                 ));
                 text.push_str(&conditions_text(&g.conditions));
-                for m in g.evaluation.allowed_by().filter(|m| !is_noise(m)) {
-                    text.push_str(&format!("  allowed by: {}\n", statement_text(m)));
+                for m in g
+                    .evaluation
+                    .allowed_by()
+                    .filter(|m| !m.is_organization_default())
+                {
+                    text.push_str(&format!("  allowed by: {}\n", m));
                 }
             }
             for f in &federated {
@@ -564,7 +549,7 @@ fn culprits<'a>(c: &'a ActionCheck<'a>) -> Vec<(&'a str, &'a StatementMatch<'a>)
         } else if e.decision().is_allowed() {
             out.extend(
                 e.allowed_by()
-                    .filter(|m| !is_noise(m))
+                    .filter(|m| !m.is_organization_default())
                     .map(|m| (label.as_str(), m)),
             );
         }
@@ -611,10 +596,7 @@ fn assertion_text(a: &AssertionCheck<'_>) -> String {
             text.push_str(&explanation_text(e, "      "));
         }
         for (label, m) in culprits(c) {
-            text.push_str(&format!(
-                "    broken by: {} on {label}\n",
-                statement_text(m)
-            ));
+            text.push_str(&format!("    broken by: {} on {label}\n", m));
         }
     }
     text

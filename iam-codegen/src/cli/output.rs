@@ -229,8 +229,10 @@ fn check_parents(dir: &Path, rel: &str) -> Result<bool, OutputError> {
     Ok(true)
 }
 
-fn read_manifest(dir: &Path) -> Result<Option<Manifest>, OutputError> {
-    let path = dir.join(MANIFEST);
+/// The text of `dir/name`: `None` when it does not exist; a link, directory or other entry
+/// in its place is an error (the run's own bookkeeping files are never followed).
+fn read_own_file(dir: &Path, name: &str) -> Result<Option<(PathBuf, String)>, OutputError> {
+    let path = dir.join(name);
     match entry(&path)? {
         Entry::Missing => return Ok(None),
         Entry::File => {}
@@ -241,6 +243,13 @@ fn read_manifest(dir: &Path) -> Result<Option<Manifest>, OutputError> {
         path: path.clone(),
         source,
     })?;
+    Ok(Some((path, text)))
+}
+
+fn read_manifest(dir: &Path) -> Result<Option<Manifest>, OutputError> {
+    let Some((path, text)) = read_own_file(dir, MANIFEST)? else {
+        return Ok(None);
+    };
     let manifest: Manifest = serde_json::from_str(&text).map_err(|e| OutputError::Manifest {
         path: path.clone(),
         reason: e.to_string(),
@@ -597,17 +606,9 @@ fn write_journal(dir: &Path, journal: &Journal) -> Result<(), OutputError> {
 }
 
 fn read_journal(dir: &Path) -> Result<Option<Journal>, OutputError> {
-    let path = dir.join(JOURNAL);
-    match entry(&path)? {
-        Entry::Missing => return Ok(None),
-        Entry::File => {}
-        Entry::Link => return Err(OutputError::Symlink { path }),
-        Entry::Dir | Entry::Other => return Err(OutputError::NotFile { path }),
-    }
-    let text = fs::read_to_string(&path).map_err(|source| OutputError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let Some((path, text)) = read_own_file(dir, JOURNAL)? else {
+        return Ok(None);
+    };
     let journal: Journal = serde_json::from_str(&text).map_err(|e| OutputError::Journal {
         path: path.clone(),
         reason: e.to_string(),

@@ -489,18 +489,6 @@ fn explanation_json(e: &Evaluation<'_>) -> Value {
     v
 }
 
-fn statement_line(kind: &str, m: &iam_model::eval::StatementMatch<'_>) -> String {
-    let mut line = format!("  {kind}: {}", m.layer);
-    if let Some(level) = m.level {
-        line.push_str(&format!(" `{level}`"));
-    }
-    line.push_str(&format!(" `{}` statement {}", m.policy, m.statement));
-    if let Some(sid) = m.sid {
-        line.push_str(&format!(" ({sid})"));
-    }
-    line
-}
-
 fn result_json(id: &str, outcome: &Outcome<'_>) -> Value {
     match outcome {
         Outcome::Evaluated(e) => json!({
@@ -529,11 +517,11 @@ fn result_text(id: &str, outcome: &Outcome<'_>, text: &mut String) {
                 }
             }
             for m in e.denied_by() {
-                text.push_str(&statement_line("denied by", m));
+                text.push_str(&format!("  denied by: {m}"));
                 text.push('\n');
             }
             for m in e.allowed_by() {
-                text.push_str(&statement_line("allowed by", m));
+                text.push_str(&format!("  allowed by: {m}"));
                 text.push('\n');
             }
         }

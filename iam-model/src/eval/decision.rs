@@ -29,6 +29,8 @@
 //!   RCP levels for it.
 //! - Anonymous requests and service principals have no identity-based policies, boundaries or
 //!   session policies: only a resource-based policy can allow them.
+use std::fmt;
+
 use crate::eval::CompiledLevel;
 use crate::eval::matching::{CompiledPolicy, Grant, Scratch};
 use crate::eval::request::{IamPrincipalKind, Request, RequestPrincipal};
@@ -186,6 +188,31 @@ pub struct StatementMatch<'a> {
     pub sid: Option<&'a str>,
     /// `Allow` or `Deny`.
     pub effect: Effect,
+}
+
+impl StatementMatch<'_> {
+    /// Whether the statement is one of AWS's own allow-everything organization policies
+    /// (`FullAWSAccess`, `RCPFullAWSAccess`), which explain nothing worth reading.
+    pub fn is_organization_default(&self) -> bool {
+        matches!(self.layer, Layer::Scp | Layer::Rcp)
+            && matches!(self.policy, "FullAWSAccess" | "RCPFullAWSAccess")
+    }
+}
+
+/// `` Identity `PowerUserAccess` statement 0 (Sid) ``, or with the level of an organization
+/// policy `` SCP `Workloads` `DenyLeave` statement 1 ``: how every command names a statement.
+impl fmt::Display for StatementMatch<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.layer)?;
+        if let Some(level) = self.level {
+            write!(f, " `{level}`")?;
+        }
+        write!(f, " `{}` statement {}", self.policy, self.statement)?;
+        if let Some(sid) = self.sid {
+            write!(f, " ({sid})")?;
+        }
+        Ok(())
+    }
 }
 
 /// A decision with its explanation: the statements that applied, and for a denial, the layer

@@ -45,11 +45,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::eval::Decision;
 use crate::eval::model::{
     AccessPath, DEFAULT_REGION, ModelEvaluator, ModelPrincipal, Outcome, PROBES, ProbeKind, Query,
     trusted_accounts,
 };
-use crate::eval::{Decision, Layer, StatementMatch};
 use crate::model::names::UnitPath;
 use crate::model::{Account, AssignmentPrincipal, Model, Target};
 use crate::policy::{AccountId, Kind, Policy};
@@ -172,25 +172,6 @@ impl AccessDiff {
     }
 }
 
-/// `Identity `PowerUserAccess` statement 0 (Sid)`, as `simulate` prints statements.
-fn statement_text(m: &StatementMatch<'_>) -> String {
-    let mut line = m.layer.to_string();
-    if let Some(level) = m.level {
-        line.push_str(&format!(" `{level}`"));
-    }
-    line.push_str(&format!(" `{}` statement {}", m.policy, m.statement));
-    if let Some(sid) = m.sid {
-        line.push_str(&format!(" ({sid})"));
-    }
-    line
-}
-
-// AWS's own allow-everything organization policies say nothing worth reading.
-fn is_noise(m: &StatementMatch<'_>) -> bool {
-    matches!(m.layer, Layer::Scp | Layer::Rcp)
-        && matches!(m.policy, "FullAWSAccess" | "RCPFullAWSAccess")
-}
-
 /// The decision of an outcome and its deciding statements: what allows (first allowing
 /// path) or the explicit denies of every path.
 struct Answer {
@@ -220,14 +201,14 @@ impl Answer {
             allowed_by.extend(
                 p.evaluation
                     .allowed_by()
-                    .filter(|m| !is_noise(m))
-                    .map(|m| format!("{label}: {}", statement_text(m))),
+                    .filter(|m| !m.is_organization_default())
+                    .map(|m| format!("{label}: {}", m)),
             );
         } else {
             for p in outcome.paths() {
                 let label = p.path.label();
                 for m in p.evaluation.denied_by() {
-                    let text = format!("{label}: {}", statement_text(m));
+                    let text = format!("{label}: {}", m);
                     if !denied_by.contains(&text) {
                         denied_by.push(text);
                     }
