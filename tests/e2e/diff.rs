@@ -190,6 +190,165 @@ fn a_pure_rename_is_no_access_change() {
     );
 }
 
+/// Renames `old` to `new` among the keys of the object at `pointer`.
+fn rename_key(model: &mut Value, pointer: &str, old: &str, new: &str) {
+    let map = model.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+    let body = map.remove(old).unwrap();
+    map.insert(new.into(), body);
+}
+
+/// Every string equal to `old` in `value` becomes `new`.
+fn replace(value: &mut Value, old: &str, new: &str) {
+    match value {
+        Value::String(s) if s == old => *s = new.into(),
+        Value::Array(items) => items.iter_mut().for_each(|v| replace(v, old, new)),
+        Value::Object(map) => map.values_mut().for_each(|v| replace(v, old, new)),
+        _ => {}
+    }
+}
+
+/// The organization with an account, an Identity Center group and user, an IAM role and an
+/// IAM user renamed, and every reference to them (assignments, memberships, assertions,
+/// ARNs in policies) following.
+fn renamed_principals() -> Value {
+    let mut m = base();
+    rename_key(&mut m, "/accounts", "production", "prod");
+    for (old, new) in [
+        ("production", "prod"),
+        ("group:AWS-Developers", "group:AWS-Engineers"),
+        ("AWS-Developers", "AWS-Engineers"),
+        ("role:ci-deploy", "role:github-deploy"),
+    ] {
+        for key in ["identity_center", "assertions", "organization"] {
+            replace(&mut m[key], old, new);
+        }
+    }
+    replace(
+        &mut m["accounts"],
+        "arn:aws:iam::222222222222:role/ci-deploy",
+        "arn:aws:iam::222222222222:role/github-deploy",
+    );
+    rename_key(
+        &mut m,
+        "/identity_center/groups",
+        "AWS-Developers",
+        "AWS-Engineers",
+    );
+    rename_key(
+        &mut m,
+        "/identity_center/users",
+        "alice@example.com",
+        "alice.kim@example.com",
+    );
+    rename_key(
+        &mut m,
+        "/accounts/prod/iam/roles",
+        "ci-deploy",
+        "github-deploy",
+    );
+    rename_key(&mut m, "/accounts/prod/iam/users", "dev-john", "john");
+    m
+}
+
+#[test]
+fn renamed_principals_are_renames_not_access_changes() {
+    let new = renamed_principals();
+    // The user keeps its attributes (the email is a field of its own), so it is matched.
+    assert_eq!(
+        new["identity_center"]["users"]["alice.kim@example.com"]["email"],
+        "alice@example.com"
+    );
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: account `production` -> `prod`
+renamed: group `AWS-Developers` -> `AWS-Engineers`
+renamed: iam-role `ci-deploy` -> `github-deploy` in `prod`
+renamed: iam-user `dev-john` -> `john` in `prod`
+renamed: user `alice@example.com` -> `alice.kim@example.com`
+no access change
+",
+            ""
+        )
+    );
+    let (code, out, _) = diff(&base(), &new, &["--markdown"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "### Access review
+
+**Renamed** (no access change of their own)
+
+- account production → prod
+- group AWS-Developers → AWS-Engineers
+- iam-role ci-deploy → github-deploy in prod
+- iam-user dev-john → john in prod
+- user alice@example.com → alice.kim@example.com
+
+No access change.
+"
+        )
+    );
+    let (code, out, _) = diff(&base(), &new, &["--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            code,
+            &doc["new_access"],
+            &doc["changes"],
+            &doc["renames"][2]
+        ),
+        (
+            0,
+            &json!(false),
+            &json!([]),
+            &json!({"kind": "iam-role", "account": "prod", "old": "ci-deploy", "new": "github-deploy"})
+        )
+    );
+}
+
+#[test]
+fn a_renamed_group_given_admin_in_production_is_new_access_under_its_new_name() {
+    let mut new = renamed_principals();
+    new["identity_center"]["assignments"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"group": "AWS-Engineers", "permission_set": "AdminAccess", "accounts": ["prod"]}));
+    let path = format!(
+        "/identity_center/assignments/{}/accounts/0",
+        new["identity_center"]["assignments"]
+            .as_array()
+            .unwrap()
+            .len()
+            - 1
+    );
+    new["allow_findings"] = json!([{"code": "admin-in-production", "path": path,
+        "reason": "incident INC-42: engineers administer production for one week"}]);
+    let (code, out, _) = diff(&base(), &new, &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        (
+            code,
+            lines[0],
+            lines[5],
+            lines[6],
+            lines[7],
+            *lines.last().unwrap()
+        ),
+        (
+            5,
+            "renamed: account `production` -> `prod`",
+            "10 granted, 0 revoked, 0 SCP/RCP changes",
+            "+ group:AWS-Engineers in `prod`: ec2:DescribeInstances on `*` (probe read): ImplicitlyDenied -> Allowed",
+            "    allowed by: permission set `AdminAccess`: Identity `AdministratorAccess` statement 0",
+            "new admin: group:AWS-Engineers in `prod`"
+        )
+    );
+}
+
 #[test]
 fn markdown_escapes_model_text_for_a_pull_request_comment() {
     let (code, out, _) = diff(&base(), &third_party(), &["--markdown"]);

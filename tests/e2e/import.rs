@@ -252,3 +252,138 @@ fn generate_import_existing_writes_an_import_block_per_iam_resource() {
             .exists()
     );
 }
+
+/// The management module of the fixture organization with its `imports.tf.json` merged in
+/// (`data`, `locals` and `import` sections), as Terraform reads the two files.
+fn management_with_imports(dir: &std::path::Path) -> (Value, Value) {
+    let read = |file: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.join("terraform/management").join(file)).unwrap(),
+        )
+        .unwrap()
+    };
+    let (mut module, imports) = (read("main.tf.json"), read("imports.tf.json"));
+    for section in ["data", "locals"] {
+        let target = module
+            .as_object_mut()
+            .unwrap()
+            .entry(section)
+            .or_insert_with(|| serde_json::json!({}));
+        for (key, value) in imports[section].as_object().unwrap() {
+            match target.get_mut(key) {
+                Some(Value::Object(existing)) => {
+                    existing.extend(value.as_object().unwrap().clone());
+                }
+                _ => {
+                    target[key] = value.clone();
+                }
+            }
+        }
+    }
+    let mut blocks = module["import"].as_array().cloned().unwrap_or_default();
+    blocks.extend(imports["import"].as_array().unwrap().iter().cloned());
+    module["import"] = Value::Array(blocks);
+    (module, imports)
+}
+
+#[test]
+fn generate_import_existing_imports_units_and_identity_center_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("tests/fixtures/export/organization.model.json");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (module, imports) = management_with_imports(dir.path());
+    // Every resource of the management module has an import block, but for what no data
+    // source can find by name (SCPs/RCPs, their attachments, group memberships).
+    let imported: std::collections::BTreeSet<String> = module["import"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let to = b["to"].as_str().unwrap();
+            to.strip_suffix("[each.key]").unwrap_or(to).to_string()
+        })
+        .collect();
+    let mut not_imported = Vec::new();
+    for (ty, named) in module["resource"].as_object().unwrap() {
+        for name in named.as_object().unwrap().keys() {
+            let address = format!("{ty}.{name}");
+            if !imported.contains(&address) {
+                not_imported.push(address);
+            }
+        }
+    }
+    let types: std::collections::BTreeSet<&str> = not_imported
+        .iter()
+        .map(|a| a.split('.').next().unwrap())
+        .collect();
+    assert_eq!(
+        types.into_iter().collect::<Vec<_>>(),
+        [
+            "aws_identitystore_group_membership",
+            "aws_organizations_policy",
+            "aws_organizations_policy_attachment"
+        ]
+    );
+    // The account assignments: one block over the module's own `for_each` map.
+    let assignments = imports["import"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["to"] == "aws_ssoadmin_account_assignment.this[each.key]")
+        .unwrap();
+    assert_eq!(
+        assignments,
+        &serde_json::json!({
+            "for_each": "${local.account_assignments}",
+            "to": "aws_ssoadmin_account_assignment.this[each.key]",
+            "id": "${local.import_principal_ids[each.value.principal]},${each.value.principal_type},${each.value.account_id},AWS_ACCOUNT,${local.import_permission_set_arns[each.value.permission_set]},${local.sso_instance_arn}"
+        })
+    );
+    // The data sources use provider 6.x names and arguments only ...
+    assert_eq!(
+        crate::tf_schema::check_tf_json(&module),
+        Vec::<String>::new()
+    );
+    // ... and Terraform with the mirror's provider 3.39.0 validates the rest (`import` with
+    // `for_each` included); exactly what 3.39.0 lacks is left out of that check.
+    let removed = crate::terraform::validate_with_mirror(&module);
+    let removed_types: std::collections::BTreeSet<String> = removed
+        .iter()
+        .map(|a| {
+            let a = a
+                .strip_prefix("import.")
+                .map_or(a.clone(), |t| format!("import {t}"));
+            a.rsplit_once('.')
+                .map_or(a.clone(), |(ty, _)| ty.to_string())
+        })
+        .collect();
+    // 3.39.0 has no `aws_identitystore_*` resources, nor `alternate_identifier` in the data
+    // sources, nor customer managed policy attachments; RCPs are younger than its checks.
+    let expected: std::collections::BTreeSet<String> = [
+        "aws_identitystore_group",
+        "aws_identitystore_group_membership",
+        "aws_identitystore_user",
+        "aws_organizations_policy",
+        "aws_ssoadmin_customer_managed_policy_attachment",
+        "data.aws_identitystore_group",
+        "data.aws_identitystore_user",
+        "import aws_identitystore_group",
+        "import aws_identitystore_user",
+        "import aws_ssoadmin_customer_managed_policy_attachment",
+        "local",
+        "output",
+    ]
+    .map(String::from)
+    .into();
+    assert_eq!(removed_types, expected, "{removed:#?}");
+    assert!(removed.contains(&"local.import_principal_ids".to_string()));
+}

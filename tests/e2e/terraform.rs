@@ -475,7 +475,20 @@ fn for_mirror(module: &Value) -> (Value, Vec<String>) {
             removed.push(format!("output.{name}"));
         }
     }
-    for section in ["resource", "data"] {
+    // `import` blocks (imports.tf.json) into a removed resource go with it.
+    if let Some(imports) = copy.get_mut("import").and_then(Value::as_array_mut) {
+        imports.retain(|block| {
+            let to = block["to"].as_str().unwrap_or_default();
+            let gone = addresses
+                .iter()
+                .any(|a| to == a || to.starts_with(&format!("{a}[")));
+            if gone {
+                removed.push(format!("import.{to}"));
+            }
+            !gone
+        });
+    }
+    for section in ["resource", "data", "import"] {
         if let Some(s) = copy.get_mut(section) {
             unreference(s, &addresses);
         }

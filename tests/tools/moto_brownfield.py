@@ -9,14 +9,19 @@ Run with the venv of scripts/setup-tools.sh (boto3 comes with moto):
 member account `production`, an SCP attached to the OU) and, in the management account, IAM
 users, groups, roles and policies as a team would have made them by hand: inline and customer
 managed policies, a permissions boundary, an instance profile, a GitHub OIDC provider, an access
-key and a console password. `hand-change` attaches a policy to a role by hand and edits a
-role's trust policy. Both print nothing and exit 0, or raise.
+key and a console password. `hand-change` attaches a policy to a role by hand, edits a
+role's trust policy and attaches an AWS managed policy to the permission set `LogReader`.
+Both print nothing and exit 0, or raise.
 
-IAM Identity Center is not set up here: moto 5.2.1's sso-admin answers
-GetPermissionsBoundaryForPermissionSet and ListTagsForResource with HTTP 500 and its
-ListAccountsForProvisionedPermissionSet lists no account after CreateAccountAssignment, so
-`scripts/export-aws.sh` runs with `--no-identity-center`; the Identity Center part of import is
-covered by the fixture export in tests/fixtures/export/organization. moto 5.2.1 also leaves
+It also sets up IAM Identity Center: a user in a group, two permission sets (an AWS managed
+policy; an inline policy and a customer managed policy reference) and the group's assignment to
+the management account. moto 5.2.1's sso-admin has no GetPermissionsBoundaryForPermissionSet
+nor ListTagsForResource (HTTP 500; tests/e2e/brownfield.rs answers those two as AWS does for a
+set without boundary and tags), lists a permission set's accounts only after
+ProvisionPermissionSet and then only the caller's account whatever the target (so assignments
+to member accounts cannot be exported from moto), and describes a set created without
+SessionDuration with the integer 3600 instead of AWS's string "PT1H". Those parts are covered
+by the fixture export in tests/fixtures/export/organization. moto 5.2.1 also leaves
 PolicyName out of GetAccountAuthorizationDetails' Policies (import takes the name from the ARN)
 and a user's PermissionsBoundary out of its UserDetailList.
 """
@@ -111,6 +116,64 @@ def setup(endpoint):
     iam.create_instance_profile(InstanceProfileName="web-server")
     iam.add_role_to_instance_profile(InstanceProfileName="web-server", RoleName="web-server")
 
+    identity_center(endpoint, org.describe_organization()["Organization"]["MasterAccountId"])
+
+
+def identity_center(endpoint, management):
+    """Identity Center users, groups, memberships, permission sets and an assignment."""
+    sso = client("sso-admin", endpoint)
+    instance = sso.list_instances()["Instances"][0]
+    instance_arn, store = instance["InstanceArn"], instance["IdentityStoreId"]
+    ids = client("identitystore", endpoint)
+    user = ids.create_user(
+        IdentityStoreId=store,
+        UserName="jane@example.com",
+        DisplayName="Jane Doe",
+        Name={"GivenName": "Jane", "FamilyName": "Doe"},
+        Emails=[{"Value": "jane@example.com", "Type": "work", "Primary": True}],
+    )["UserId"]
+    group = ids.create_group(IdentityStoreId=store, DisplayName="AWS-Admins", Description="Administrators")["GroupId"]
+    ids.create_group_membership(IdentityStoreId=store, GroupId=group, MemberId={"UserId": user})
+    admin = sso.create_permission_set(
+        Name="AdministratorAccess",
+        Description="Full access",
+        InstanceArn=instance_arn,
+        SessionDuration="PT4H",
+    )["PermissionSet"]["PermissionSetArn"]
+    sso.attach_managed_policy_to_permission_set(
+        InstanceArn=instance_arn,
+        PermissionSetArn=admin,
+        ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess",
+    )
+    # Without SessionDuration moto 5.2.1 describes the set with the integer 3600 where AWS
+    # gives the ISO-8601 string "PT1H" (DescribePermissionSet's SessionDuration is a string).
+    reader = sso.create_permission_set(
+        Name="LogReader", InstanceArn=instance_arn, SessionDuration="PT1H"
+    )["PermissionSet"]["PermissionSetArn"]
+    sso.put_inline_policy_to_permission_set(
+        InstanceArn=instance_arn,
+        PermissionSetArn=reader,
+        InlinePolicy=doc([{"Effect": "Allow", "Action": "logs:GetLogEvents", "Resource": "*"}]),
+    )
+    sso.attach_customer_managed_policy_reference_to_permission_set(
+        InstanceArn=instance_arn,
+        PermissionSetArn=reader,
+        CustomerManagedPolicyReference={"Name": "ReadLogs", "Path": "/ops/"},
+    )
+    sso.create_account_assignment(
+        InstanceArn=instance_arn,
+        TargetId=management,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=admin,
+        PrincipalType="GROUP",
+        PrincipalId=group,
+    )
+    # Real AWS provisions a permission set when it is assigned; moto 5.2.1 waits for this
+    # call, and then lists the caller's (management) account whatever the target.
+    sso.provision_permission_set(
+        InstanceArn=instance_arn, PermissionSetArn=admin, TargetId=management, TargetType="AWS_ACCOUNT"
+    )
+
 
 def hand_change(endpoint):
     iam = client("iam", endpoint)
@@ -123,6 +186,16 @@ def hand_change(endpoint):
             "Action": "sts:AssumeRole",
         }]),
     )
+    sso = client("sso-admin", endpoint)
+    instance_arn = sso.list_instances()["Instances"][0]["InstanceArn"]
+    for arn in sso.list_permission_sets(InstanceArn=instance_arn)["PermissionSets"]:
+        described = sso.describe_permission_set(InstanceArn=instance_arn, PermissionSetArn=arn)
+        if described["PermissionSet"]["Name"] == "LogReader":
+            sso.attach_managed_policy_to_permission_set(
+                InstanceArn=instance_arn,
+                PermissionSetArn=arn,
+                ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess",
+            )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use iam_model::eval::diff::{AccessDiff, Change};
+use iam_model::eval::diff::{AccessDiff, Change, Rename};
 
 use super::access::{Loaded, load};
 use super::{CliError, ExitStatus, Format};
@@ -56,6 +56,14 @@ pub fn run(
     })
 }
 
+/// `group `old` -> `new``, `iam-role `old` -> `new` in `account``.
+fn rename_text(r: &Rename) -> String {
+    match &r.account {
+        Some(account) => format!("{} `{}` -> `{}` in `{account}`", r.kind, r.old, r.new),
+        None => format!("{} `{}` -> `{}`", r.kind, r.old, r.new),
+    }
+}
+
 fn counts(d: &AccessDiff) -> (usize, usize) {
     let granted = d.changes.iter().filter(|c| c.grants()).count();
     (granted, d.changes.len() - granted)
@@ -74,13 +82,19 @@ fn context_text(c: &Change) -> String {
 /// fence changes and the new administrators.
 pub fn text(d: &AccessDiff) -> String {
     let (granted, revoked) = counts(d);
+    let mut s: String = d
+        .renames
+        .iter()
+        .map(|r| format!("renamed: {}\n", terminal(&rename_text(r))))
+        .collect();
     if d.changes.is_empty() && d.fences.is_empty() {
-        return "no access change\n".to_string();
+        s.push_str("no access change\n");
+        return s;
     }
-    let mut s = format!(
+    s.push_str(&format!(
         "{granted} granted, {revoked} revoked, {} SCP/RCP changes\n",
         d.fences.len()
-    );
+    ));
     for c in &d.changes {
         s.push_str(&format!(
             "{} {} in `{}`: {} on `{}`{} ({}): {} -> {}\n",
@@ -129,13 +143,32 @@ fn cell(text: &str) -> String {
 /// statements, the fence changes and the new administrators.
 pub fn markdown(d: &AccessDiff) -> String {
     let (granted, revoked) = counts(d);
-    if d.changes.is_empty() && d.fences.is_empty() {
-        return "### Access review\n\nNo access change.\n".to_string();
+    let mut s = "### Access review\n\n".to_string();
+    if !d.renames.is_empty() {
+        s.push_str("**Renamed** (no access change of their own)\n\n");
+        for r in &d.renames {
+            let account = r
+                .account
+                .as_deref()
+                .map(|a| format!(" in {}", cell(a)))
+                .unwrap_or_default();
+            s.push_str(&format!(
+                "- {} {} → {}{account}\n",
+                r.kind,
+                cell(&r.old),
+                cell(&r.new)
+            ));
+        }
+        s.push('\n');
     }
-    let mut s = format!(
-        "### Access review\n\n**{granted} granted**, {revoked} revoked, {} SCP/RCP changes.\n\n",
+    if d.changes.is_empty() && d.fences.is_empty() {
+        s.push_str("No access change.\n");
+        return s;
+    }
+    s.push_str(&format!(
+        "**{granted} granted**, {revoked} revoked, {} SCP/RCP changes.\n\n",
         d.fences.len()
-    );
+    ));
     if !d.changes.is_empty() {
         s.push_str("| | Principal | Account | What | Action | Resource | Before | After | Deciding statements |\n");
         s.push_str("|---|---|---|---|---|---|---|---|---|\n");
@@ -194,6 +227,7 @@ fn json(d: &AccessDiff) -> String {
         "new_access": d.grants_access(),
         "changes": d.changes,
         "fences": d.fences,
+        "renames": d.renames,
         "new_admins": admins,
     }))
 }

@@ -161,9 +161,10 @@ pub struct GenerateArgs {
     /// passed inline (default: the 1 MB limit of a template in S3).
     #[arg(long, help_heading = "CloudFormation")]
     pub cfn_inline_body: bool,
-    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, for a
-    /// model imported from live accounts (`iam-codegen import`), so the first `terraform
-    /// plan` adopts what exists instead of creating it.
+    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, OU and
+    /// Identity Center resource (Terraform >= 1.7), for a model imported from live accounts
+    /// (`iam-codegen import`), so the first `terraform plan` adopts what exists instead of
+    /// creating it.
     #[arg(long)]
     pub import_existing: bool,
 }

@@ -163,8 +163,8 @@ pub struct TerraformOptions {
     /// `true`: the model names accounts by their ids, so they exist and must be imported,
     /// never created.
     pub import_accounts: bool,
-    /// Whether each module gets `imports.tf.json` with an `import` block per IAM resource
-    /// ([`imports`]); default `false`. For a model imported from live accounts, where every
+    /// Whether each module gets `imports.tf.json` with an `import` block per IAM resource,
+    /// OU and Identity Center resource ([`imports`]); default `false`. For a model imported from live accounts, where every
     /// resource exists: an import of one that does not exist fails the plan.
     pub import_iam: bool,
 }

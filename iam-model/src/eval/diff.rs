@@ -18,6 +18,14 @@
 //! - the SCPs and RCPs that apply to each account (compared in canonical form, so a pure
 //!   rename of a policy is no change).
 //!
+//! A renamed principal (an account with the same id; an Identity Center user with the same
+//! attributes and own assignments; a group with the same definition and members, or with the
+//! same assignments when it has no members; an IAM role or user with the same definition in
+//! the same account; one candidate each way) is reported in [`AccessDiff::renames`] and
+//! renamed in the old model before the questions are asked, so a pure rename is no access
+//! change, and what else changed with it is reported under the new name. Permission sets and
+//! SCPs are not principals: renaming one changes no answer.
+//!
 //! Each change has the statements that decide it: those that allow on the side that
 //! allows, and the explicit denies on the side that denies. Principals and accounts are
 //! matched by name.
@@ -45,6 +53,9 @@ use crate::eval::model::{
 use crate::model::names::UnitPath;
 use crate::model::{Account, AssignmentPrincipal, Model, Target};
 use crate::policy::{AccountId, Kind, Policy};
+
+mod renames;
+pub use renames::Rename;
 
 /// What a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -138,6 +149,8 @@ pub struct AccessDiff {
     pub changes: Vec<Change>,
     /// SCP and RCP changes per account.
     pub fences: Vec<FenceChange>,
+    /// Principals renamed and otherwise unchanged, sorted.
+    pub renames: Vec<Rename>,
 }
 
 impl AccessDiff {
@@ -262,6 +275,8 @@ fn role_arn(id: AccountId, path: &str, name: &str) -> String {
 
 /// The change in access from `old` to `new`; see the [module docs](self).
 pub fn diff(old: &Model, new: &Model) -> AccessDiff {
+    let (renames, renamed) = renames::renames(old, new);
+    let old = renamed.as_ref().unwrap_or(old);
     let old_eval = ModelEvaluator::new(old);
     let new_eval = ModelEvaluator::new(new);
     let mut changes = Vec::new();
@@ -442,6 +457,7 @@ pub fn diff(old: &Model, new: &Model) -> AccessDiff {
     AccessDiff {
         changes,
         fences: fences(old, new),
+        renames,
     }
 }
 

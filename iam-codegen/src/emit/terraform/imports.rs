@@ -1,13 +1,19 @@
-//! `import` blocks for the IAM resources of each module (`<dir>/imports.tf.json`), for a
-//! model imported from a live account (`iam-codegen import`): the first `terraform plan`
-//! adopts what exists instead of creating it.
+//! `import` blocks for the resources of each module (`<dir>/imports.tf.json`), for a model
+//! imported from a live account (`iam-codegen import`): the first `terraform plan` adopts
+//! what exists instead of creating it. `import { for_each … }` needs Terraform 1.7 or later.
 //!
 //! Read from the rendered modules, so it follows whatever resources and names the emitter
 //! writes: each IAM resource gets the import id its provider documentation gives (a name,
 //! an ARN, or `holder/policy-arn`, `holder:policy`, `user/group1/group2` for attachments,
-//! inline policies and memberships). Organizations, Identity Center and budget resources
-//! have ids the model does not hold (OU, policy, permission set and group ids), so they get
-//! none; member accounts get theirs from the management module
+//! inline policies and memberships). The ids the model does not hold are looked up by name
+//! at plan time with data sources this file adds (`import_`-prefixed data sources and
+//! locals): OUs (`aws_organizations_organizational_units` of their parent), Identity Center
+//! permission sets (`aws_ssoadmin_permission_set`), groups and users
+//! (`aws_identitystore_group`/`_user` by `DisplayName`/`UserName`), and from those the
+//! permission sets' policy attachments and the account assignments (one `import` with
+//! `for_each` over `local.account_assignments`). SCPs/RCPs and their attachments, group
+//! memberships and budgets get none: no data source of the provider finds a policy or a
+//! membership id by name. Member accounts get theirs from the management module
 //! ([`super::TerraformOptions::import_accounts`]).
 use serde_json::{Map, Value, json};
 
@@ -103,7 +109,232 @@ impl Resources<'_> {
     }
 }
 
-/// Add `<dir>/imports.tf.json` next to every `<dir>/main.tf.json` that has IAM resources.
+/// An HCL string literal of a rendered (template-escaped) string, for use inside `${…}`.
+fn hcl_string(rendered: &str) -> String {
+    format!(
+        "\"{}\"",
+        rendered.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+/// The data sources, locals and import blocks for the resources whose ids are found by name
+/// at plan time.
+#[derive(Default)]
+struct Lookups {
+    data: Map<String, Value>,
+    locals: Map<String, Value>,
+    blocks: Vec<Value>,
+}
+
+impl Lookups {
+    fn data(&mut self, ty: &str, name: String, body: Value) {
+        if let Some(named) = self
+            .data
+            .entry(ty.to_string())
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+        {
+            named.insert(name, body);
+        }
+    }
+
+    fn import(&mut self, to: String, id: String) {
+        self.blocks.push(json!({"to": to, "id": id}));
+    }
+
+    /// OUs: each found among its parent's children by name. Per-OU locals (not one map), so
+    /// a nested OU's lookup depends on its parent's only.
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/organizations_organizational_units
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_organizational_unit#import (the OU id)
+    fn units(&mut self, resources: &Map<String, Value>) {
+        let Some(units) = resources
+            .get("aws_organizations_organizational_unit")
+            .and_then(Value::as_object)
+        else {
+            return;
+        };
+        for (tf, body) in units {
+            let (Some(name), Some(parent)) = (
+                body.get("name").and_then(Value::as_str),
+                body.get("parent_id").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let (children, parent_id) = if let Some(p) = parent
+                .strip_prefix("${aws_organizations_organizational_unit.")
+                .and_then(|p| p.strip_suffix(".id}"))
+            {
+                (
+                    format!("import_children_of_{p}"),
+                    format!("${{local.import_unit_{p}}}"),
+                )
+            } else {
+                ("import_children_of_root".to_string(), parent.to_string())
+            };
+            self.data(
+                "aws_organizations_organizational_units",
+                children.clone(),
+                json!({"parent_id": parent_id}),
+            );
+            self.locals.insert(
+                format!("import_unit_{tf}"),
+                Value::from(format!(
+                    "${{one([for u in data.aws_organizations_organizational_units.{children}.children : u.id if u.name == {}])}}",
+                    hcl_string(name)
+                )),
+            );
+            self.import(
+                format!("aws_organizations_organizational_unit.{tf}"),
+                format!("${{local.import_unit_{tf}}}"),
+            );
+        }
+    }
+
+    /// Identity Center: permission sets by name, groups by display name, users by user name,
+    /// then what refers to them.
+    // Import ids, from the provider's documentation (registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/…#import):
+    // ssoadmin_permission_set `PERMISSION_SET_ARN,INSTANCE_ARN`; ssoadmin_permission_set_inline_policy
+    // and ssoadmin_permissions_boundary_attachment `PERMISSION_SET_ARN,INSTANCE_ARN`;
+    // ssoadmin_managed_policy_attachment `MANAGED_POLICY_ARN,PERMISSION_SET_ARN,INSTANCE_ARN`;
+    // ssoadmin_customer_managed_policy_attachment `NAME,PATH,PERMISSION_SET_ARN,INSTANCE_ARN`;
+    // identitystore_group `IDENTITY_STORE_ID/GROUP_ID`, identitystore_user `IDENTITY_STORE_ID/USER_ID`;
+    // ssoadmin_account_assignment `PRINCIPAL_ID,PRINCIPAL_TYPE,TARGET_ID,TARGET_TYPE,PERMISSION_SET_ARN,INSTANCE_ARN`.
+    fn identity_center(&mut self, resources: &Map<String, Value>) {
+        const INSTANCE: &str = "${local.sso_instance_arn}";
+        let named = |ty: &str| resources.get(ty).and_then(Value::as_object);
+        let mut set_arns = Map::new();
+        for (tf, body) in named("aws_ssoadmin_permission_set").into_iter().flatten() {
+            let Some(name) = body.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            self.data(
+                "aws_ssoadmin_permission_set",
+                format!("import_{tf}"),
+                json!({"instance_arn": INSTANCE, "name": name}),
+            );
+            let arn = format!("data.aws_ssoadmin_permission_set.import_{tf}.arn");
+            set_arns.insert(tf.clone(), Value::from(format!("${{{arn}}}")));
+            self.import(
+                format!("aws_ssoadmin_permission_set.{tf}"),
+                format!("${{{arn}}},{INSTANCE}"),
+            );
+        }
+        // The permission set of an attachment, as its looked-up ARN.
+        let set_arn = |body: &Value| -> Option<String> {
+            let tf = body
+                .get("permission_set_arn")?
+                .as_str()?
+                .strip_prefix("${aws_ssoadmin_permission_set.")?
+                .strip_suffix(".arn}")?;
+            Some(format!(
+                "${{data.aws_ssoadmin_permission_set.import_{tf}.arn}}"
+            ))
+        };
+        for ty in [
+            "aws_ssoadmin_permission_set_inline_policy",
+            "aws_ssoadmin_permissions_boundary_attachment",
+        ] {
+            for (tf, body) in named(ty).into_iter().flatten() {
+                if let Some(set) = set_arn(body) {
+                    self.import(format!("{ty}.{tf}"), format!("{set},{INSTANCE}"));
+                }
+            }
+        }
+        let ty = "aws_ssoadmin_managed_policy_attachment";
+        for (tf, body) in named(ty).into_iter().flatten() {
+            if let (Some(set), Some(policy)) = (
+                set_arn(body),
+                body.get("managed_policy_arn").and_then(Value::as_str),
+            ) {
+                self.import(format!("{ty}.{tf}"), format!("{policy},{set},{INSTANCE}"));
+            }
+        }
+        let ty = "aws_ssoadmin_customer_managed_policy_attachment";
+        for (tf, body) in named(ty).into_iter().flatten() {
+            let reference = body.get("customer_managed_policy_reference");
+            if let (Some(set), Some(name)) = (
+                set_arn(body),
+                reference
+                    .and_then(|r| r.get("name"))
+                    .and_then(Value::as_str),
+            ) {
+                let path = reference
+                    .and_then(|r| r.get("path"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("/");
+                self.import(
+                    format!("{ty}.{tf}"),
+                    format!("{name},{path},{set},{INSTANCE}"),
+                );
+            }
+        }
+        // Groups and users made by the module, found by name; with an external identity
+        // source they are data sources already, and `local.principal_ids` names those.
+        let mut principal_ids = Map::new();
+        for (ty, attribute, path, id) in [
+            (
+                "aws_identitystore_group",
+                "display_name",
+                "DisplayName",
+                "group_id",
+            ),
+            ("aws_identitystore_user", "user_name", "UserName", "user_id"),
+        ] {
+            for (tf, body) in named(ty).into_iter().flatten() {
+                let Some(value) = body.get(attribute).and_then(Value::as_str) else {
+                    continue;
+                };
+                self.data(
+                    ty,
+                    format!("import_{tf}"),
+                    json!({
+                        "identity_store_id": "${local.identity_store_id}",
+                        "alternate_identifier": {"unique_attribute": {
+                            "attribute_path": path, "attribute_value": value
+                        }}
+                    }),
+                );
+                let found = format!("data.{ty}.import_{tf}.{id}");
+                principal_ids.insert(tf.clone(), Value::from(format!("${{{found}}}")));
+                self.import(
+                    format!("{ty}.{tf}"),
+                    format!("${{local.identity_store_id}}/${{{found}}}"),
+                );
+            }
+        }
+        let assignments = named("aws_ssoadmin_account_assignment")
+            .and_then(|a| a.get("this"))
+            .and_then(|a| a.get("for_each"))
+            .and_then(Value::as_str);
+        if assignments == Some("${local.account_assignments}") {
+            let principals = if principal_ids.is_empty() {
+                "local.principal_ids"
+            } else {
+                // Not `local.principal_ids`: it names the resources being imported, whose
+                // ids are not known when the plan reads the import ids.
+                self.locals.insert(
+                    "import_principal_ids".to_string(),
+                    Value::Object(principal_ids),
+                );
+                "local.import_principal_ids"
+            };
+            self.locals.insert(
+                "import_permission_set_arns".to_string(),
+                Value::Object(set_arns),
+            );
+            self.blocks.push(json!({
+                "for_each": "${local.account_assignments}",
+                "to": "aws_ssoadmin_account_assignment.this[each.key]",
+                "id": format!(
+                    "${{{principals}[each.value.principal]}},${{each.value.principal_type}},${{each.value.account_id}},AWS_ACCOUNT,${{local.import_permission_set_arns[each.value.permission_set]}},{INSTANCE}"
+                ),
+            }));
+        }
+    }
+}
+
+/// Add `<dir>/imports.tf.json` next to every `<dir>/main.tf.json` that has resources to
+/// import.
 ///
 /// # Errors
 ///
@@ -126,7 +357,10 @@ pub fn add(artifacts: &mut Artifacts) -> Result<(), EmitError> {
             continue;
         };
         let module = Resources { resources, account };
-        let mut blocks = Vec::new();
+        let mut lookups = Lookups::default();
+        lookups.units(resources);
+        lookups.identity_center(resources);
+        let mut blocks = std::mem::take(&mut lookups.blocks);
         for (ty, named) in resources {
             let Some(named) = named.as_object() else {
                 continue;
@@ -141,9 +375,17 @@ pub fn add(artifacts: &mut Artifacts) -> Result<(), EmitError> {
             }
         }
         if !blocks.is_empty() {
+            let mut file = Map::new();
+            if !lookups.data.is_empty() {
+                file.insert("data".to_string(), Value::Object(lookups.data));
+            }
+            if !lookups.locals.is_empty() {
+                file.insert("locals".to_string(), Value::Object(lookups.locals));
+            }
+            file.insert("import".to_string(), Value::Array(blocks));
             out.push((
                 format!("{dir}/{FILE}"),
-                iam_model::json::to_pretty(&json!({"import": blocks})),
+                iam_model::json::to_pretty(&Value::Object(file)),
             ));
         }
     }
