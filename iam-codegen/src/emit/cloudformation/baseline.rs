@@ -71,6 +71,7 @@ pub(crate) fn template_body(path: &UnitPath, baseline: &Baseline) -> Result<Valu
     iam::of(
         TEMPLATE_ACCOUNT_ID,
         baseline.template(),
+        baseline.template(),
         &mut resources,
         &mut params,
     );

@@ -97,8 +97,15 @@ fn boundary_policies(iam: &Iam) -> BTreeSet<String> {
 }
 
 /// The `ManagedPolicyArns` of a principal: AWS managed policies, then the customer managed
-/// policies that are boundaries (see [`boundary_policies`]).
-fn principal_arns(iam: &Iam, p: &Permissions, boundaries: &BTreeSet<String>) -> Option<Val> {
+/// policies that are boundaries (see [`boundary_policies`]), then those the account has from
+/// an OU baseline: its StackSet deploys them, so they are named by their ARN (the path from
+/// `all`, the account's IAM with its baselines).
+fn principal_arns(
+    iam: &Iam,
+    all: &Iam,
+    p: &Permissions,
+    boundaries: &BTreeSet<String>,
+) -> Option<Val> {
     let mut arns: Vec<Val> = p
         .aws_managed_policies()
         .iter()
@@ -108,7 +115,18 @@ fn principal_arns(iam: &Iam, p: &Permissions, boundaries: &BTreeSet<String>) -> 
         p.customer_managed_policies()
             .iter()
             .filter(|n| boundaries.contains(n.as_str()))
-            .map(|n| managed_arn(iam, &ManagedPolicyRef::Customer(n.clone()))),
+            .map(|n| managed_arn(all, &ManagedPolicyRef::Customer(n.clone()))),
+    );
+    arns.extend(
+        p.customer_managed_policies()
+            .iter()
+            .filter(|n| {
+                !boundaries.contains(n.as_str()) && !iam.policies().contains_key(n.as_str())
+            })
+            .filter_map(|n| {
+                let policy = all.policies().get(n.as_str())?;
+                Some(Val::json(customer_arn(policy.path(), n.as_str())))
+            }),
     );
     (!arns.is_empty()).then_some(Val::List(arns))
 }
@@ -131,12 +149,26 @@ pub(super) fn saml_param_id(name: &str) -> String {
 
 /// The resources and parameters of one account's IAM.
 pub(super) fn resources(account: &Account, out: &mut Vec<Resource>, params: &mut Params) {
-    // OU baselines are deployed by their StackSets (see `baseline`).
-    of(&account.id().to_string(), account.own_iam(), out, params);
+    // OU baselines are deployed by their StackSets (see `baseline`); the account's own
+    // entities may attach the baselines' policies.
+    of(
+        &account.id().to_string(),
+        account.own_iam(),
+        account.iam(),
+        out,
+        params,
+    );
 }
 
-/// The resources of IAM entities deployed in the account `account_id`.
-pub(super) fn of(account_id: &str, iam: &Iam, out: &mut Vec<Resource>, params: &mut Params) {
+/// The resources of the IAM entities `iam` deployed in the account `account_id`, whose IAM
+/// with what its OU baselines deploy is `all`.
+pub(super) fn of(
+    account_id: &str,
+    iam: &Iam,
+    all: &Iam,
+    out: &mut Vec<Resource>,
+    params: &mut Params,
+) {
     let boundaries = boundary_policies(iam);
 
     // Which principals each customer managed policy lists.
@@ -226,7 +258,10 @@ pub(super) fn of(account_id: &str, iam: &Iam, out: &mut Vec<Resource>, params: &
             )
             .prop("GroupName", Val::str(name.as_str()))
             .prop("Path", path_val(p.path()))
-            .opt("ManagedPolicyArns", principal_arns(iam, p, &boundaries))
+            .opt(
+                "ManagedPolicyArns",
+                principal_arns(iam, all, p, &boundaries),
+            )
             .opt("Policies", inline_policies(p)),
         );
     }
@@ -255,11 +290,14 @@ pub(super) fn of(account_id: &str, iam: &Iam, out: &mut Vec<Resource>, params: &
             .prop("UserName", Val::str(name.as_str()))
             .prop("Path", path_val(p.path()))
             .opt("Groups", (!groups.is_empty()).then_some(Val::List(groups)))
-            .opt("ManagedPolicyArns", principal_arns(iam, p, &boundaries))
+            .opt(
+                "ManagedPolicyArns",
+                principal_arns(iam, all, p, &boundaries),
+            )
             .opt("Policies", inline_policies(p))
             .opt(
                 "PermissionsBoundary",
-                u.permissions_boundary().map(|b| managed_arn(iam, b)),
+                u.permissions_boundary().map(|b| managed_arn(all, b)),
             )
             .opt("Tags", tag_val(u.tags())),
         );
@@ -333,11 +371,14 @@ pub(super) fn of(account_id: &str, iam: &Iam, out: &mut Vec<Resource>, params: &
             Val::json(Value::from(role.max_session_duration().seconds())),
         )
         .opt("Description", role.description().map(Val::str))
-        .opt("ManagedPolicyArns", principal_arns(iam, p, &boundaries))
+        .opt(
+            "ManagedPolicyArns",
+            principal_arns(iam, all, p, &boundaries),
+        )
         .opt("Policies", inline_policies(p))
         .opt(
             "PermissionsBoundary",
-            role.permissions_boundary().map(|b| managed_arn(iam, b)),
+            role.permissions_boundary().map(|b| managed_arn(all, b)),
         )
         .opt("Tags", tag_val(role.tags()))
         .output(Some("Arn"), "Arn", format!("ARN of the role `{name}`"));
