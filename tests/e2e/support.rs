@@ -1,6 +1,13 @@
 //! Helpers shared by the end-to-end tests.
 use std::path::{Path, PathBuf};
 
+/// The model file at `path` (from the repository root), read and parsed.
+pub fn read_model(path: &str) -> iam_model::model::Model {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    iam_model::model::Model::from_json(&text)
+        .unwrap_or_else(|e| panic!("model `{path}` does not read: {e}"))
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -172,20 +172,7 @@ fn ou_baselines_are_stack_sets_of_the_management_module_not_per_account_copies()
 /// StackSet, not the account's module, creates the policy.
 #[test]
 fn an_own_entity_attaches_a_baseline_policy_by_its_arn() {
-    let model = Model::from_json(r#"{
-      "version": 1,
-      "organization": {"management_account": "management", "units": {"Workloads": {"baseline": {"policies": {
-        "ReadLogs": {"path": "/base/", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-          "Action": "logs:GetLogEvents", "Resource": "arn:aws:logs:*:${AWS::AccountId}:log-group:app:*"}]}}}}}}},
-      "accounts": {
-        "management": {"id": "111111111111", "email": "aws@example.com", "environment": "management"},
-        "app": {"id": "222222222222", "email": "app@example.com", "environment": "production", "unit": "Workloads",
-          "iam": {"roles": {"reader": {"trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]},
-            "customer_managed_policies": ["ReadLogs"]}}}},
-        "other": {"id": "333333333333", "email": "other@example.com", "environment": "production", "unit": "Workloads"}
-      }
-    }"#).unwrap();
+    let model = crate::support::read_model("tests/fixtures/baseline-policy-attached.json");
     let files = emit(&model, TerraformOptions::default());
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
