@@ -5,7 +5,7 @@
 //! case, or defined once under `policies` and named by id. `--cases -` (stdin) or a
 //! `.jsonl` file reads JSON Lines, one case per line after an optional `{"policies": …}`
 //! line, and answers one line per case, so memory holds the policies and one case.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -147,18 +147,38 @@ struct Built {
 }
 
 /// The policies of a batch defined once (`policies`), compiled once per kind they are used
-/// as, and AWS's built-in ones.
+/// as, and AWS's built-in ones; and the action names known to be in the catalogue.
 struct Library {
     definitions: BTreeMap<String, Value>,
-    compiled: BTreeMap<(String, PolicyKind), Result<SharedPolicy, Vec<Finding>>>,
+    // By name, so that a lookup by `&str` allocates nothing; then by the kind it is used as.
+    compiled: BTreeMap<String, Vec<(PolicyKind, Result<SharedPolicy, Vec<Finding>>)>>,
+    // Action names that passed the catalogue check, so that each distinct name is checked
+    // once; bounded, since a batch may name any number of them.
+    known_actions: HashSet<String>,
 }
+
+/// How many distinct action names [`Library`] remembers as checked.
+const KNOWN_ACTIONS: usize = 65_536;
 
 impl Library {
     fn new(definitions: BTreeMap<String, Value>) -> Self {
         Self {
             definitions,
             compiled: BTreeMap::new(),
+            known_actions: HashSet::new(),
         }
+    }
+
+    // Whether an action name is in the catalogue; the findings go to `report` if not.
+    fn check_action(&mut self, action: &str, path: impl FnOnce() -> String, report: &mut Report) {
+        if self.known_actions.contains(action) {
+            return;
+        }
+        let checked = iam_model::validate::catalog::check_action_name(action, &path());
+        if !checked.has_errors() && self.known_actions.len() < KNOWN_ACTIONS {
+            self.known_actions.insert(action.to_string());
+        }
+        report.extend(checked);
     }
 
     // A named policy: a built-in one or a definition, compiled on first use.
@@ -166,9 +186,10 @@ impl Library {
         &mut self,
         name: &str,
         kind: PolicyKind,
-        base: &str,
+        base: &dyn Fn() -> String,
         report: &mut Report,
     ) -> Option<SharedPolicy> {
+        let requested = kind;
         if let Some(built_in) = self.compiled_for(name, kind) {
             return match built_in {
                 Ok(p) => Some(p.clone()),
@@ -184,7 +205,7 @@ impl Library {
             BUILT_IN.iter().find(|(n, _, _)| *n == name)
         {
             let owned: Value = serde_json::from_str(text).ok()?;
-            (None, *built_in_kind, base.to_string(), Some(owned))
+            (None, *built_in_kind, base(), Some(owned))
         } else if let Some(value) = self.definitions.get(name) {
             let kind = if kind == PolicyKind::Resource {
                 resource_kind(value)
@@ -200,7 +221,7 @@ impl Library {
         } else {
             report.error(
                     "unknown-policy",
-                    base,
+                    base(),
                     format!("unknown policy `{name}`"),
                     "define the policy under `policies` at the top of the file, or write it inline; `FullAWSAccess` and `RCPFullAWSAccess` are built in",
                 );
@@ -209,13 +230,11 @@ impl Library {
         let value = value.or(owned.as_ref())?;
         let mut own = Report::new();
         let compiled = compile(value, kind, name, &path, &mut own);
-        let result = match compiled {
+        let result: Result<SharedPolicy, Vec<Finding>> = match compiled {
             Some(p) if !own.has_errors() => Ok(p),
             _ => Err(own.errors().cloned().collect()),
         };
-        let key = (name.to_string(), requested_kind(kind));
-        let entry = self.compiled.entry(key).or_insert(result);
-        match entry {
+        let answer = match &result {
             Ok(p) => Some(p.clone()),
             Err(findings) => {
                 for f in findings.iter() {
@@ -223,7 +242,14 @@ impl Library {
                 }
                 None
             }
-        }
+        };
+        // Under the kind asked for, which `compiled_for` looks up (a built-in policy is
+        // compiled as its own kind whatever it is asked for as).
+        self.compiled
+            .entry(name.to_string())
+            .or_default()
+            .push((requested_kind(requested), result));
+        answer
     }
 
     fn compiled_for(
@@ -231,7 +257,11 @@ impl Library {
         name: &str,
         kind: PolicyKind,
     ) -> Option<&Result<SharedPolicy, Vec<Finding>>> {
-        self.compiled.get(&(name.to_string(), requested_kind(kind)))
+        let kind = requested_kind(kind);
+        self.compiled
+            .get(name)?
+            .iter()
+            .find_map(|(k, result)| (*k == kind).then_some(result))
     }
 }
 
@@ -278,13 +308,14 @@ fn compile(
 fn policy(
     value: &Value,
     kind: PolicyKind,
-    base: &str,
+    base: &dyn Fn() -> String,
     report: &mut Report,
     library: &mut Library,
 ) -> Option<SharedPolicy> {
     if let Value::String(name) = value {
         return library.named(name, kind, base, report);
     }
+    let base = &base();
     let name = base.splitn(4, '/').last().unwrap_or(base);
     // The RCPFullAWSAccess document written out in full is AWS's own policy, the only RCP
     // that may allow; any other `Allow` in an RCP stays an error.
@@ -321,7 +352,7 @@ fn build(case: &CaseIn, base: &str, library: &mut Library) -> Result<Built, Vec<
     let mut report = Report::new();
     let mut set = PolicySet::new();
     for (i, v) in case.identity_policies.iter().enumerate() {
-        let path = format!("{base}/identity_policies/{i}");
+        let path = || format!("{base}/identity_policies/{i}");
         if let Some(p) = policy(v, PolicyKind::Identity, &path, &mut report, library) {
             set = set.identity_shared(&p);
         }
@@ -333,7 +364,7 @@ fn build(case: &CaseIn, base: &str, library: &mut Library) -> Result<Built, Vec<
         for (l, level) in levels.iter().enumerate() {
             let mut org = OrgLevel::new(level.level.clone());
             for (i, v) in level.policies.iter().enumerate() {
-                let path = format!("{base}/{field}/{l}/policies/{i}");
+                let path = || format!("{base}/{field}/{l}/policies/{i}");
                 if let Some(p) = policy(v, kind, &path, &mut report, library) {
                     org = org.shared(&p);
                 }
@@ -345,24 +376,24 @@ fn build(case: &CaseIn, base: &str, library: &mut Library) -> Result<Built, Vec<
         }
     }
     for (i, v) in case.permission_boundaries.iter().enumerate() {
-        let path = format!("{base}/permission_boundaries/{i}");
+        let path = || format!("{base}/permission_boundaries/{i}");
         if let Some(p) = policy(v, PolicyKind::Boundary, &path, &mut report, library) {
             set = set.boundary_shared(&p);
         }
     }
     if let Some(v) = case.resource_policy.as_ref().filter(|v| !v.is_null()) {
-        let path = format!("{base}/resource_policy");
+        let path = || format!("{base}/resource_policy");
         if let Some(p) = policy(v, resource_kind(v), &path, &mut report, library) {
             set = set.resource_policy_shared(&p);
         }
     }
     if let Some(v) = case.session_policy.as_ref().filter(|v| !v.is_null()) {
-        let path = format!("{base}/session_policy");
+        let path = || format!("{base}/session_policy");
         if let Some(p) = policy(v, PolicyKind::Identity, &path, &mut report, library) {
             set = set.session_policy_shared(&p);
         }
     }
-    let request = request(&case.request, &format!("{base}/request"), &mut report);
+    let request = request(&case.request, base, &mut report, library);
     match request {
         Some(request) if !report.has_errors() => Ok(Built { set, request }),
         _ => Err(report.errors().cloned().collect()),
@@ -373,7 +404,6 @@ const PRINCIPAL_FORMS: &str = "write an IAM or STS principal ARN, an OIDC or SAM
 
 // The request principal: a string, `{"type": "Anonymous"}` or `{"federated": PROVIDER}`.
 fn principal(value: &Value, base: &str, report: &mut Report) -> Option<RequestPrincipal> {
-    let path = format!("{base}/principal");
     let parsed = match value {
         Value::String(text) => text.parse::<RequestPrincipal>().map_err(|e| e.to_string()),
         Value::Object(map) if map.len() == 1 => match map.iter().next() {
@@ -394,13 +424,20 @@ fn principal(value: &Value, base: &str, report: &mut Report) -> Option<RequestPr
     match parsed {
         Ok(p) => Some(p),
         Err(message) => {
+            let path = format!("{base}/request/principal");
             report.error("invalid-request", path, message, PRINCIPAL_FORMS);
             None
         }
     }
 }
 
-fn request(r: &RequestIn, base: &str, report: &mut Report) -> Option<Request> {
+// The request of a case at `base` (`/cases/0`, or empty in JSON Lines).
+fn request(
+    r: &RequestIn,
+    base: &str,
+    report: &mut Report,
+    library: &mut Library,
+) -> Option<Request> {
     let principal = principal(&r.principal, base, report);
     let account = match &r.resource_account {
         None => None,
@@ -409,7 +446,7 @@ fn request(r: &RequestIn, base: &str, report: &mut Report) -> Option<Request> {
             Err(e) => {
                 report.error(
                     "invalid-request",
-                    format!("{base}/resource_account"),
+                    format!("{base}/request/resource_account"),
                     e.to_string(),
                     "write the 12-digit id of the account that owns the resource",
                 );
@@ -418,16 +455,13 @@ fn request(r: &RequestIn, base: &str, report: &mut Report) -> Option<Request> {
         },
     };
     // An answer about an action that does not exist proves nothing.
-    report.extend(iam_model::validate::catalog::check_action_name(
-        &r.action,
-        &format!("{base}/action"),
-    ));
+    library.check_action(&r.action, || format!("{base}/request/action"), report);
     let mut request = Request::new(principal?, &r.action, &r.resource);
     if let Some(id) = account {
         request = request.resource_account(id);
     }
     for (key, values) in &r.context {
-        request = request.context(key, values.iter().cloned());
+        request = request.context(key, values);
     }
     Some(request)
 }
@@ -656,72 +690,184 @@ pub fn simulate_lines(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<ExitStatus, CliError> {
-    let cases_error = |source: JsonError| CliError::Cases {
-        path: path.to_path_buf(),
-        source,
+    let mut lines = Lines {
+        path,
+        format,
+        library: Library::new(BTreeMap::new()),
+        number: 0,
+        invalid: false,
+        seen_case: false,
+        pending: JsonSink::Line(Vec::new()),
+        text: String::new(),
     };
-    let read_error = |source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut library = Library::new(BTreeMap::new());
-    let mut line = String::new();
-    let mut number = 0usize;
-    let mut invalid = false;
-    let mut seen_case = false;
-    let mut json_out = JsonSink::Line(Vec::new());
-    let mut text = String::new();
-    loop {
-        line.clear();
-        if input.read_line(&mut line).map_err(read_error)? == 0 {
-            break;
-        }
-        number += 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at_line = |e: serde_json::Error, pointer: String| {
-            let mut err = JsonError::new(&e, pointer);
-            err.line = number;
-            cases_error(err)
-        };
-        if !seen_case && line.trim_start().starts_with(r#"{"policies""#) {
-            let mut de = serde_json::Deserializer::from_str(&line);
-            let header: Header = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let mut err = json_error(&e);
-                err.line = number;
-                cases_error(err)
-            })?;
-            library = Library::new(header.policies);
-            continue;
-        }
-        seen_case = true;
-        let mut de = serde_json::Deserializer::from_str(&line);
-        let case: CaseIn = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let mut err = json_error(&e);
-            err.line = number;
-            cases_error(err)
-        })?;
-        de.end().map_err(|e| at_line(e, String::new()))?;
-        invalid |= !one_case(&case, "", &mut library, format, &mut json_out, &mut text);
-        let written = match (format, &mut json_out) {
-            (Format::Json, JsonSink::Line(line)) => {
-                let r = out.write_all(line);
-                line.clear();
-                r
+    let stopped = lines.read_all(input, out);
+    if let Err(Stop::Write(e)) = stopped {
+        return finish(Err(e), lines.invalid);
+    }
+    // The answers before a bad line are written before its error.
+    if let Err(e) = lines.write_pending(out, true) {
+        return finish(Err(e), lines.invalid);
+    }
+    match stopped {
+        Err(Stop::Input(e)) => Err(e),
+        _ => finish(Ok(()), lines.invalid),
+    }
+}
+
+/// How many bytes of answers [`simulate_lines`] holds before it writes them, when the input
+/// keeps coming.
+const OUTPUT_CHUNK: usize = 64 * 1024;
+
+/// How many bytes of a JSON Lines batch are read at a time.
+const INPUT_CHUNK: usize = 64 * 1024;
+
+/// Why [`Lines::read_all`] stopped early.
+enum Stop {
+    // The input cannot be read, or a line is not a case.
+    Input(CliError),
+    // The output cannot be written.
+    Write(std::io::Error),
+}
+
+/// The state of a JSON Lines batch between lines.
+struct Lines<'p> {
+    path: &'p Path,
+    format: Format,
+    library: Library,
+    // The number of the line read last, from 1.
+    number: usize,
+    invalid: bool,
+    seen_case: bool,
+    // The answers not yet written (always `JsonSink::Line`).
+    pending: JsonSink,
+    text: String,
+}
+
+impl Lines<'_> {
+    // Read the lines of `input` straight from its buffer (a line that spans two reads is
+    // copied), answer each, and write the answers whenever `input` has nothing more
+    // buffered (so that answers stream while the input trickles in) or a chunk is full.
+    fn read_all(&mut self, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), Stop> {
+        let mut carry = Vec::new();
+        loop {
+            let available = input.fill_buf().map_err(|e| self.read_error(e))?;
+            if available.is_empty() {
+                if !carry.is_empty() {
+                    self.line(&carry, out)?;
+                }
+                return Ok(());
             }
-            (Format::Json, JsonSink::Values(_)) => Ok(()),
-            (Format::Text, _) => {
-                let r = out.write_all(text.as_bytes());
-                text.clear();
-                r
+            // Each line keeps its line end, as `read_line` does: it is part of the text that
+            // the parser's error positions count.
+            let (used, drained) = match available.iter().position(|b| *b == b'\n') {
+                Some(end) => {
+                    let line = available.get(..=end).unwrap_or(available);
+                    if carry.is_empty() {
+                        self.line(line, out)?;
+                    } else {
+                        carry.extend_from_slice(line);
+                        self.line(&carry, out)?;
+                        carry.clear();
+                    }
+                    (line.len(), line.len() == available.len())
+                }
+                None => {
+                    carry.extend_from_slice(available);
+                    (available.len(), true)
+                }
+            };
+            input.consume(used);
+            if drained {
+                self.write_pending(out, true).map_err(Stop::Write)?;
             }
-        };
-        if let Err(e) = written {
-            return finish(Err(e), invalid);
         }
     }
-    finish(Ok(()), invalid)
+
+    fn read_error(&self, source: std::io::Error) -> Stop {
+        Stop::Input(CliError::Read {
+            path: self.path.to_path_buf(),
+            source,
+        })
+    }
+
+    fn cases_error(&self, mut source: JsonError) -> Stop {
+        source.line = self.number;
+        Stop::Input(CliError::Cases {
+            path: self.path.to_path_buf(),
+            source,
+        })
+    }
+
+    // One line, with its line end.
+    fn line(&mut self, bytes: &[u8], out: &mut dyn Write) -> Result<(), Stop> {
+        self.number += 1;
+        let Ok(line) = std::str::from_utf8(bytes) else {
+            // What `BufRead::read_line` says.
+            return Err(self.read_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )));
+        };
+        if line.trim().is_empty() {
+            return Ok(());
+        }
+        if !self.seen_case && line.trim_start().starts_with(r#"{"policies""#) {
+            let mut de = serde_json::Deserializer::from_str(line);
+            let header: Header = serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| self.cases_error(json_error(&e)))?;
+            self.library = Library::new(header.policies);
+            return Ok(());
+        }
+        self.seen_case = true;
+        let case = self.case(line)?;
+        let valid = one_case(
+            &case,
+            "",
+            &mut self.library,
+            self.format,
+            &mut self.pending,
+            &mut self.text,
+        );
+        self.invalid |= !valid;
+        if let JsonSink::Line(pending) = &mut self.pending {
+            pending.extend_from_slice(self.text.as_bytes());
+            self.text.clear();
+        }
+        self.write_pending(out, false).map_err(Stop::Write)
+    }
+
+    // Parse a case with plain `serde_json`; only a line that fails is parsed again to say
+    // where, which costs about as much as the parse itself.
+    fn case(&self, line: &str) -> Result<CaseIn, Stop> {
+        if let Ok(case) = serde_json::from_str(line) {
+            return Ok(case);
+        }
+        let mut de = serde_json::Deserializer::from_str(line);
+        let case: CaseIn = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| self.cases_error(json_error(&e)))?;
+        de.end()
+            .map_err(|e| self.cases_error(JsonError::new(&e, String::new())))?;
+        Ok(case)
+    }
+
+    // Write the pending answers: all of them with `all` (and flush `out`), else only a full
+    // chunk.
+    fn write_pending(&mut self, out: &mut dyn Write, all: bool) -> std::io::Result<()> {
+        let JsonSink::Line(pending) = &mut self.pending else {
+            return Ok(());
+        };
+        if !all && pending.len() < OUTPUT_CHUNK {
+            return Ok(());
+        }
+        if !pending.is_empty() {
+            out.write_all(pending)?;
+            pending.clear();
+        }
+        if all {
+            out.flush()?;
+        }
+        Ok(())
+    }
 }
 
 /// Run `simulate`.
@@ -744,17 +890,19 @@ pub fn run(
         };
         return super::access::simulate(&request, format, out, err);
     };
+    // Read in chunks of the size a pipe holds: answers are written when the input has nothing
+    // more buffered, so a small buffer would mean small writes.
     if path.as_os_str() == "-" {
         let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        return simulate_lines(&mut lock, path, format, out);
+        let mut reader = std::io::BufReader::with_capacity(INPUT_CHUNK, stdin.lock());
+        return simulate_lines(&mut reader, path, format, out);
     }
     if path.extension().is_some_and(|e| e == "jsonl") {
         let file = std::fs::File::open(path).map_err(|source| CliError::Read {
             path: path.clone(),
             source,
         })?;
-        let mut reader = std::io::BufReader::new(file);
+        let mut reader = std::io::BufReader::with_capacity(INPUT_CHUNK, file);
         return simulate_lines(&mut reader, path, format, out);
     }
     let text = std::fs::read_to_string(path).map_err(|source| CliError::Read {
@@ -841,6 +989,169 @@ mod tests {
             err.to_string(),
             "line 1 column 12 (at `/cases/0`): expected value"
         );
+    }
+
+    const READ: &str = r#"{"policies": {"read": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}}}"#;
+    const GET: &str = r#"{"id": "get", "identity_policies": ["read"], "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}}"#;
+    const PUT: &str = r#"{"id": "put", "identity_policies": ["read"], "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"}}"#;
+
+    // The JSON Lines answers to `input` and the error chain of the run, if any.
+    fn run_lines(input: &[u8], format: Format) -> (String, Option<String>) {
+        let mut out = Vec::new();
+        let result = simulate_lines(&mut &input[..], "-".as_ref(), format, &mut out);
+        let error = result
+            .err()
+            .map(|e| super::super::error_chain(&e).to_string());
+        (String::from_utf8(out).unwrap(), error)
+    }
+
+    #[test]
+    fn bad_lines_say_where_after_the_fast_parse() {
+        let cases: [(Vec<u8>, &str); 8] = [
+            (
+                br#"{"id": "a", "request": {"principal": "x", "action": "s3:GetObject"}}"#.to_vec(),
+                "invalid case file `-`: line 2 column 67 (at `/request`): missing field `resource`",
+            ),
+            (
+                br#"{"id": "a", "request": {"principal": "x", "action": "s3:GetObject", "resource": "*", "context": {"k": 1}}}"#.to_vec(),
+                "invalid case file `-`: line 2 column 103 (at `/request/context/k`): invalid type: integer `1`, expected a string",
+            ),
+            (
+                br#"{"id": "a", "nope": 1}"#.to_vec(),
+                "invalid case file `-`: line 2 column 18 (at `/nope`): unknown field `nope`, expected one of `id`, `identity_policies`, `scps`, `rcps`, `permission_boundaries`, `resource_policy`, `session_policy`, `request`",
+            ),
+            (
+                br#"{"id": "a", "request": {"principal": "x""#.to_vec(),
+                "invalid case file `-`: line 2 column 0 (at `/request`): EOF while parsing an object",
+            ),
+            (
+                format!("{GET} x").into_bytes(),
+                "invalid case file `-`: line 2 column 170: trailing characters",
+            ),
+            (
+                br#"{"id": "a", "request": [}"#.to_vec(),
+                "invalid case file `-`: line 2 column 25 (at `/request/0`): expected value",
+            ),
+            (
+                b"[1]".to_vec(),
+                "invalid case file `-`: line 2 column 2 (at `/0`): invalid type: integer `1`, expected a string",
+            ),
+            (
+                b"{\"id\": \"\xff\"}".to_vec(),
+                "cannot read `-`: stream did not contain valid UTF-8",
+            ),
+        ];
+        for (bad, expected) in cases {
+            let mut input = format!("{READ}\n").into_bytes();
+            input.extend_from_slice(&bad);
+            input.push(b'\n');
+            let (out, error) = run_lines(&input, Format::Json);
+            assert_eq!(out, "");
+            assert_eq!(error.as_deref(), Some(expected));
+        }
+        // The last line, without a line end.
+        let (_, error) = run_lines(
+            format!("{READ}\n{GET}\n{{\"id\": \"a\"").as_bytes(),
+            Format::Json,
+        );
+        assert_eq!(
+            error.as_deref(),
+            Some("invalid case file `-`: line 3 column 10: EOF while parsing an object")
+        );
+    }
+
+    #[test]
+    fn answers_before_a_bad_line_are_written() {
+        // A blank line, a Windows line end, then a bad line.
+        let input = format!("{READ}\n{GET}\n \n{PUT}\r\n{{\"id\": 1}}\n{GET}\n");
+        let (out, error) = run_lines(input.as_bytes(), Format::Json);
+        assert_eq!(
+            out,
+            concat!(
+                r#"{"id":"get","decision":"Allowed","explanation":{"reason":"an identity-based policy allows the request","blocked_by":null,"denied_by":[],"allowed_by":[{"layer":"Identity","policy":"read","statement":0}]}}"#,
+                "\n",
+                r#"{"id":"put","decision":"ImplicitlyDenied","explanation":{"reason":"no identity-based or resource-based policy allows the request","blocked_by":"Identity","denied_by":[],"allowed_by":[]}}"#,
+                "\n",
+            )
+        );
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "invalid case file `-`: line 5 column 8 (at `/id`): invalid type: integer `1`, expected a string"
+            )
+        );
+        let (out, error) = run_lines(input.as_bytes(), Format::Text);
+        assert_eq!(
+            out,
+            "get: Allowed\n  reason: an identity-based policy allows the request\n  allowed by: Identity `read` statement 0\nput: ImplicitlyDenied\n  reason: no identity-based or resource-based policy allows the request\n  blocked by: Identity\n"
+        );
+        assert!(error.is_some());
+    }
+
+    // A pipe that hands over one piece per read.
+    struct Pieces(std::collections::VecDeque<Vec<u8>>);
+
+    impl std::io::Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some(piece) = self.0.pop_front() else {
+                return Ok(0);
+            };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            if n < piece.len() {
+                self.0.push_front(piece[n..].to_vec());
+            }
+            Ok(n)
+        }
+    }
+
+    // A writer that keeps each write apart, and counts flushes.
+    #[derive(Default)]
+    struct Writes(Vec<String>, usize);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.push(String::from_utf8(buf.to_vec()).unwrap());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.1 += 1;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn answers_stream_while_the_input_waits() {
+        let pieces = [format!("{READ}\n"), format!("{GET}\n"), format!("{PUT}\n")];
+        let mut input = std::io::BufReader::with_capacity(
+            INPUT_CHUNK,
+            Pieces(pieces.iter().map(|p| p.clone().into_bytes()).collect()),
+        );
+        let mut out = Writes::default();
+        let status = simulate_lines(&mut input, "-".as_ref(), Format::Json, &mut out).unwrap();
+        assert_eq!(status, ExitStatus::Success);
+        assert_eq!(out.0.len(), 2, "one write per answer: {:?}", out.0);
+        assert!(out.0[0].starts_with(r#"{"id":"get","#));
+        assert!(out.0[1].starts_with(r#"{"id":"put","#));
+        assert!(out.1 >= 2);
+    }
+
+    #[test]
+    fn lines_split_across_reads_answer_alike() {
+        let input = format!("{READ}\n{GET}\n\n{PUT}\r\n{GET}");
+        let whole = run_lines(input.as_bytes(), Format::Json);
+        assert_eq!(whole.0.lines().count(), 3);
+        assert_eq!(whole.1, None);
+        for capacity in [1, 2, 7, 64, 200] {
+            let mut reader = std::io::BufReader::with_capacity(capacity, input.as_bytes());
+            let mut out = Vec::new();
+            simulate_lines(&mut reader, "-".as_ref(), Format::Json, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                whole.0,
+                "capacity {capacity}"
+            );
+        }
     }
 
     #[test]
