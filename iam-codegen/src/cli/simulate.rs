@@ -151,11 +151,14 @@ struct Built {
 struct Library {
     definitions: BTreeMap<String, Value>,
     // By name, so that a lookup by `&str` allocates nothing; then by the kind it is used as.
-    compiled: BTreeMap<String, Vec<(PolicyKind, Result<SharedPolicy, Vec<Finding>>)>>,
+    compiled: BTreeMap<String, Vec<(PolicyKind, Compiled)>>,
     // Action names that passed the catalogue check, so that each distinct name is checked
     // once; bounded, since a batch may name any number of them.
     known_actions: HashSet<String>,
 }
+
+/// A policy compiled, or the findings that stop it.
+type Compiled = Result<SharedPolicy, Vec<Finding>>;
 
 /// How many distinct action names [`Library`] remembers as checked.
 const KNOWN_ACTIONS: usize = 65_536;
@@ -230,7 +233,7 @@ impl Library {
         let value = value.or(owned.as_ref())?;
         let mut own = Report::new();
         let compiled = compile(value, kind, name, &path, &mut own);
-        let result: Result<SharedPolicy, Vec<Finding>> = match compiled {
+        let result: Compiled = match compiled {
             Some(p) if !own.has_errors() => Ok(p),
             _ => Err(own.errors().cloned().collect()),
         };
@@ -252,11 +255,7 @@ impl Library {
         answer
     }
 
-    fn compiled_for(
-        &self,
-        name: &str,
-        kind: PolicyKind,
-    ) -> Option<&Result<SharedPolicy, Vec<Finding>>> {
+    fn compiled_for(&self, name: &str, kind: PolicyKind) -> Option<&Compiled> {
         let kind = requested_kind(kind);
         self.compiled
             .get(name)?
