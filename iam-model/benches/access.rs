@@ -1,7 +1,8 @@
 //! Model principals: the full access matrix of the synthetic organization (500 accounts,
 //! 40 permission sets, 200 groups, 5,000 users, 20,000 assignments), and decisions per
 //! second for a realistic model principal (an Identity Center user with two permission sets
-//! in a production account under two OU levels of SCPs, paths resolved once).
+//! in a production account under two OU levels of SCPs, paths resolved once), with the
+//! evaluation of each path (`evaluate`) and with the decision only (`decide`).
 //!
 //! Run with `cargo bench -p iam-model --bench access`.
 #![expect(
@@ -56,6 +57,16 @@ fn bench(c: &mut Criterion) {
             }
         });
     });
+    group.bench_function(
+        "group through its permission set, 4 decisions, decide",
+        |b| {
+            b.iter(|| {
+                for q in &queries {
+                    black_box(evaluator.decide(black_box(&paths), q).unwrap());
+                }
+            });
+        },
+    );
     group.finish();
 }
 

@@ -245,19 +245,22 @@ fn ask(
     };
     let mut last = Answer::none();
     for query in std::iter::once(&question.query).chain(&question.variants) {
-        let Ok(outcome) = evaluator.evaluate(paths, query) else {
-            continue;
-        };
         if !explain {
-            if outcome.decision().is_allowed() {
+            let Ok(decision) = evaluator.decide(paths, query) else {
+                continue;
+            };
+            if decision.is_allowed() {
                 return Answer {
                     decision: Decision::Allowed,
                     ..Answer::none()
                 };
             }
-            last.decision = outcome.decision();
+            last.decision = decision;
             continue;
         }
+        let Ok(outcome) = evaluator.evaluate(paths, query) else {
+            continue;
+        };
         let answer = Answer::of(&outcome);
         if answer.decision.is_allowed() {
             return answer;

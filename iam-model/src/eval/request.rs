@@ -439,6 +439,26 @@ impl Request {
         self.resource_colons = arn_colons(resource);
     }
 
+    /// Make this request a copy of `other`, keeping this one's buffers: a request built
+    /// again and again from one template then allocates nothing once the buffers are big
+    /// enough (model principals asked question after question).
+    pub(crate) fn copy_from(&mut self, other: &Request) {
+        if self.principal != other.principal {
+            self.principal.clone_from(&other.principal);
+        }
+        self.action.clone_from(&other.action);
+        self.action_lower.clone_from(&other.action_lower);
+        self.index_keys = other.index_keys;
+        self.index_lengths = other.index_lengths;
+        self.resource.clone_from(&other.resource);
+        self.resource_colons = other.resource_colons;
+        self.resource_account = other.resource_account;
+        self.context.clone_from(&other.context);
+        self.text.clone_from(&other.text);
+        self.spans.clone_from(&other.spans);
+        self.key_mask = other.key_mask;
+    }
+
     // The statement index keys of a lowercase action and their lengths.
     fn index_of(action_lower: &str) -> ([u64; 2], [usize; 2]) {
         match action_lower.find(':') {
@@ -604,9 +624,14 @@ impl Request {
     /// The account that owns the resource; it decides whether the request is cross-account
     /// and sets `aws:ResourceAccount`. Without it the request is read as same-account.
     pub fn resource_account(mut self, account: AccountId) -> Self {
+        self.set_resource_account(account);
+        self
+    }
+
+    /// [`Request::resource_account`] in place.
+    pub(crate) fn set_resource_account(&mut self, account: AccountId) {
         self.resource_account = Some(account);
         self.set_derived("aws:ResourceAccount", account.as_str());
-        self
     }
 
     /// Set a context key to one or more values (an empty list is a key present with no

@@ -120,11 +120,7 @@ impl<'m> ModelEvaluator<'m> {
             let query = chosen.iter().fold(query.clone(), |q, c| {
                 q.context(c.required.key.clone(), c.value.clone())
             });
-            Ok(self
-                .evaluate(paths, &query)?
-                .paths
-                .into_iter()
-                .find(|p| p.evaluation.decision().is_allowed()))
+            self.first_allowed(paths, &query)
         };
         let mut chosen: Vec<&Clause> = clauses.iter().collect();
         let Some(mut best) = allowed(&chosen)? else {

@@ -167,6 +167,7 @@ impl<'m> ModelEvaluator<'m> {
                 identity: Vec::new(),
                 boundaries: Vec::new(),
                 scps: &[],
+                base: std::sync::OnceLock::new(),
             })
         }))
     }
