@@ -2167,8 +2167,7 @@ impl ModelEvaluator<'_> {
             .iter()
             .map(|q| {
                 let request = reused.for_query(q, || self.probe_request(path, id, q));
-                self.evaluate_one(path, &parts.rcps, None, request)
-                    .decision()
+                self.decide_one(path, &parts.rcps, None, request)
             })
             .collect()
     }
