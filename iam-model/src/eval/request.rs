@@ -387,6 +387,11 @@ impl PartialEq for Request {
     }
 }
 
+/// The context keys (and values) a new [`Request`] has room for before it grows.
+const INITIAL_KEYS: usize = 12;
+/// The bytes of context keys and values a new [`Request`] has room for before it grows.
+const INITIAL_TEXT: usize = 384;
+
 impl Request {
     /// A request by `principal` for `action` (`s3:GetObject`) on `resource` (an ARN, or `*`
     /// for actions that do not take a resource).
@@ -414,9 +419,11 @@ impl Request {
             resource: resource.to_string(),
             resource_colons: arn_colons(resource),
             resource_account: None,
-            context: Vec::new(),
-            text: String::new(),
-            spans: Vec::new(),
+            // Room for the principal's keys and a few of the caller's, so that a typical
+            // request does not grow its buffers key by key.
+            context: Vec::with_capacity(INITIAL_KEYS),
+            text: String::with_capacity(INITIAL_TEXT),
+            spans: Vec::with_capacity(INITIAL_KEYS),
             key_mask: 0,
         };
         request.fill_principal_keys();
