@@ -717,6 +717,7 @@ impl<'f> Importer<'f> {
             out.insert(
                 name,
                 OrgPolicyFile {
+                    id: Some(summary.id.clone()),
                     description: summary.description.clone().filter(|d| !d.is_empty()),
                     targets,
                     document,
@@ -1220,6 +1221,7 @@ impl<'f> Importer<'f> {
                     family_name: or_name(family),
                     email: or_name(email),
                     groups: Vec::new(),
+                    membership_ids: BTreeMap::new(),
                 },
             );
         }
@@ -1249,7 +1251,13 @@ impl<'f> Importer<'f> {
                     .and_then(|id| user_names.get(id))
                     .and_then(|n| sso_users.get_mut(*n));
                 match user {
-                    Some(user) => user.groups.push(g.display_name.clone()),
+                    Some(user) => {
+                        user.groups.push(g.display_name.clone());
+                        if let Some(id) = &m.membership_id {
+                            user.membership_ids
+                                .insert(g.display_name.clone(), id.clone());
+                        }
+                    }
                     None => self.omit(
                         "unknown-principal",
                         &file,

@@ -28,12 +28,12 @@ pub use iam::{
 pub use names::{AccountName, PermissionSetName, UnitPath};
 pub use org::{
     Environment, OrgPolicy, OrgPolicyBuilder, Organization, ResourceControlPolicy,
-    ServiceControlPolicy, Tags, Target, Unit,
+    ServiceControlPolicy, Tags, Target, Unit, is_policy_id,
 };
 pub use sso::{
     Assignment, AssignmentPrincipal, ConfigName, CustomerPolicyRef, IdentityCenter, IdentitySource,
     OutputFormat, PermissionSet, PermissionSetBoundary, PermissionSetBuilder, REGIONS, Region,
-    SessionDuration, SsoGroup, SsoSettings, SsoUser, StartUrl,
+    SessionDuration, SsoGroup, SsoSettings, SsoUser, StartUrl, is_membership_id,
 };
 
 use crate::error::{ModelError, ParseError};

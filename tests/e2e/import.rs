@@ -300,9 +300,12 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
+    // The imported model has every policy and membership id: no note.
+    assert!(!err.contains("note:"), "{err}");
     let (module, imports) = management_with_imports(dir.path());
-    // Every resource of the management module has an import block, but for what no data
-    // source can find by name (SCPs/RCPs, their attachments, group memberships).
+    // Every resource of the management module has an import block: what a data source
+    // finds by name (OUs, Identity Center), and SCPs/RCPs, their attachments and the group
+    // memberships by the ids the model keeps.
     let imported: std::collections::BTreeSet<String> = module["import"]
         .as_array()
         .unwrap()
@@ -321,17 +324,57 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
             }
         }
     }
-    let types: std::collections::BTreeSet<&str> = not_imported
+    assert_eq!(not_imported, Vec::<String>::new());
+    let by_id: Vec<(&str, &str)> = imports["import"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|a| a.split('.').next().unwrap())
+        .filter(|b| {
+            let to = b["to"].as_str().unwrap();
+            to.starts_with("aws_organizations_policy")
+                || to.starts_with("aws_identitystore_group_membership")
+        })
+        .map(|b| (b["to"].as_str().unwrap(), b["id"].as_str().unwrap()))
         .collect();
     assert_eq!(
-        types.into_iter().collect::<Vec<_>>(),
+        by_id,
         [
-            "aws_identitystore_group_membership",
-            "aws_organizations_policy",
-            "aws_organizations_policy_attachment"
+            (
+                "aws_organizations_policy.scp_deny_leave_organization",
+                "p-examplescp1"
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_deny_leave_organization_root",
+                "${data.aws_organizations_organization.this.roots[0].id}:p-examplescp1"
+            ),
+            (
+                "aws_organizations_policy.scp_sandbox_regions",
+                "p-examplescp2"
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_sandbox_regions_unit_sandbox",
+                "${local.import_unit_unit_sandbox}:p-examplescp2"
+            ),
+            (
+                "aws_organizations_policy.rcp_deny_external_s3",
+                "p-examplercp1"
+            ),
+            (
+                "aws_organizations_policy_attachment.rcp_deny_external_s3_unit_workloads_prod",
+                "${local.import_unit_unit_workloads_prod}:p-examplercp1"
+            ),
+            (
+                "aws_identitystore_group_membership.this[each.key]",
+                "${local.identity_store_id}/${each.value}"
+            ),
         ]
+    );
+    assert_eq!(
+        imports["locals"]["import_membership_ids"],
+        serde_json::json!({
+            "sso_user_alice_example_com_in_sso_group_aws_admins": "a1b2c3d4-5678-90ab-cdef-000000000001",
+            "sso_user_alice_example_com_in_sso_group_aws_developers": "a1b2c3d4-5678-90ab-cdef-000000000002"
+        })
     );
     // The account assignments: one block over the module's own `for_each` map.
     let assignments = imports["import"]
@@ -359,9 +402,11 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
     let removed_types: std::collections::BTreeSet<String> = removed
         .iter()
         .map(|a| {
+            // `import.aws_x.this[each.key]`: the address without the key.
+            let a = a.split('[').next().unwrap_or(a);
             let a = a
                 .strip_prefix("import.")
-                .map_or(a.clone(), |t| format!("import {t}"));
+                .map_or(a.to_string(), |t| format!("import {t}"));
             a.rsplit_once('.')
                 .map_or(a.clone(), |(ty, _)| ty.to_string())
         })
@@ -377,7 +422,9 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
         "data.aws_identitystore_group",
         "data.aws_identitystore_user",
         "import aws_identitystore_group",
+        "import aws_identitystore_group_membership",
         "import aws_identitystore_user",
+        "import aws_organizations_policy",
         "import aws_ssoadmin_customer_managed_policy_attachment",
         "local",
         "output",
@@ -386,4 +433,58 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
     .into();
     assert_eq!(removed_types, expected, "{removed:#?}");
     assert!(removed.contains(&"local.import_principal_ids".to_string()));
+}
+
+#[test]
+fn generate_import_existing_names_what_has_no_id_on_stderr() {
+    // A model written by hand has no policy or membership ids: those resources get no
+    // import block, and a note each.
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("examples/organization.json");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(
+        notes,
+        [
+            "note: no import block for `aws_organizations_policy.scp_deny_leave_organization` in `terraform/management`: SCP `DenyLeaveOrganization` has no `id` in the model",
+            "note: no import block for `aws_organizations_policy_attachment.scp_deny_leave_organization_root` in `terraform/management`: SCP `DenyLeaveOrganization` has no `id` in the model (attached to `root`)",
+            "note: no import block for `aws_organizations_policy.scp_sandbox_regions` in `terraform/management`: SCP `SandboxRegions` has no `id` in the model",
+            "note: no import block for `aws_organizations_policy_attachment.scp_sandbox_regions_unit_sandbox` in `terraform/management`: SCP `SandboxRegions` has no `id` in the model (attached to `unit:Sandbox`)",
+            "note: no import block for `aws_organizations_policy.rcp_deny_external_s3` in `terraform/management`: RCP `DenyExternalS3` has no `id` in the model",
+            "note: no import block for `aws_organizations_policy_attachment.rcp_deny_external_s3_unit_workloads_prod` in `terraform/management`: RCP `DenyExternalS3` has no `id` in the model (attached to `unit:Workloads/Prod`)",
+            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_developers\"]` in `terraform/management`: user `alice@example.com` has no membership id for group `AWS-Developers` in the model",
+            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_admins\"]` in `terraform/management`: user `alice@example.com` has no membership id for group `AWS-Admins` in the model",
+        ]
+    );
+    // ... and the file has no block for them.
+    let imports: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("terraform/management/imports.tf.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(imports["import"].as_array().unwrap().iter().all(|b| {
+        let to = b["to"].as_str().unwrap();
+        !to.starts_with("aws_organizations_policy")
+            && !to.starts_with("aws_identitystore_group_membership")
+    }));
+    // Without `--import-existing` there is no note.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "-o",
+        plain.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("note:"), "{err}");
 }

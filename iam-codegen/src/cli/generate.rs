@@ -161,10 +161,11 @@ pub struct GenerateArgs {
     /// passed inline (default: the 1 MB limit of a template in S3).
     #[arg(long, help_heading = "CloudFormation")]
     pub cfn_inline_body: bool,
-    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, OU and
-    /// Identity Center resource (Terraform >= 1.7), for a model imported from live accounts
-    /// (`iam-codegen import`), so the first `terraform plan` adopts what exists instead of
-    /// creating it.
+    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, OU,
+    /// SCP/RCP and attachment and Identity Center resource (Terraform >= 1.7), for a model
+    /// imported from live accounts (`iam-codegen import`), so the first `terraform plan`
+    /// adopts what exists instead of creating it. A policy or group membership whose id the
+    /// model lacks gets none; a note on stderr names it.
     #[arg(long)]
     pub import_existing: bool,
 }
@@ -440,6 +441,12 @@ fn generate(
     let mut files = emit::generate(&model, &targets, &options)
         .map_err(fail)?
         .into_files();
+    if options.terraform.import_iam && targets.contains(&Target::Terraform) {
+        // What the first `terraform plan` creates although it may exist: no id, no import.
+        for missing in emit::terraform::imports::missing_ids(&model) {
+            writeln!(err, "note: {missing}")?;
+        }
+    }
     let mut merge_differs = false;
     if let Some(path) = &args.merge {
         let block = files

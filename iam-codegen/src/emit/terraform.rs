@@ -293,7 +293,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     )?;
     artifacts.insert("README.md", readme)?;
     if tf.import_iam {
-        imports::add(&mut artifacts)?;
+        imports::add(&mut artifacts, model)?;
     }
     Ok(artifacts)
 }

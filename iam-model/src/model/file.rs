@@ -233,6 +233,11 @@ impl BaselineFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgPolicyFile {
+    /// The id AWS gave the policy (`p-` and 8 to 128 letters, digits or underscores), when
+    /// it exists: `import` keeps it, and `generate --import-existing` imports the policy and
+    /// its attachments by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// What it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -717,6 +722,7 @@ impl Decoder {
         }
         let document = self.policy::<K>(&p.document, &format!("{base}/document"));
         Some(OrgPolicy {
+            id: p.id.clone(),
             description: p.description.clone(),
             targets: ok.then_some(targets)?,
             document: document?,
@@ -1422,6 +1428,7 @@ fn unit_file(u: &Unit) -> UnitFile {
 
 fn org_policy<K: Kind>(p: &OrgPolicy<K>) -> OrgPolicyFile {
     OrgPolicyFile {
+        id: p.id.clone(),
         description: p.description.clone(),
         targets: names(&p.targets),
         document: document(&p.document),

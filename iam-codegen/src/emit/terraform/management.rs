@@ -22,7 +22,7 @@ use crate::emit::EmitError;
 use crate::emit::fast_hash::{FastMap, FastSet};
 
 /// The organization root's id, from the data source.
-const ROOT_ID: &str = "${data.aws_organizations_organization.this.roots[0].id}";
+pub(super) const ROOT_ID: &str = "${data.aws_organizations_organization.this.roots[0].id}";
 /// The Identity Center instance ARN and identity store id, as locals.
 const INSTANCE_ARN: &str = "${local.sso_instance_arn}";
 const IDENTITY_STORE_ID: &str = "${local.identity_store_id}";
@@ -313,7 +313,7 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
     Ok(())
 }
 
-fn unit_name(path: &UnitPath) -> String {
+pub(super) fn unit_name(path: &UnitPath) -> String {
     terraform_name(EntityKind::Unit, path.as_str())
 }
 
@@ -355,17 +355,14 @@ fn org_policy<K: Kind>(
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_policy_attachment
         // Named `<policy>_<target>`: `scp_deny_leave_organization_root`,
         // `scp_sandbox_regions_unit_sandbox`, `rcp_x_account_production`.
-        let (target_tf, target_id) = match target {
-            Target::Root => ("root".to_string(), ROOT_ID.to_string()),
-            Target::Unit(path) => (unit_name(path), parent_id(Some(path))),
-            Target::Account(account) => (
-                terraform_name(EntityKind::Account, account.as_str()),
-                account_id(model, account)?,
-            ),
+        let target_id = match target {
+            Target::Root => ROOT_ID.to_string(),
+            Target::Unit(path) => parent_id(Some(path)),
+            Target::Account(account) => account_id(model, account)?,
         };
         module.resource(
             "aws_organizations_policy_attachment",
-            &format!("{tf}_{target_tf}"),
+            &attachment_name(&tf, target),
             obj([
                 (
                     "policy_id",
@@ -376,6 +373,27 @@ fn org_policy<K: Kind>(
         )?;
     }
     Ok(())
+}
+
+/// The Terraform name of an SCP's or RCP's attachment: `<policy>_<target>`, the target
+/// `root`, an OU's or an account's Terraform name.
+pub(super) fn attachment_name(policy_tf: &str, target: &Target) -> String {
+    let target_tf = match target {
+        Target::Root => "root".to_string(),
+        Target::Unit(path) => unit_name(path),
+        Target::Account(account) => terraform_name(EntityKind::Account, account.as_str()),
+    };
+    format!("{policy_tf}_{target_tf}")
+}
+
+/// The key of a group membership in `local.group_memberships`: `<user>_in_<group>`, by
+/// Terraform names.
+pub(super) fn membership_key(user: &str, group: &str) -> String {
+    format!(
+        "{}_in_{}",
+        terraform_name(EntityKind::SsoUser, user),
+        terraform_name(EntityKind::SsoGroup, group)
+    )
 }
 
 fn account_id(model: &Model, name: &AccountName) -> Result<String, EmitError> {
@@ -559,7 +577,7 @@ pub(super) fn identity_center(
                 principal_ids.push((group_tf.clone(), group_id.clone()));
             }
             memberships.push((
-                format!("{tf}_in_{group_tf}"),
+                membership_key(name, group),
                 obj([
                     ("group", group_tf.clone().into()),
                     ("user", tf.clone().into()),

@@ -400,3 +400,101 @@ fn only_accounts_marked_create_are_not_imported() {
     );
     assert!(m["resource"]["aws_organizations_account"]["account_other"].is_object());
 }
+
+/// The model with the ids AWS gave the RCP and Dave's membership in Ops.
+fn with_ids() -> Model {
+    let text = MODEL
+        .replace(
+            r#""DenyInsecure": { "targets""#,
+            r#""DenyInsecure": { "id": "p-examplercp1", "targets""#,
+        )
+        .replace(
+            r#""groups": ["Ops"] }"#,
+            r#""groups": ["Ops"], "membership_ids": { "Ops": "a1b2c3d4-5678-90ab-cdef-000000011111" } }"#,
+        );
+    Model::from_json(&text).unwrap()
+}
+
+fn imports_of(model: &Model) -> Value {
+    let all = EmitOptions {
+        terraform: TerraformOptions::default().import_iam(true),
+        ..EmitOptions::default()
+    };
+    let files = emit(model, &all).unwrap();
+    serde_json::from_slice(files.get("management/imports.tf.json").unwrap()).unwrap()
+}
+
+#[test]
+fn policies_attachments_and_memberships_are_imported_by_the_model_s_ids() {
+    let imports = imports_of(&with_ids());
+    let blocks: Vec<&Value> = imports["import"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| {
+            let to = b["to"].as_str().unwrap();
+            to.starts_with("aws_organizations_policy")
+                || to.starts_with("aws_identitystore_group_membership")
+        })
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            &json!({"to": "aws_organizations_policy.rcp_deny_insecure", "id": "p-examplercp1"}),
+            &json!({"to": "aws_organizations_policy_attachment.rcp_deny_insecure_unit_workloads_prod",
+                "id": "${local.import_unit_unit_workloads_prod}:p-examplercp1"}),
+            &json!({"to": "aws_organizations_policy_attachment.rcp_deny_insecure_account_app",
+                "id": "222222222222:p-examplercp1"}),
+            &json!({"for_each": "${local.import_membership_ids}",
+                "to": "aws_identitystore_group_membership.this[each.key]",
+                "id": "${local.identity_store_id}/${each.value}"}),
+        ]
+    );
+    assert_eq!(
+        imports["locals"]["import_membership_ids"],
+        json!({"sso_user_dave_in_sso_group_ops": "a1b2c3d4-5678-90ab-cdef-000000011111"})
+    );
+    // The keys are the memberships' own `for_each` keys.
+    let model = with_ids();
+    let all = EmitOptions {
+        terraform: TerraformOptions::default(),
+        ..EmitOptions::default()
+    };
+    let files = emit(&model, &all).unwrap();
+    let main: Value =
+        serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    assert_eq!(
+        main["locals"]["group_memberships"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["sso_user_dave_in_sso_group_ops"]
+    );
+    assert_eq!(imports::missing_ids(&model), []);
+}
+
+#[test]
+fn what_has_no_id_gets_no_import_block_and_is_named() {
+    let model = Model::from_json(MODEL).unwrap();
+    let imports = imports_of(&model);
+    assert_eq!(imports["locals"].get("import_membership_ids"), None);
+    assert!(imports["import"].as_array().unwrap().iter().all(|b| {
+        let to = b["to"].as_str().unwrap();
+        !to.starts_with("aws_organizations_policy")
+            && !to.starts_with("aws_identitystore_group_membership")
+    }));
+    let notes: Vec<String> = imports::missing_ids(&model)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "no import block for `aws_organizations_policy.rcp_deny_insecure` in `terraform/management`: RCP `DenyInsecure` has no `id` in the model",
+            "no import block for `aws_organizations_policy_attachment.rcp_deny_insecure_unit_workloads_prod` in `terraform/management`: RCP `DenyInsecure` has no `id` in the model (attached to `unit:Workloads/Prod`)",
+            "no import block for `aws_organizations_policy_attachment.rcp_deny_insecure_account_app` in `terraform/management`: RCP `DenyInsecure` has no `id` in the model (attached to `account:app`)",
+            "no import block for `aws_identitystore_group_membership.this[\"sso_user_dave_in_sso_group_ops\"]` in `terraform/management`: user `dave` has no membership id for group `Ops` in the model",
+        ]
+    );
+}

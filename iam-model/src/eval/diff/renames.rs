@@ -109,7 +109,8 @@ fn members_of(doc: &Value, group: &str) -> Vec<String> {
 }
 
 /// A user's attributes and own assignments; not its groups, which may be renamed too (a
-/// user matched whose groups changed gets those changes reported under its new name).
+/// user matched whose groups changed gets those changes reported under its new name), nor
+/// the identity store's membership ids (AWS's handles, not access).
 fn sso_user_signature(doc: &Value, name: &str) -> Value {
     let mut body = doc
         .pointer(&format!("/identity_center/users/{}", token(name)))
@@ -117,6 +118,7 @@ fn sso_user_signature(doc: &Value, name: &str) -> Value {
         .unwrap_or(Value::Null);
     if let Some(m) = body.as_object_mut() {
         m.remove("groups");
+        m.remove("membership_ids");
     }
     Value::Array(vec![body, assignments_of(doc, "user", name)])
 }
@@ -314,6 +316,13 @@ pub(super) fn renames(old: &Model, new: &Model) -> (Vec<Rename>, Option<Model>) 
             for user in users.values_mut() {
                 if let Some(groups) = user.get_mut("groups") {
                     replace_strings(groups, &o, &n);
+                }
+                if let Some(ids) = user
+                    .get_mut("membership_ids")
+                    .and_then(Value::as_object_mut)
+                    && let Some(id) = ids.remove(&o)
+                {
+                    ids.insert(n.clone(), id);
                 }
             }
         }
