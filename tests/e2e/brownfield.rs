@@ -2,8 +2,8 @@
 //! bounded): boto3 sets up an organization and IAM by hand (`tests/tools/moto_brownfield.py`),
 //! `scripts/export-aws.sh` exports it with the pinned AWS CLI, `iam-codegen import` makes a
 //! model that validates, `generate --target terraform --import-existing` writes import blocks
-//! with which `terraform plan` against moto imports every IAM resource and the OU and changes
-//! none, and
+//! with which `terraform plan` against moto imports every IAM resource, the OU, the SCP and
+//! its attachment and changes none, and
 //! `drift` after a hand change on moto names exactly those changes with exit 1.
 //!
 //! IAM Identity Center is set up on moto too (a user, a group, its membership, two permission
@@ -148,10 +148,28 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         serde_json::json!({"customer_managed": "ReadLogs"})
     );
     assert_eq!(iam["instance_profiles"]["web-server"]["role"], "web-server");
+    // The SCP keeps the id moto gave it, and the membership its membership id (moto makes
+    // both at random: checked by form).
+    let scp_id = imported["organization"]["scps"]["DenyLeaveOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(iam_model::model::is_policy_id(&scp_id), "{scp_id}");
+    let mut imported_ic = imported["identity_center"].clone();
+    let membership_ids = imported_ic["users"]["jane@example.com"]
+        .as_object_mut()
+        .unwrap()
+        .remove("membership_ids")
+        .unwrap();
+    let membership_ids = membership_ids.as_object().unwrap();
+    assert_eq!(membership_ids.keys().collect::<Vec<_>>(), ["AWS-Admins"]);
+    assert!(iam_model::model::is_membership_id(
+        membership_ids["AWS-Admins"].as_str().unwrap()
+    ));
     // Identity Center arrives whole: the user with its group, the permission sets with their
     // policies, the group's assignment (moto lists it for the management account only).
     assert_eq!(
-        imported["identity_center"],
+        imported_ic,
         serde_json::json!({
             "instance_account": "master",
             "start_url": "https://example-brownfield.awsapps.com/start",
@@ -191,11 +209,14 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         })
     );
 
-    // Terraform with import blocks: every IAM resource and the OU is imported, none created or
-    // changed.
+    // Terraform with import blocks: every IAM resource, the OU, the SCP and its attachment
+    // are imported, none created or changed.
     // The plan runs without Identity Center: the mirror's provider (3.39.0) has no
-    // `aws_identitystore_*` nor `aws_ssoadmin_customer_managed_policy_attachment` resources,
-    // and moto has no sso-admin ListTagsForResource, which reading a permission set calls.
+    // `aws_identitystore_*` resources (so neither the group membership, imported by its
+    // membership id, nor its group and user) nor
+    // `aws_ssoadmin_customer_managed_policy_attachment`, and moto has no sso-admin
+    // ListTagsForResource, which reading a permission set calls. The membership's import
+    // block is checked offline (`tests/e2e/import.rs`, the emitter's unit tests).
     let mut without_identity_center = imported.clone();
     without_identity_center
         .as_object_mut()
@@ -218,6 +239,8 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         generated.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
+    // Every id is in the imported model: no resource lacks an import block.
+    assert!(!err.contains("note:"), "{err}");
     let module = copy_module(&generated.join("terraform/management"));
     write_moto_override(module.path(), &moto.endpoint());
     // The module names its account in `allowed_account_ids`: let the provider ask moto's STS
@@ -246,7 +269,10 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     let mut imported_count = 0;
     for change in plan["resource_changes"].as_array().unwrap() {
         let ty = change["type"].as_str().unwrap();
-        if !ty.starts_with("aws_iam_") && ty != "aws_organizations_organizational_unit" {
+        if !ty.starts_with("aws_iam_")
+            && ty != "aws_organizations_organizational_unit"
+            && !ty.starts_with("aws_organizations_policy")
+        {
             continue;
         }
         let actions = &change["change"]["actions"];
@@ -262,10 +288,39 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         &std::fs::read_to_string(module.path().join("imports.tf.json")).unwrap(),
     )
     .unwrap();
-    // Every IAM resource of the module (12 here) and the OU `Workloads` (found by name among
-    // the root's OUs at plan time) has an import block, and each is imported unchanged.
-    let blocks = imports["import"].as_array().unwrap().len();
-    assert_eq!((imported_count, blocks), (13, 13));
+    // Every IAM resource of the module (12 here), the OU `Workloads` (found by name among
+    // the root's OUs at plan time), the SCP `DenyLeaveOrganization` and its attachment to the OU (by the
+    // SCP's id, `OU_ID:POLICY_ID`) has an import block, and each is imported unchanged.
+    let blocks = imports["import"].as_array().unwrap();
+    assert_eq!((imported_count, blocks.len()), (15, 15));
+    let policy_blocks: Vec<(&str, String)> = blocks
+        .iter()
+        .filter(|b| {
+            b["to"]
+                .as_str()
+                .unwrap()
+                .starts_with("aws_organizations_policy")
+        })
+        .map(|b| {
+            (
+                b["to"].as_str().unwrap(),
+                b["id"].as_str().unwrap().replace(&scp_id, "SCP_ID"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        policy_blocks,
+        [
+            (
+                "aws_organizations_policy.scp_deny_leave_organization",
+                "SCP_ID".to_string()
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_deny_leave_organization_unit_workloads",
+                "${local.import_unit_unit_workloads}:SCP_ID".to_string()
+            ),
+        ]
+    );
 
     // A hand change on moto (IAM and Identity Center) is drift, named exactly.
     helper(&moto, "hand-change");
