@@ -1454,6 +1454,33 @@ mod tests {
     }
 
     #[test]
+    fn policy_and_membership_ids_survive_export_and_import() {
+        let mut file = crate::model::file::encode(&example("organization"));
+        let scp = file.organization.scps.get_mut("SandboxRegions").unwrap();
+        scp.id = Some("p-sandbox_regions".to_string());
+        let ic = file.identity_center.as_mut().unwrap();
+        let alice = ic.users.get_mut("alice@example.com").unwrap();
+        alice.membership_ids.insert(
+            "AWS-Admins".to_string(),
+            "a1b2c3d4-5678-90ab-cdef-000000000001".to_string(),
+        );
+        let model = Model::from_json(&serde_json::to_string(&file).unwrap()).unwrap();
+        let imported = import(&export_of(&model)).unwrap().model;
+        let org = imported.organization();
+        assert_eq!(org.scps()["SandboxRegions"].id(), Some("p-sandbox_regions"));
+        // What the model has no id for gets one of AWS's form, made up from its name.
+        let made_up = org.scps()["DenyLeaveOrganization"].id().unwrap();
+        assert!(crate::model::is_policy_id(made_up), "{made_up}");
+        let alice = &imported.identity_center().unwrap().users()["alice@example.com"];
+        assert_eq!(
+            alice.membership_ids["AWS-Admins"],
+            "a1b2c3d4-5678-90ab-cdef-000000000001"
+        );
+        let made_up = &alice.membership_ids["AWS-Developers"];
+        assert!(crate::model::is_membership_id(made_up), "{made_up}");
+    }
+
+    #[test]
     fn import_of_an_export_is_a_fixed_point() {
         for name in [
             "organization",

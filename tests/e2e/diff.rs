@@ -422,3 +422,30 @@ fn a_user_added_to_a_group_gets_the_group_access_reported_for_the_user() {
         ]
     );
 }
+
+#[test]
+fn membership_ids_do_not_keep_a_renamed_user_from_matching() {
+    // The old model was imported (membership ids kept); the new one renames the user and the
+    // group, and the membership has another id (made again): still renames, no access change.
+    let mut old = base();
+    old["identity_center"]["users"]["alice@example.com"]["membership_ids"] =
+        json!({"AWS-Developers": "a1b2c3d4-5678-90ab-cdef-000000000001"});
+    let mut new = renamed_principals();
+    new["identity_center"]["users"]["alice.kim@example.com"]["membership_ids"] =
+        json!({"AWS-Engineers": "a1b2c3d4-5678-90ab-cdef-000000000099"});
+    let (code, out, err) = diff(&old, &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: account `production` -> `prod`
+renamed: group `AWS-Developers` -> `AWS-Engineers`
+renamed: iam-role `ci-deploy` -> `github-deploy` in `prod`
+renamed: iam-user `dev-john` -> `john` in `prod`
+renamed: user `alice@example.com` -> `alice.kim@example.com`
+no access change
+",
+            ""
+        )
+    );
+}

@@ -64,3 +64,37 @@ pub(super) fn check(model: &Model, report: &mut Report) {
     policy_ids(model, report);
     membership_ids(model, report);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{is_membership_id, is_policy_id};
+
+    #[test]
+    fn policy_ids_are_p_and_8_to_128_word_characters() {
+        let at = |n: usize| format!("p-{}", "a".repeat(n));
+        assert!(is_policy_id(&at(8)));
+        assert!(is_policy_id(&at(128)));
+        assert!(!is_policy_id(&at(7)));
+        assert!(!is_policy_id(&at(129)));
+        assert!(is_policy_id("p-RCPFullAWSAccess"));
+        assert!(is_policy_id("p-abc_1234"));
+        assert!(!is_policy_id("P-abcd1234"));
+        assert!(!is_policy_id("p-abcd 1234"));
+        assert!(!is_policy_id("p-abcdé1234"));
+    }
+
+    #[test]
+    fn membership_ids_are_uuids_with_an_optional_store_prefix() {
+        let uuid = "a1b2c3d4-5678-90AB-cdef-000000011111";
+        assert!(is_membership_id(uuid));
+        assert!(is_membership_id(&format!("0123456789-{uuid}")));
+        assert!(is_membership_id(&format!("abcdef0123-{uuid}")));
+        // The prefix is lowercase hex only, and exactly 10 digits.
+        assert!(!is_membership_id(&format!("ABCDEF0123-{uuid}")));
+        assert!(!is_membership_id(&format!("012345678-{uuid}")));
+        assert!(!is_membership_id("a1b2c3d4-5678-90ab-cdef-00000001111"));
+        assert!(!is_membership_id("a1b2c3d4-5678-90ab-cdef-00000001111g"));
+        assert!(!is_membership_id("a1b2c3d45678-90ab-cdef-000000011111"));
+        assert!(!is_membership_id(""));
+    }
+}
