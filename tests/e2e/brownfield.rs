@@ -218,7 +218,43 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         generated.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let module = copy_module(&generated.join("terraform/management"));
+    // The management account's resources are in two root modules here (`organizations`:
+    // the OU and the accounts; `iam`: the account's own IAM), each planned on its own.
+    let mut counts = Vec::new();
+    for stage in ["organizations", "iam"] {
+        counts.push((
+            stage,
+            plan_imports(&generated.join("terraform/management").join(stage), &moto),
+        ));
+    }
+    // Every IAM resource of the account (12 here) and the OU `Workloads` (found by name among
+    // the root's OUs at plan time) has an import block in the module that holds it, and each
+    // is imported unchanged.
+    assert_eq!(counts, [("organizations", (1, 1)), ("iam", (12, 12))]);
+
+    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
+    helper(&moto, "hand-change");
+    let again = work.path().join("export-again");
+    export(&moto, work.path(), &again);
+    let (code, out, _) = run_cli(&["drift", model.to_str().unwrap(), again.to_str().unwrap()]);
+    let out = out.replace(&model.display().to_string(), "model.json");
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
+model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
+model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
+"#
+        )
+    );
+}
+
+/// `terraform plan` of a generated module with its `imports.tf.json` against moto: no IAM
+/// resource or OU is created or changed; how many are imported and how many import blocks
+/// `imports.tf.json` has.
+fn plan_imports(generated: &Path, moto: &MotoServer) -> (usize, usize) {
+    let module = copy_module(generated);
     write_moto_override(module.path(), &moto.endpoint());
     // The module names its account in `allowed_account_ids`: let the provider ask moto's STS
     // who it is (123456789012) instead of skipping the check.
@@ -262,27 +298,7 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         &std::fs::read_to_string(module.path().join("imports.tf.json")).unwrap(),
     )
     .unwrap();
-    // Every IAM resource of the module (12 here) and the OU `Workloads` (found by name among
-    // the root's OUs at plan time) has an import block, and each is imported unchanged.
-    let blocks = imports["import"].as_array().unwrap().len();
-    assert_eq!((imported_count, blocks), (13, 13));
-
-    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
-    helper(&moto, "hand-change");
-    let again = work.path().join("export-again");
-    export(&moto, work.path(), &again);
-    let (code, out, _) = run_cli(&["drift", model.to_str().unwrap(), again.to_str().unwrap()]);
-    let out = out.replace(&model.display().to_string(), "model.json");
-    assert_eq!(
-        (code, out.as_str()),
-        (
-            1,
-            r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
-model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
-model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
-"#
-        )
-    );
+    (imported_count, imports["import"].as_array().unwrap().len())
 }
 
 #[test]

@@ -253,12 +253,14 @@ fn generate_import_existing_writes_an_import_block_per_iam_resource() {
     );
 }
 
-/// The management module of the fixture organization with its `imports.tf.json` merged in
-/// (`data`, `locals` and `import` sections), as Terraform reads the two files.
-fn management_with_imports(dir: &std::path::Path) -> (Value, Value) {
+/// A management-account module of the fixture organization (`management/<stage>`) with its
+/// `imports.tf.json` merged in (`data`, `locals` and `import` sections), as Terraform reads
+/// the two files.
+fn management_with_imports(dir: &std::path::Path, stage: &str) -> (Value, Value) {
     let read = |file: &str| -> Value {
         serde_json::from_str(
-            &std::fs::read_to_string(dir.join("terraform/management").join(file)).unwrap(),
+            &std::fs::read_to_string(dir.join("terraform/management").join(stage).join(file))
+                .unwrap(),
         )
         .unwrap()
     };
@@ -300,26 +302,37 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let (module, imports) = management_with_imports(dir.path());
-    // Every resource of the management module has an import block, but for what no data
-    // source can find by name (SCPs/RCPs, their attachments, group memberships).
-    let imported: std::collections::BTreeSet<String> = module["import"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            let to = b["to"].as_str().unwrap();
-            to.strip_suffix("[each.key]").unwrap_or(to).to_string()
-        })
-        .collect();
+    // Every resource of the Organizations and Identity Center modules has an import block in
+    // its own module, but for what no data source can find by name (SCPs/RCPs, their
+    // attachments, group memberships).
+    let stages = ["organizations", "identity-center"];
     let mut not_imported = Vec::new();
-    for (ty, named) in module["resource"].as_object().unwrap() {
-        for name in named.as_object().unwrap().keys() {
-            let address = format!("{ty}.{name}");
-            if !imported.contains(&address) {
-                not_imported.push(address);
+    for stage in stages {
+        let (module, _) = management_with_imports(dir.path(), stage);
+        let imported: std::collections::BTreeSet<String> = module["import"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let to = b["to"].as_str().unwrap();
+                to.strip_suffix("[each.key]").unwrap_or(to).to_string()
+            })
+            .collect();
+        let mut resources = std::collections::BTreeSet::new();
+        for (ty, named) in module["resource"].as_object().unwrap() {
+            for name in named.as_object().unwrap().keys() {
+                let address = format!("{ty}.{name}");
+                if !imported.contains(&address) {
+                    not_imported.push(address.clone());
+                }
+                resources.insert(address);
             }
         }
+        assert_eq!(
+            imported.difference(&resources).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "{stage} imports what it does not hold"
+        );
     }
     let types: std::collections::BTreeSet<&str> = not_imported
         .iter()
@@ -333,6 +346,7 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
             "aws_organizations_policy_attachment"
         ]
     );
+    let (_, imports) = management_with_imports(dir.path(), "identity-center");
     // The account assignments: one block over the module's own `for_each` map.
     let assignments = imports["import"]
         .as_array()
@@ -348,14 +362,19 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
             "id": "${local.import_principal_ids[each.value.principal]},${each.value.principal_type},${each.value.account_id},AWS_ACCOUNT,${local.import_permission_set_arns[each.value.permission_set]},${local.sso_instance_arn}"
         })
     );
-    // The data sources use provider 6.x names and arguments only ...
-    assert_eq!(
-        crate::tf_schema::check_tf_json(&module),
-        Vec::<String>::new()
-    );
-    // ... and Terraform with the mirror's provider 3.39.0 validates the rest (`import` with
-    // `for_each` included); exactly what 3.39.0 lacks is left out of that check.
-    let removed = crate::terraform::validate_with_mirror(&module);
+    // The data sources use provider 6.x names and arguments only, and Terraform with the
+    // mirror's provider 3.39.0 validates the rest (`import` with `for_each` included);
+    // exactly what 3.39.0 lacks is left out of that check.
+    let mut removed = Vec::new();
+    for stage in stages {
+        let (module, _) = management_with_imports(dir.path(), stage);
+        assert_eq!(
+            crate::tf_schema::check_tf_json(&module),
+            Vec::<String>::new(),
+            "{stage}"
+        );
+        removed.extend(crate::terraform::validate_with_mirror(&module));
+    }
     let removed_types: std::collections::BTreeSet<String> = removed
         .iter()
         .map(|a| {

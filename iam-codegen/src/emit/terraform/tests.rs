@@ -34,7 +34,8 @@ const MODEL: &str = r#"{
   }
 }"#;
 
-fn management(options: TerraformOptions) -> Value {
+/// The management account's modules of `MODEL`, by directory.
+fn management_modules(options: TerraformOptions) -> BTreeMap<String, Value> {
     let model = Model::from_json(MODEL).unwrap();
     let all = EmitOptions {
         terraform: options,
@@ -43,9 +44,63 @@ fn management(options: TerraformOptions) -> Value {
     let files = emit(&model, &all).unwrap();
     assert_eq!(
         files.iter().map(|(p, _)| p).collect::<Vec<_>>(),
-        ["README.md", "management/main.tf.json"]
+        [
+            "README.md",
+            "management/identity-center/main.tf.json",
+            "management/organizations/main.tf.json"
+        ]
     );
-    serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap()
+    files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            let dir = path.strip_suffix("/main.tf.json")?;
+            Some((dir.to_string(), serde_json::from_slice(bytes).unwrap()))
+        })
+        .collect()
+}
+
+/// The management account's modules of `MODEL` as one: each section of every module (no
+/// block is in two of them), and the provider and variables they share.
+fn management(options: TerraformOptions) -> Value {
+    let modules = management_modules(options);
+    let mut merged = json!({});
+    for module in modules.values() {
+        for (section, value) in module.as_object().unwrap() {
+            match (section.as_str(), merged.get_mut(section)) {
+                (_, None) => merged[section] = value.clone(),
+                ("//" | "terraform" | "provider" | "variable", Some(same)) => {
+                    if section != "//" {
+                        assert_eq!(same, value, "{section}");
+                    }
+                }
+                ("import", Some(Value::Array(blocks))) => {
+                    blocks.extend(value.as_array().unwrap().iter().cloned());
+                }
+                (_, Some(Value::Object(into))) => {
+                    for (key, v) in value.as_object().unwrap() {
+                        match into.get_mut(key) {
+                            Some(Value::Object(named))
+                                if section != "locals" && section != "output" =>
+                            {
+                                for (name, body) in v.as_object().unwrap() {
+                                    assert!(
+                                        named.insert(name.clone(), body.clone()).is_none(),
+                                        "{section}.{key}.{name}"
+                                    );
+                                }
+                            }
+                            Some(_) => panic!("{section}.{key} is in two modules"),
+                            None => {
+                                into.insert(key.clone(), v.clone());
+                            }
+                        }
+                    }
+                }
+                (_, Some(_)) => panic!("{section}"),
+            }
+        }
+    }
+    merged
 }
 
 #[test]
@@ -356,7 +411,12 @@ fn an_external_identity_provider_s_users_and_groups_are_looked_up_and_never_mana
     );
     let model = Model::from_json(&text).unwrap();
     let files = emit(&model, &EmitOptions::default()).unwrap();
-    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    let m: Value = serde_json::from_slice(
+        files
+            .get("management/identity-center/main.tf.json")
+            .unwrap(),
+    )
+    .unwrap();
     for managed in [
         "aws_identitystore_user",
         "aws_identitystore_group",
@@ -393,7 +453,9 @@ fn only_accounts_marked_create_are_not_imported() {
     );
     let model = Model::from_json(&text).unwrap();
     let files = emit(&model, &EmitOptions::default()).unwrap();
-    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_slice(files.get("management/organizations/main.tf.json").unwrap())
+            .unwrap();
     assert_eq!(
         m["import"],
         json!([{ "to": "aws_organizations_account.account_app", "id": "222222222222" }])
