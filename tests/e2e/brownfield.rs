@@ -241,7 +241,75 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     assert_eq!(code, 0, "{err}");
     // Every id is in the imported model: no resource lacks an import block.
     assert!(!err.contains("note:"), "{err}");
-    let module = copy_module(&generated.join("terraform/management"));
+    // The management account's resources are in two root modules here (`organizations`:
+    // the OU, the SCP and its attachment; `iam`: the account's own IAM), each planned on its own.
+    let mut counts = Vec::new();
+    let mut organization_blocks = Vec::new();
+    for stage in ["organizations", "iam"] {
+        let (imported, blocks) =
+            plan_imports(&generated.join("terraform/management").join(stage), &moto);
+        counts.push((stage, (imported, blocks.len())));
+        if stage == "organizations" {
+            organization_blocks = blocks;
+        }
+    }
+    // Every IAM resource of the account (12 here), the OU `Workloads` (found by name among
+    // the root's OUs at plan time), the SCP `DenyLeaveOrganization` and its attachment to the
+    // OU (by the SCP's id, `OU_ID:POLICY_ID`) has an import block in the module that holds
+    // it, and each is imported unchanged.
+    assert_eq!(counts, [("organizations", (3, 3)), ("iam", (12, 12))]);
+    let policy_blocks: Vec<(&str, String)> = organization_blocks
+        .iter()
+        .filter(|b| {
+            b["to"]
+                .as_str()
+                .unwrap()
+                .starts_with("aws_organizations_policy")
+        })
+        .map(|b| {
+            (
+                b["to"].as_str().unwrap(),
+                b["id"].as_str().unwrap().replace(&scp_id, "SCP_ID"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        policy_blocks,
+        [
+            (
+                "aws_organizations_policy.scp_deny_leave_organization",
+                "SCP_ID".to_string()
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_deny_leave_organization_unit_workloads",
+                "${local.import_unit_unit_workloads}:SCP_ID".to_string()
+            ),
+        ]
+    );
+
+    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
+    helper(&moto, "hand-change");
+    let again = work.path().join("export-again");
+    export(&moto, work.path(), &again);
+    let (code, out, _) = run_cli(&["drift", model.to_str().unwrap(), again.to_str().unwrap()]);
+    let out = out.replace(&model.display().to_string(), "model.json");
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
+model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
+model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
+"#
+        )
+    );
+}
+
+/// `terraform plan` of a generated module with its `imports.tf.json` against moto: no IAM
+/// resource, OU or organization policy is created or changed; how many are imported, and the
+/// import blocks of `imports.tf.json`.
+fn plan_imports(generated: &Path, moto: &MotoServer) -> (usize, Vec<Value>) {
+    let module = copy_module(generated);
     write_moto_override(module.path(), &moto.endpoint());
     // The module names its account in `allowed_account_ids`: let the provider ask moto's STS
     // who it is (123456789012) instead of skipping the check.
@@ -288,56 +356,10 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         &std::fs::read_to_string(module.path().join("imports.tf.json")).unwrap(),
     )
     .unwrap();
-    // Every IAM resource of the module (12 here), the OU `Workloads` (found by name among
-    // the root's OUs at plan time), the SCP `DenyLeaveOrganization` and its attachment to the OU (by the
-    // SCP's id, `OU_ID:POLICY_ID`) has an import block, and each is imported unchanged.
-    let blocks = imports["import"].as_array().unwrap();
-    assert_eq!((imported_count, blocks.len()), (15, 15));
-    let policy_blocks: Vec<(&str, String)> = blocks
-        .iter()
-        .filter(|b| {
-            b["to"]
-                .as_str()
-                .unwrap()
-                .starts_with("aws_organizations_policy")
-        })
-        .map(|b| {
-            (
-                b["to"].as_str().unwrap(),
-                b["id"].as_str().unwrap().replace(&scp_id, "SCP_ID"),
-            )
-        })
-        .collect();
-    assert_eq!(
-        policy_blocks,
-        [
-            (
-                "aws_organizations_policy.scp_deny_leave_organization",
-                "SCP_ID".to_string()
-            ),
-            (
-                "aws_organizations_policy_attachment.scp_deny_leave_organization_unit_workloads",
-                "${local.import_unit_unit_workloads}:SCP_ID".to_string()
-            ),
-        ]
-    );
-
-    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
-    helper(&moto, "hand-change");
-    let again = work.path().join("export-again");
-    export(&moto, work.path(), &again);
-    let (code, out, _) = run_cli(&["drift", model.to_str().unwrap(), again.to_str().unwrap()]);
-    let out = out.replace(&model.display().to_string(), "model.json");
-    assert_eq!(
-        (code, out.as_str()),
-        (
-            1,
-            r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
-model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
-model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
-"#
-        )
-    );
+    (
+        imported_count,
+        imports["import"].as_array().unwrap().clone(),
+    )
 }
 
 #[test]

@@ -137,8 +137,8 @@ pub struct GenerateArgs {
     /// `OrganizationAccountAccessRole`).
     #[arg(long, value_name = "ROLE", help_heading = "Terraform")]
     pub tf_assume_role_name: Option<String>,
-    /// Terraform: the management module assumes that role too (default: it runs with the
-    /// operator's management-account credentials).
+    /// Terraform: the management account's modules assume that role too (default: they run
+    /// with the operator's management-account credentials).
     #[arg(long, help_heading = "Terraform")]
     pub tf_management_assume_role: bool,
     /// Terraform: Identity Center users come from an external identity provider (SCIM):

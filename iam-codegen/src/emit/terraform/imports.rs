@@ -24,8 +24,8 @@ use iam_model::model::{Model, OrgPolicy, Target};
 use iam_model::policy::Kind;
 use serde_json::{Map, Value, json};
 
-use super::MANAGEMENT_DIR;
 use super::management::{ROOT_ID, attachment_name, membership_key, unit_name};
+use super::{IDENTITY_CENTER_DIR, ORGANIZATIONS_DIR};
 use crate::emit::{Artifacts, EmitError};
 
 /// A resource that `--import-existing` writes no `import` block for, because the model
@@ -33,7 +33,7 @@ use crate::emit::{Artifacts, EmitError};
 /// yet): the first `terraform plan` creates it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MissingId {
-    /// The module directory under `terraform/` (`management`).
+    /// The module directory under `terraform/` (`management/organizations`).
     pub module: String,
     /// The resource address in the module: `aws_organizations_policy.scp_deny_leave`,
     /// `aws_identitystore_group_membership.this["<user>_in_<group>"]`.
@@ -61,7 +61,7 @@ struct Planned {
     what: String,
 }
 
-/// The organization's policies and attachments (in the management module) and the group
+/// The organization's policies and attachments (in the Organizations module) and the group
 /// memberships (in the module of the Identity Center instance's account), with the import
 /// ids the model gives them.
 // Import ids, from the provider's documentation (registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/…#import):
@@ -81,7 +81,7 @@ fn planned(model: &Model) -> Vec<Planned> {
             let id = policy.id().map(str::to_string);
             let missing = format!("{label} `{name}` has no `id` in the model");
             out.push(Planned {
-                module: MANAGEMENT_DIR.to_string(),
+                module: ORGANIZATIONS_DIR.to_string(),
                 ty: "aws_organizations_policy",
                 name: tf.clone(),
                 id: id.clone(),
@@ -98,7 +98,7 @@ fn planned(model: &Model) -> Vec<Planned> {
                     }
                 };
                 out.push(Planned {
-                    module: MANAGEMENT_DIR.to_string(),
+                    module: ORGANIZATIONS_DIR.to_string(),
                     ty: "aws_organizations_policy_attachment",
                     name: attachment_name(&tf, target),
                     id: id
@@ -120,7 +120,7 @@ fn planned(model: &Model) -> Vec<Planned> {
     {
         let account = ic.instance_account();
         let module = if account == org.management_account() {
-            MANAGEMENT_DIR.to_string()
+            IDENTITY_CENTER_DIR.to_string()
         } else {
             account.to_string()
         };
@@ -150,7 +150,7 @@ fn planned(model: &Model) -> Vec<Planned> {
 /// let model = Model::from_json(&std::fs::read_to_string("../examples/organization.json")?)?;
 /// let missing = iam_codegen::emit::terraform::imports::missing_ids(&model);
 /// assert_eq!(missing[0].to_string(),
-///     "no import block for `aws_organizations_policy.scp_deny_leave_organization` in `terraform/management`: SCP `DenyLeaveOrganization` has no `id` in the model");
+///     "no import block for `aws_organizations_policy.scp_deny_leave_organization` in `terraform/management/organizations`: SCP `DenyLeaveOrganization` has no `id` in the model");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn missing_ids(model: &Model) -> Vec<MissingId> {
