@@ -561,3 +561,40 @@ fn two_unrelated_roles_are_not_paired() {
             ""
         ));
 }
+
+#[test]
+fn a_user_renamed_with_new_attributes_is_matched_by_email() {
+    let mut new = base();
+    rename_key(
+        &mut new,
+        "/identity_center/users",
+        "alice@example.com",
+        "alice.kim",
+    );
+    new["identity_center"]["users"]["alice.kim"]["display_name"] = json!("Alice K.");
+    new["identity_center"]["users"]["alice.kim"]["given_name"] = json!("Alicia");
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: user `alice@example.com` -> `alice.kim` (and changed)\nno access change\n",
+            ""
+        )
+    );
+    let (code, out, _) = diff(&base(), &new, &["--markdown"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "### Access review
+
+**Renamed** (what else changed is below, under the new name)
+
+- user alice@example.com → alice.kim (and changed)
+
+No access change.
+"
+        )
+    );
+}
