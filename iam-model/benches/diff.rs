@@ -36,7 +36,9 @@ fn bench(c: &mut Criterion) {
             let old_name = format!("user{i:05}@example.com");
             let new_name = format!("u{i:05}@example.org");
             if let Some(mut user) = users.remove(&old_name) {
-                user["email"] = serde_json::Value::from(new_name.clone());
+                if let Some(email) = user.get_mut("email") {
+                    *email = serde_json::Value::from(new_name.clone());
+                }
                 users.insert(new_name, user);
             }
         }
