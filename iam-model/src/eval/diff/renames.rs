@@ -231,48 +231,87 @@ fn stage(
     }
 }
 
-/// The Identity Center assignments of `field` = `name`, without that field, sorted.
-fn assignments_of(doc: &Value, field: &str, name: &str) -> Value {
-    let mut found: Vec<Value> = doc
-        .pointer("/identity_center/assignments")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter(|x| x.get(field).and_then(Value::as_str) == Some(name))
-                .map(|x| {
+/// The Identity Center assignments of each user and group (without the field that names
+/// it, sorted) and the members of each group (sorted), indexed once per model file: the
+/// stages ask for them for every candidate.
+struct Index {
+    user_assignments: BTreeMap<String, Vec<Value>>,
+    group_assignments: BTreeMap<String, Vec<Value>>,
+    members: BTreeMap<String, Vec<String>>,
+}
+
+impl Index {
+    fn new(doc: &Value) -> Self {
+        let mut user_assignments: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut group_assignments: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for x in doc
+            .pointer("/identity_center/assignments")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            for (field, index) in [
+                ("user", &mut user_assignments),
+                ("group", &mut group_assignments),
+            ] {
+                if let Some(name) = x.get(field).and_then(Value::as_str) {
                     let mut x = x.clone();
                     if let Some(m) = x.as_object_mut() {
                         m.remove(field);
                     }
-                    x
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort_by_key(Value::to_string);
-    Value::Array(found)
-}
+                    index.entry(name.to_string()).or_default().push(x);
+                }
+            }
+        }
+        for list in user_assignments
+            .values_mut()
+            .chain(group_assignments.values_mut())
+        {
+            list.sort_by_cached_key(Value::to_string);
+        }
+        let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Users in name order, so every list is sorted.
+        for (name, user) in object(doc, "/identity_center/users").into_iter().flatten() {
+            for group in user
+                .get("groups")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if let Some(group) = group.as_str() {
+                    let list = members.entry(group.to_string()).or_default();
+                    if list.last() != Some(name) {
+                        list.push(name.clone());
+                    }
+                }
+            }
+        }
+        Self {
+            user_assignments,
+            group_assignments,
+            members,
+        }
+    }
 
-/// The Identity Center users whose `groups` name `group`, sorted.
-fn members_of(doc: &Value, group: &str) -> Vec<String> {
-    object(doc, "/identity_center/users")
-        .map(|users| {
-            users
-                .iter()
-                .filter(|(_, u)| {
-                    u.get("groups")
-                        .and_then(Value::as_array)
-                        .is_some_and(|g| g.iter().any(|g| g.as_str() == Some(group)))
-                })
-                .map(|(name, _)| name.clone())
-                .collect()
-        })
-        .unwrap_or_default()
+    /// The assignments of the user (`field` = `user`) or group (`group`) `name`.
+    fn assignments(&self, field: &str, name: &str) -> Value {
+        let index = if field == "user" {
+            &self.user_assignments
+        } else {
+            &self.group_assignments
+        };
+        Value::Array(index.get(name).cloned().unwrap_or_default())
+    }
+
+    /// The Identity Center users whose `groups` name `group`, sorted.
+    fn members(&self, group: &str) -> Vec<String> {
+        self.members.get(group).cloned().unwrap_or_default()
+    }
 }
 
 /// A user's attributes and own assignments; not its groups, which may be renamed too (a
 /// user matched whose groups changed gets those changes reported under its new name).
-fn sso_user_signature(doc: &Value, name: &str) -> Value {
+fn sso_user_signature(doc: &Value, ix: &Index, name: &str) -> Value {
     let mut body = doc
         .pointer(&format!("/identity_center/users/{}", token(name)))
         .cloned()
@@ -280,15 +319,16 @@ fn sso_user_signature(doc: &Value, name: &str) -> Value {
     if let Some(m) = body.as_object_mut() {
         m.remove("groups");
     }
-    Value::Array(vec![body, assignments_of(doc, "user", name)])
+    Value::Array(vec![body, ix.assignments("user", name)])
 }
 
-fn group_signature(doc: &Value, name: &str, users: &BTreeMap<String, String>) -> Value {
+fn group_signature(doc: &Value, ix: &Index, name: &str, users: &BTreeMap<String, String>) -> Value {
     let body = doc
         .pointer(&format!("/identity_center/groups/{}", token(name)))
         .cloned()
         .unwrap_or(Value::Null);
-    let mut members: Vec<String> = members_of(doc, name)
+    let mut members: Vec<String> = ix
+        .members(name)
         .into_iter()
         .map(|m| users.get(&m).cloned().unwrap_or(m))
         .collect();
@@ -296,7 +336,7 @@ fn group_signature(doc: &Value, name: &str, users: &BTreeMap<String, String>) ->
     // A group with members is known by them (its assignments may change with the rename,
     // and that change is then reported under the new name); one without, by its assignments.
     let assignments = if members.is_empty() {
-        assignments_of(doc, "group", name)
+        ix.assignments("group", name)
     } else {
         Value::Null
     };
@@ -305,8 +345,14 @@ fn group_signature(doc: &Value, name: &str, users: &BTreeMap<String, String>) ->
 
 /// A group as the similarity stage compares it: its attributes, members (old members under
 /// their new names) and assignments.
-fn group_definition(doc: &Value, name: &str, users: &BTreeMap<String, String>) -> Value {
-    let mut members: Vec<String> = members_of(doc, name)
+fn group_definition(
+    doc: &Value,
+    ix: &Index,
+    name: &str,
+    users: &BTreeMap<String, String>,
+) -> Value {
+    let mut members: Vec<String> = ix
+        .members(name)
         .into_iter()
         .map(|m| users.get(&m).cloned().unwrap_or(m))
         .collect();
@@ -314,13 +360,13 @@ fn group_definition(doc: &Value, name: &str, users: &BTreeMap<String, String>) -
     serde_json::json!({
         "group": doc.pointer(&format!("/identity_center/groups/{}", token(name))),
         "members": members,
-        "assignments": assignments_of(doc, "group", name),
+        "assignments": ix.assignments("group", name),
     })
 }
 
 /// A user as the similarity stage compares it: its attributes and own assignments, not its
 /// groups (they may be renamed too).
-fn user_definition(doc: &Value, name: &str) -> Value {
+fn user_definition(doc: &Value, ix: &Index, name: &str) -> Value {
     let mut body = doc
         .pointer(&format!("/identity_center/users/{}", token(name)))
         .cloned()
@@ -328,12 +374,12 @@ fn user_definition(doc: &Value, name: &str) -> Value {
     if let Some(m) = body.as_object_mut() {
         m.remove("groups");
     }
-    serde_json::json!({"user": body, "assignments": assignments_of(doc, "user", name)})
+    serde_json::json!({"user": body, "assignments": ix.assignments("user", name)})
 }
 
 /// What a renamed principal is, to tell whether it changed: compared between the old model
 /// with every rename applied and the new model.
-fn definition(doc: &Value, r: &Rename) -> Value {
+fn definition(doc: &Value, ix: &Index, r: &Rename) -> Value {
     let at = |pointer: String| doc.pointer(&pointer).cloned().unwrap_or(Value::Null);
     match r.kind {
         "account" => {
@@ -346,12 +392,12 @@ fn definition(doc: &Value, r: &Rename) -> Value {
         }
         "user" => Value::Array(vec![
             at(format!("/identity_center/users/{}", token(&r.new))),
-            assignments_of(doc, "user", &r.new),
+            ix.assignments("user", &r.new),
         ]),
         "group" => Value::Array(vec![
             at(format!("/identity_center/groups/{}", token(&r.new))),
-            Value::from(members_of(doc, &r.new)),
-            assignments_of(doc, "group", &r.new),
+            Value::from(ix.members(&r.new)),
+            ix.assignments("group", &r.new),
         ]),
         kind => {
             let section = if kind == "iam-role" { "roles" } else { "users" };
@@ -494,6 +540,7 @@ pub(super) fn renames(old: &Model, new: &Model) -> (Vec<Rename>, Option<Model>) 
     let mut found = Vec::new();
     rename_accounts(&mut doc, &target, &mut found);
     let source = doc.clone();
+    let (source_ix, target_ix) = (Index::new(&source), Index::new(&target));
     let added_removed = |pointer: &str| {
         let (o, n) = (names(&source, pointer), names(&target, pointer));
         let removed: BTreeSet<String> = o.difference(&n).cloned().collect();
@@ -507,8 +554,8 @@ pub(super) fn renames(old: &Model, new: &Model) -> (Vec<Rename>, Option<Model>) 
     let exact = pair(
         &removed,
         &added,
-        |n| sso_user_signature(&source, n),
-        |n| sso_user_signature(&target, n),
+        |n| sso_user_signature(&source, &source_ix, n),
+        |n| sso_user_signature(&target, &target_ix, n),
     );
     stage(&mut removed, &mut added, exact, &mut pairs);
     let email = |doc: &Value, n: &str| {
@@ -526,8 +573,8 @@ pub(super) fn renames(old: &Model, new: &Model) -> (Vec<Rename>, Option<Model>) 
     let similar = pair_similar(
         &removed,
         &added,
-        |n| user_definition(&source, n),
-        |n| user_definition(&target, n),
+        |n| user_definition(&source, &source_ix, n),
+        |n| user_definition(&target, &target_ix, n),
     );
     stage(&mut removed, &mut added, similar, &mut pairs);
     let users: BTreeMap<String, String> = pairs.into_iter().collect();
@@ -549,15 +596,15 @@ pub(super) fn renames(old: &Model, new: &Model) -> (Vec<Rename>, Option<Model>) 
     let exact = pair(
         &removed,
         &added,
-        |n| group_signature(&source, n, &users),
-        |n| group_signature(&target, n, &no_renames),
+        |n| group_signature(&source, &source_ix, n, &users),
+        |n| group_signature(&target, &target_ix, n, &no_renames),
     );
     stage(&mut removed, &mut added, exact, &mut groups);
     let similar = pair_similar(
         &removed,
         &added,
-        |n| group_definition(&source, n, &users),
-        |n| group_definition(&target, n, &no_renames),
+        |n| group_definition(&source, &source_ix, n, &users),
+        |n| group_definition(&target, &target_ix, n, &no_renames),
     );
     stage(&mut removed, &mut added, similar, &mut groups);
     for (o, n) in groups {
@@ -647,8 +694,9 @@ pub(super) fn renames(old: &Model, new: &Model) -> (Vec<Rename>, Option<Model>) 
     if found.is_empty() {
         return (found, None);
     }
+    let renamed_ix = Index::new(&doc);
     for r in &mut found {
-        r.changed = definition(&doc, r) != definition(&target, r);
+        r.changed = definition(&doc, &renamed_ix, r) != definition(&target, &target_ix, r);
     }
     match Model::from_json(&doc.to_string()) {
         Ok(renamed) => {
