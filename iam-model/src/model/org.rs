@@ -180,6 +180,23 @@ impl Unit {
         self
     }
 
+    /// Give every account in the OU or below it the IAM of `baseline` (see [`Baseline`] and
+    /// [`Baseline::builder`]); a second call replaces the first.
+    ///
+    /// ```
+    /// use iam_model::model::{Unit, OidcProvider};
+    /// use iam_model::model::baseline::Baseline;
+    /// let github = OidcProvider { url: "https://token.actions.githubusercontent.com".into(),
+    ///     client_ids: vec!["sts.amazonaws.com".into()], thumbprints: vec![], tags: Default::default() };
+    /// let unit = Unit::new().with_baseline(Baseline::builder().oidc_provider("github".parse()?, github).build());
+    /// assert_eq!(unit.baseline().map(|b| b.template().oidc_providers().len()), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_baseline(mut self, baseline: Baseline) -> Self {
+        self.baseline = Some(baseline);
+        self
+    }
+
     /// The child OUs by name.
     pub fn units(&self) -> &BTreeMap<String, Unit> {
         &self.units
