@@ -435,9 +435,10 @@ fn generate(
         .iter()
         .any(|f| f.severity == Severity::Warning)
     {
-        writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
+        writeln!(err, "{}", check::summary(&file, &Ok(report.clone())))?;
     }
-    let mut files = emit::generate(&model, &targets, &options)
+    // The model was validated when it was loaded: not again.
+    let mut files = emit::generate_validated(&model, &report, &targets, &options)
         .map_err(fail)?
         .into_files();
     let mut merge_differs = false;

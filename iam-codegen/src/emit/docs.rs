@@ -52,9 +52,11 @@ use iam_model::model::{
 };
 use serde_json::{Value, json};
 
-use crate::emit::aws_config::{self, Profiles};
-use crate::emit::{Artifacts, EmitError, EmitOptions};
+use crate::emit::aws_config::Profiles;
+use crate::emit::{Artifacts, EmitError, EmitOptions, Shared};
 use crate::escape::{markdown, markdown_code, shell_word};
+
+mod direct;
 
 const TEMPLATE: &str = "docs/ACCESS.md.hbs";
 
@@ -236,9 +238,22 @@ fn compact_principal(value: &Value) -> String {
 
 /// The files of this target, relative to its directory: `ACCESS.md`.
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
-    let text = options
+    emit_shared(&Shared::new(model, options))
+}
+
+/// [`emit`] with what other targets compute too.
+pub(crate) fn emit_shared(shared: &Shared<'_>) -> Result<Artifacts, EmitError> {
+    let options = shared.options;
+    let context = context(shared)?;
+    let text = match options
         .templates
-        .render(TEMPLATE, context(model, options)?)?;
+        .is_default(TEMPLATE)
+        .then(|| direct::access_md(&context))
+        .flatten()
+    {
+        Some(text) => text,
+        None => options.templates.render(TEMPLATE, context)?,
+    };
     // Sections that render empty leave runs of blank lines; one blank line is enough.
     let text = single_blank_lines(&text);
     let mut files = Artifacts::new();
@@ -264,7 +279,8 @@ fn single_blank_lines(text: &str) -> String {
     clippy::too_many_lines,
     reason = "one document context, section by section"
 )]
-fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
+fn context(shared: &Shared<'_>) -> Result<Value, EmitError> {
+    let (model, options) = (shared.model, shared.options);
     let sso = options.aws_config.settings(model);
     let region = sso
         .region_of_profiles()
@@ -272,8 +288,8 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         .to_string();
     let evaluator = ModelEvaluator::new(model);
     let matrix = evaluator.access_matrix(&region);
-    let grants = model.grants();
-    let profiles: Profiles = aws_config::profiles_of(model, &grants, &options.aws_config);
+    let grants = shared.grants();
+    let profiles: &Profiles = shared.profiles();
     let accounts = ordered_accounts(model);
     let ic = model.identity_center();
 
@@ -287,13 +303,13 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         );
     }
     let mut grants_of: BTreeMap<&AssignmentPrincipal, Vec<&Grant<'_>>> = BTreeMap::new();
-    for grant in &grants {
+    for grant in grants {
         grants_of.entry(grant.principal).or_default().push(grant);
     }
     // Then every other assigned principal (users), in the order of the grants.
     let mut seen: BTreeSet<&AssignmentPrincipal> = columns.iter().collect();
     let mut more = Vec::new();
-    for grant in &grants {
+    for grant in grants {
         if seen.insert(grant.principal) {
             more.push(grant.principal.clone());
         }
@@ -377,7 +393,7 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
 
     // (account, permission set) -> flags and checks, computed once.
     let mut by_pair: BTreeMap<(&str, &str), (String, Vec<Value>)> = BTreeMap::new();
-    for grant in &grants {
+    for grant in grants {
         let key = (grant.account.as_str(), grant.permission_set.as_str());
         if by_pair.contains_key(&key) {
             continue;
@@ -645,6 +661,19 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn the_direct_document_is_the_template_rendering_before_blank_lines_are_cut() {
+        // `emit` cuts runs of blank lines afterwards, which could hide a difference.
+        let templates = crate::templates::Templates::default();
+        for (name, model) in crate::emit::tests::models() {
+            let options = EmitOptions::default();
+            let context = context(&Shared::new(&model, &options)).unwrap();
+            let ours = direct::access_md(&context).unwrap();
+            let theirs = templates.render(TEMPLATE, context).unwrap();
+            assert_eq!(ours, theirs, "{name}");
+        }
+    }
 
     fn render(text: &str) -> String {
         let model = Model::from_json(text).unwrap();

@@ -110,6 +110,7 @@
 mod iam;
 pub mod imports;
 mod management;
+mod readme;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -271,8 +272,8 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         summaries.push(module.summary());
         artifacts.insert(format!("{dir}/main.tf.json"), module.render(tf))?;
     }
-    let readme = options.templates.render(
-        README_TEMPLATE,
+    let readme = readme::render(
+        options,
         json!({
             "provider_version": tf.provider_version,
             "region": tf.region,
