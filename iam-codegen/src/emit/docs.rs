@@ -244,15 +244,18 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
 /// [`emit`] with what other targets compute too.
 pub(crate) fn emit_shared(shared: &Shared<'_>) -> Result<Artifacts, EmitError> {
     let options = shared.options;
-    let context = context(shared)?;
-    let text = match options
-        .templates
-        .is_default(TEMPLATE)
-        .then(|| direct::access_md(&context))
-        .flatten()
-    {
+    let mut direct = None;
+    if options.templates.is_default(TEMPLATE) {
+        let (context, checks) = context(shared, false)?;
+        direct = direct::access_md(&context, &checks);
+    }
+    // Anything unusual: the template renders it (from a context built again, with the
+    // checks in place).
+    let text = match direct {
         Some(text) => text,
-        None => options.templates.render(TEMPLATE, context)?,
+        None => options
+            .templates
+            .render(TEMPLATE, context(shared, true)?.0)?,
     };
     // Sections that render empty leave runs of blank lines; one blank line is enough.
     let text = single_blank_lines(&text);
@@ -279,7 +282,9 @@ fn single_blank_lines(text: &str) -> String {
     clippy::too_many_lines,
     reason = "one document context, section by section"
 )]
-fn context(shared: &Shared<'_>) -> Result<Value, EmitError> {
+/// The template's context, and the checks of the pairs that assignments name by
+/// `checks_at` instead of holding a copy (`for_template: false`, for [`direct::access_md`]).
+fn context(shared: &Shared<'_>, for_template: bool) -> Result<(Value, Vec<Vec<Value>>), EmitError> {
     let (model, options) = (shared.model, shared.options);
     let sso = options.aws_config.settings(model);
     let region = sso
@@ -392,7 +397,9 @@ fn context(shared: &Shared<'_>) -> Result<Value, EmitError> {
         .collect();
 
     // (account, permission set) -> flags and checks, computed once.
-    let mut by_pair: BTreeMap<(&str, &str), (String, Vec<Value>)> = BTreeMap::new();
+    // The checks are held once per pair; the template gets a copy in each assignment.
+    let mut by_pair: BTreeMap<(&str, &str), (String, usize)> = BTreeMap::new();
+    let mut pair_checks: Vec<Vec<Value>> = Vec::new();
     for grant in grants {
         let key = (grant.account.as_str(), grant.permission_set.as_str());
         if by_pair.contains_key(&key) {
@@ -412,19 +419,14 @@ fn context(shared: &Shared<'_>) -> Result<Value, EmitError> {
         let profile = profiles
             .name_of(grant.account.as_str(), grant.permission_set.as_str())
             .unwrap_or_default();
-        by_pair.insert(
-            key,
-            (
-                flag_text(&flags),
-                checks(
-                    &evaluator,
-                    &paths,
-                    (grant.account, account),
-                    profile,
-                    &region,
-                ),
-            ),
-        );
+        by_pair.insert(key, (flag_text(&flags), pair_checks.len()));
+        pair_checks.push(checks(
+            &evaluator,
+            &paths,
+            (grant.account, account),
+            profile,
+            &region,
+        ));
     }
 
     // IAM principals per account.
@@ -523,15 +525,27 @@ fn context(shared: &Shared<'_>) -> Result<Value, EmitError> {
                     let key = (g.account.as_str(), g.permission_set.as_str());
                     let profile = profiles.name_of(g.account.as_str(), g.permission_set.as_str()).unwrap_or_default();
                     let account = model.account(g.account.as_str());
-                    json!({
+                    let mut out = json!({
                         "account": g.account.as_str(),
                         "account_id": account.map(|a| a.id().to_string()).unwrap_or_default(),
                         "environment": account.map(|a| a.environment().as_str().to_string()).unwrap_or_default(),
                         "permission_set": g.permission_set.as_str(),
                         "profile": profile,
                         "flags": by_pair.get(&key).map_or("none", |(f, _)| f.as_str()),
-                        "checks": by_pair.get(&key).map_or(Vec::new(), |(_, c)| c.clone()),
-                    })
+                    });
+                    let at = by_pair.get(&key).map(|(_, at)| *at);
+                    if let Value::Object(fields) = &mut out {
+                        match at {
+                            Some(at) if !for_template => {
+                                fields.insert("checks_at".into(), at.into());
+                            }
+                            _ => {
+                                let checks = at.and_then(|at| pair_checks.get(at)).cloned().unwrap_or_default();
+                                fields.insert("checks".into(), checks.into());
+                            }
+                        }
+                    }
+                    out
                 })
                 .collect();
             let mut group = serde_json::Map::new();
@@ -654,7 +668,7 @@ fn context(shared: &Shared<'_>) -> Result<Value, EmitError> {
         })
         .collect();
     put("allowed_findings", allowed.into());
-    Ok(Value::Object(context))
+    Ok((Value::Object(context), pair_checks))
 }
 
 #[cfg(test)]
@@ -668,9 +682,12 @@ mod tests {
         let templates = crate::templates::Templates::default();
         for (name, model) in crate::emit::tests::models() {
             let options = EmitOptions::default();
-            let context = context(&Shared::new(&model, &options)).unwrap();
-            let ours = direct::access_md(&context).unwrap();
-            let theirs = templates.render(TEMPLATE, context).unwrap();
+            let shared = Shared::new(&model, &options);
+            let (values, checks) = context(&shared, false).unwrap();
+            let ours = direct::access_md(&values, &checks).unwrap();
+            let theirs = templates
+                .render(TEMPLATE, context(&shared, true).unwrap().0)
+                .unwrap();
             assert_eq!(ours, theirs, "{name}");
         }
     }

@@ -9,7 +9,7 @@ use crate::emit::direct::{Writer, field, list, truthy};
     clippy::too_many_lines,
     reason = "the template's sections, one after the other"
 )]
-pub(super) fn access_md(c: &Value) -> Option<String> {
+pub(super) fn access_md(c: &Value, pair_checks: &[Vec<Value>]) -> Option<String> {
     let mut w = Writer::with_capacity(1 << 16);
     w.lit("# Access to the ")
         .code(c, "organization")?
@@ -272,7 +272,12 @@ pub(super) fn access_md(c: &Value) -> Option<String> {
                 .lit(":\n\n```sh\naws sso login --profile ")
                 .sh(a, "profile")?
                 .lit("\n");
-            checks(&mut w, a)?;
+            // The pair's checks, held once (`checks_at`), or in the assignment.
+            let checks_at = field(a, "checks_at").and_then(Value::as_u64);
+            match checks_at.and_then(|at| pair_checks.get(usize::try_from(at).ok()?)) {
+                Some(list) => checks_of(&mut w, list)?,
+                None => checks(&mut w, a)?,
+            }
             w.lit("```\n");
         }
     }
@@ -304,7 +309,12 @@ pub(super) fn access_md(c: &Value) -> Option<String> {
 
 /// `{{#each checks}}{{command}}    # expect: {{expect}}\n{{/each}}`.
 fn checks(w: &mut Writer, of: &Value) -> Option<()> {
-    for check in list(of, "checks")? {
+    checks_of(w, list(of, "checks")?)
+}
+
+/// The lines of [`checks`] from a list.
+fn checks_of(w: &mut Writer, list: &[Value]) -> Option<()> {
+    for check in list {
         w.raw(check, "command")?
             .lit("    # expect: ")
             .raw(check, "expect")?
