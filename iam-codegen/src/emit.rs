@@ -351,8 +351,8 @@ pub(crate) mod tests {
 
     /// The artifacts of each target whose templates have a direct writer, or the error.
     fn text_targets(model: &Model, options: &EmitOptions) -> Vec<Result<Artifacts, String>> {
-        let emitters: [fn(&Model, &EmitOptions) -> Result<Artifacts, EmitError>; 3] =
-            [aws_config::emit, docs::emit, terraform::emit];
+        type Emit = fn(&Model, &EmitOptions) -> Result<Artifacts, EmitError>;
+        let emitters: [Emit; 3] = [aws_config::emit, docs::emit, terraform::emit];
         emitters
             .iter()
             .map(|emit| emit(model, options).map_err(|e| format!("{e:?}")))
