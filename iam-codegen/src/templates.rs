@@ -13,6 +13,11 @@
 //! | `{{sh x}}` | a bash word (`aws-cli/*`) | [`escape::shell_word`](crate::escape::shell_word): refuses NUL, the render fails |
 //! | `{{json x}}` | a JSON value | `serde_json` |
 //!
+//! While a template is the embedded default, its emitter writes the same bytes without
+//! handlebars (Rust code calling these same functions, which is several times faster on large
+//! organizations); handlebars renders a template that is overridden, and any context the
+//! direct writer does not expect. A test compares both writers' bytes for every example.
+//!
 //! A `{{x}}` without a helper writes the value as it is: the emitters use that only for
 //! fragments they built with the same functions (documented per context field, e.g.
 //! `command` of the shell script, `flags` and `policies` of `ACCESS.md`).
