@@ -436,9 +436,10 @@ fn generate(
         .iter()
         .any(|f| f.severity == Severity::Warning)
     {
-        writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
+        writeln!(err, "{}", check::summary(&file, &Ok(report.clone())))?;
     }
-    let mut files = emit::generate(&model, &targets, &options)
+    // The model was validated when it was loaded: not again.
+    let mut files = emit::generate_validated(&model, &report, &targets, &options)
         .map_err(fail)?
         .into_files();
     if options.terraform.import_iam && targets.contains(&Target::Terraform) {

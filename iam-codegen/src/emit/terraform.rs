@@ -131,6 +131,7 @@
 mod iam;
 pub mod imports;
 mod management;
+mod readme;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -361,8 +362,8 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     for (step, entry) in apply_order.iter_mut().enumerate() {
         entry["step"] = json!(step + 1);
     }
-    let readme = options.templates.render(
-        README_TEMPLATE,
+    let readme = readme::render(
+        options,
         json!({
             "provider_version": tf.provider_version,
             "region": tf.region,
