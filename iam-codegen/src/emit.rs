@@ -12,6 +12,7 @@
 pub mod aws_cli;
 pub mod aws_config;
 pub mod cloudformation;
+mod direct;
 pub mod docs;
 use iam_model::fast_hash;
 pub mod policies;
@@ -210,16 +211,52 @@ pub enum EmitError {
 }
 
 /// Generate the given targets: files are under `<target>/` (`cloudformation/production.json`).
-/// The model is validated first; a model with error findings is refused.
+/// The model is validated first; a model with error findings is refused. A caller that has
+/// validated the model already calls [`generate_validated`] with its report.
 pub fn generate(
     model: &Model,
     targets: &[Target],
     options: &EmitOptions,
 ) -> Result<Artifacts, EmitError> {
     let report = iam_model::validate::validate(model);
+    generate_validated(model, &report, targets, options)
+}
+
+/// [`generate`] with the model's validation report at hand, so that the model is not
+/// validated twice: a report with error findings is refused (as [`EmitError::Invalid`]).
+/// The report must be the one of this model (`iam_model::validate::validate(model)`,
+/// possibly with findings added, as the CLI adds the `aws-config` target's).
+///
+/// ```
+/// use iam_codegen::emit::{generate_validated, EmitError, EmitOptions, Target};
+/// let model = iam_model::model::synthetic::organization(2, 1, 1, 1, 1);
+/// let report = iam_model::validate::validate(&model);
+/// assert!(!report.has_errors());
+/// let files = generate_validated(&model, &report, &[Target::Docs], &EmitOptions::default())?;
+/// assert!(files.get("docs/ACCESS.md").is_some());
+///
+/// let mut refused = report.clone();
+/// refused.push(iam_model::Finding {
+///     code: "example",
+///     severity: iam_model::Severity::Error,
+///     path: "/".to_string(),
+///     message: "refused".to_string(),
+///     help: String::new(),
+/// });
+/// let err = generate_validated(&model, &refused, &[Target::Docs], &EmitOptions::default()).unwrap_err();
+/// assert!(matches!(err, EmitError::Invalid(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn generate_validated(
+    model: &Model,
+    report: &Report,
+    targets: &[Target],
+    options: &EmitOptions,
+) -> Result<Artifacts, EmitError> {
     if report.has_errors() {
-        return Err(EmitError::Invalid(report));
+        return Err(EmitError::Invalid(report.clone()));
     }
+    let shared = Shared::new(model, options);
     let mut all = Artifacts::new();
     let mut targets = targets.to_vec();
     targets.sort();
@@ -229,8 +266,8 @@ pub fn generate(
             Target::Cloudformation => cloudformation::emit(model, options)?,
             Target::Terraform => terraform::emit(model, options)?,
             Target::Policies => policies::emit(model, options)?,
-            Target::AwsConfig => aws_config::emit(model, options)?,
-            Target::Docs => docs::emit(model, options)?,
+            Target::AwsConfig => aws_config::emit_shared(&shared)?,
+            Target::Docs => docs::emit_shared(&shared)?,
             Target::AwsCli => aws_cli::emit(model, options)?,
         };
         for (path, bytes) in files.into_files() {
@@ -240,9 +277,130 @@ pub fn generate(
     Ok(all)
 }
 
+/// What several targets compute from the model: each part computed on first use, once per
+/// [`generate_validated`] run instead of once per target.
+pub(crate) struct Shared<'m> {
+    pub(crate) model: &'m Model,
+    pub(crate) options: &'m EmitOptions,
+    grants: std::cell::OnceCell<Vec<iam_model::model::Grant<'m>>>,
+    profiles: std::cell::OnceCell<aws_config::Profiles>,
+}
+
+impl<'m> Shared<'m> {
+    pub(crate) fn new(model: &'m Model, options: &'m EmitOptions) -> Self {
+        Self {
+            model,
+            options,
+            grants: std::cell::OnceCell::new(),
+            profiles: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// [`Model::grants`].
+    pub(crate) fn grants(&self) -> &[iam_model::model::Grant<'m>] {
+        self.grants.get_or_init(|| self.model.grants())
+    }
+
+    /// The profile names of the `aws-config` target ([`aws_config::profiles`]).
+    pub(crate) fn profiles(&self) -> &aws_config::Profiles {
+        self.profiles.get_or_init(|| {
+            aws_config::profiles_of(self.model, self.grants(), &self.options.aws_config)
+        })
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::templates::{RENDERED, Templates};
+
+    /// Every example, every valid test model and three synthetic organizations.
+    pub(crate) fn models() -> Vec<(String, Model)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut out = Vec::new();
+        for dir in ["examples", "tests/models/valid"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let Ok(model) = Model::from_json(&text) {
+                    out.push((path.display().to_string(), model));
+                }
+            }
+        }
+        for (accounts, sets, groups, users, assignments) in
+            [(1, 1, 1, 1, 1), (7, 3, 4, 20, 30), (60, 12, 25, 300, 900)]
+        {
+            out.push((
+                format!("synthetic {accounts} accounts"),
+                iam_model::model::synthetic::organization(
+                    accounts,
+                    sets,
+                    groups,
+                    users,
+                    assignments,
+                ),
+            ));
+        }
+        out
+    }
+
+    /// The artifacts of each target whose templates have a direct writer, or the error.
+    fn text_targets(model: &Model, options: &EmitOptions) -> Vec<Result<Artifacts, String>> {
+        type Emit = fn(&Model, &EmitOptions) -> Result<Artifacts, EmitError>;
+        let emitters: [Emit; 3] = [aws_config::emit, docs::emit, terraform::emit];
+        emitters
+            .iter()
+            .map(|emit| emit(model, options).map_err(|e| format!("{e:?}")))
+            .collect()
+    }
+
+    #[test]
+    fn default_templates_written_directly_give_the_bytes_handlebars_renders() {
+        let direct = EmitOptions::default();
+        let handlebars = EmitOptions::default().templates(Templates::handlebars_only());
+        let models = models();
+        assert!(models.len() > 10, "{} models", models.len());
+        for (name, model) in &models {
+            let ours = text_targets(model, &direct);
+            let theirs = text_targets(model, &handlebars);
+            for (ours, theirs) in ours.iter().zip(&theirs) {
+                match (ours, theirs) {
+                    (Ok(ours), Ok(theirs)) => {
+                        for ((path, a), (_, b)) in ours.iter().zip(theirs.iter()) {
+                            pretty_assertions::assert_eq!(
+                                String::from_utf8_lossy(a),
+                                String::from_utf8_lossy(b),
+                                "{name}: {path}"
+                            );
+                        }
+                        assert_eq!(ours, theirs, "{name}");
+                    }
+                    (ours, theirs) => assert_eq!(ours.is_ok(), theirs.is_ok(), "{name}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_template_is_written_directly_by_default() {
+        for (name, model) in models() {
+            RENDERED.with(|r| r.borrow_mut().clear());
+            let _ = text_targets(&model, &EmitOptions::default());
+            let rendered = RENDERED.with(|r| r.borrow().clone());
+            assert_eq!(rendered, Vec::<String>::new(), "{name}");
+        }
+        // The check sees handlebars when it renders.
+        let model = iam_model::model::synthetic::organization(2, 1, 1, 1, 1);
+        RENDERED.with(|r| r.borrow_mut().clear());
+        let options = EmitOptions::default().templates(Templates::handlebars_only());
+        let _ = text_targets(&model, &options);
+        assert!(RENDERED.with(|r| !r.borrow().is_empty()));
+    }
 
     #[test]
     fn artifact_paths_are_relative_and_unique() {

@@ -13,6 +13,11 @@
 //! | `{{sh x}}` | a bash word (`aws-cli/*`) | [`escape::shell_word`](crate::escape::shell_word): refuses NUL, the render fails |
 //! | `{{json x}}` | a JSON value | `serde_json` |
 //!
+//! While a template is the embedded default, its emitter writes the same bytes without
+//! handlebars (Rust code calling these same functions, which is several times faster on large
+//! organizations); handlebars renders a template that is overridden, and any context the
+//! direct writer does not expect. A test compares both writers' bytes for every example.
+//!
 //! A `{{x}}` without a helper writes the value as it is: the emitters use that only for
 //! fragments they built with the same functions (documented per context field, e.g.
 //! `command` of the shell script, `flags` and `policies` of `ACCESS.md`).
@@ -77,6 +82,8 @@ pub struct Templates {
     // Built on the first render and reused: parsing every template per artifact is what a
     // 500-account model would otherwise spend its time on.
     registry: std::sync::OnceLock<Handlebars<'static>>,
+    // Tests compare the direct writers with handlebars: this turns the direct writers off.
+    handlebars_only: bool,
 }
 
 impl Default for Templates {
@@ -87,6 +94,7 @@ impl Default for Templates {
                 .map(|(n, t)| (*n, (*t).to_string()))
                 .collect(),
             registry: std::sync::OnceLock::new(),
+            handlebars_only: false,
         }
     }
 }
@@ -136,6 +144,27 @@ impl Templates {
         Ok(templates)
     }
 
+    /// Whether the template `name` is the embedded default (not overridden): its output is
+    /// then what the emitters' direct writers produce without handlebars.
+    pub(crate) fn is_default(&self, name: &str) -> bool {
+        match (
+            self.texts.get(name),
+            EMBEDDED.iter().find(|(n, _)| *n == name),
+        ) {
+            (Some(text), Some((_, embedded))) => !self.handlebars_only && text == embedded,
+            _ => false,
+        }
+    }
+
+    /// The default templates, every one rendered by handlebars (no direct writer).
+    #[cfg(test)]
+    pub(crate) fn handlebars_only() -> Self {
+        Self {
+            handlebars_only: true,
+            ..Self::default()
+        }
+    }
+
     /// The template names.
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.texts.keys().copied()
@@ -174,12 +203,20 @@ impl Templates {
                 self.registry.get_or_init(|| built)
             }
         };
+        #[cfg(test)]
+        RENDERED.with(|r| r.borrow_mut().push(name.to_string()));
         hb.render_with_context(name, &handlebars::Context::from(context))
             .map_err(|source| EmitError::Template {
                 name: name.to_string(),
                 source: Box::new(source),
             })
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The templates handlebars rendered on this thread, for tests.
+    pub(crate) static RENDERED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn json_helper(

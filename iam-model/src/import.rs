@@ -717,6 +717,7 @@ impl<'f> Importer<'f> {
             out.insert(
                 name,
                 OrgPolicyFile {
+                    id: Some(summary.id.clone()),
                     description: summary.description.clone().filter(|d| !d.is_empty()),
                     targets,
                     document,
@@ -1220,6 +1221,7 @@ impl<'f> Importer<'f> {
                     family_name: or_name(family),
                     email: or_name(email),
                     groups: Vec::new(),
+                    membership_ids: BTreeMap::new(),
                 },
             );
         }
@@ -1249,7 +1251,13 @@ impl<'f> Importer<'f> {
                     .and_then(|id| user_names.get(id))
                     .and_then(|n| sso_users.get_mut(*n));
                 match user {
-                    Some(user) => user.groups.push(g.display_name.clone()),
+                    Some(user) => {
+                        user.groups.push(g.display_name.clone());
+                        if let Some(id) = &m.membership_id {
+                            user.membership_ids
+                                .insert(g.display_name.clone(), id.clone());
+                        }
+                    }
                     None => self.omit(
                         "unknown-principal",
                         &file,
@@ -1443,6 +1451,33 @@ mod tests {
     fn example(name: &str) -> Model {
         let text = std::fs::read_to_string(format!("../examples/{name}.json")).unwrap();
         Model::from_json(&text).unwrap()
+    }
+
+    #[test]
+    fn policy_and_membership_ids_survive_export_and_import() {
+        let mut file = crate::model::file::encode(&example("organization"));
+        let scp = file.organization.scps.get_mut("SandboxRegions").unwrap();
+        scp.id = Some("p-sandbox_regions".to_string());
+        let ic = file.identity_center.as_mut().unwrap();
+        let alice = ic.users.get_mut("alice@example.com").unwrap();
+        alice.membership_ids.insert(
+            "AWS-Admins".to_string(),
+            "a1b2c3d4-5678-90ab-cdef-000000000001".to_string(),
+        );
+        let model = Model::from_json(&serde_json::to_string(&file).unwrap()).unwrap();
+        let imported = import(&export_of(&model)).unwrap().model;
+        let org = imported.organization();
+        assert_eq!(org.scps()["SandboxRegions"].id(), Some("p-sandbox_regions"));
+        // What the model has no id for gets one of AWS's form, made up from its name.
+        let made_up = org.scps()["DenyLeaveOrganization"].id().unwrap();
+        assert!(crate::model::is_policy_id(made_up), "{made_up}");
+        let alice = &imported.identity_center().unwrap().users()["alice@example.com"];
+        assert_eq!(
+            alice.membership_ids["AWS-Admins"],
+            "a1b2c3d4-5678-90ab-cdef-000000000001"
+        );
+        let made_up = &alice.membership_ids["AWS-Developers"];
+        assert!(crate::model::is_membership_id(made_up), "{made_up}");
     }
 
     #[test]

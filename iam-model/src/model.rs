@@ -28,12 +28,12 @@ pub use iam::{
 pub use names::{AccountName, PermissionSetName, UnitPath};
 pub use org::{
     Environment, OrgPolicy, OrgPolicyBuilder, Organization, ResourceControlPolicy,
-    ServiceControlPolicy, Tags, Target, Unit,
+    ServiceControlPolicy, Tags, Target, Unit, is_policy_id,
 };
 pub use sso::{
     Assignment, AssignmentPrincipal, ConfigName, CustomerPolicyRef, IdentityCenter, IdentitySource,
     OutputFormat, PermissionSet, PermissionSetBoundary, PermissionSetBuilder, REGIONS, Region,
-    SessionDuration, SsoGroup, SsoSettings, SsoUser, StartUrl,
+    SessionDuration, SsoGroup, SsoSettings, SsoUser, StartUrl, is_membership_id,
 };
 
 use crate::error::{ModelError, ParseError};
@@ -146,9 +146,39 @@ impl Model {
         self.accounts.get(name)
     }
 
-    /// The accounts, for changes.
+    /// The accounts, for changes. After moving an account to another OU or changing its id,
+    /// call [`Model::apply_baselines`].
     pub fn accounts_mut(&mut self) -> &mut BTreeMap<AccountName, Account> {
         &mut self.accounts
+    }
+
+    /// Give every account under an OU with a baseline that baseline's roles, policies and
+    /// OIDC providers, with the account's id for `${AWS::AccountId}` ([`Account::iam`]),
+    /// keeping its own IAM apart ([`Account::own_iam`]). Reading a model file and
+    /// [`ModelBuilder::build`] do this; it is idempotent, so call it again after changing
+    /// accounts through [`Model::accounts_mut`].
+    ///
+    /// ```
+    /// let mut model = iam_model::model::Model::from_json(include_str!("../../tests/fixtures/baseline-policy-attached.json"))?;
+    /// let once = model.clone();
+    /// model.apply_baselines();
+    /// assert_eq!(model, once);
+    /// assert!(model.account("other").unwrap().iam().policies().contains_key("ReadLogs"));
+    /// // `other` leaves the OU, `new` joins it.
+    /// use iam_model::model::{Account, Environment};
+    /// use iam_model::policy::AccountId;
+    /// let accounts = model.accounts_mut();
+    /// accounts.insert("other".parse()?, Account::builder(AccountId::from_static("333333333333"),
+    ///     "other@example.com", Environment::Production).build());
+    /// accounts.insert("new".parse()?, Account::builder(AccountId::from_static("444444444444"),
+    ///     "new@example.com", Environment::Production).unit("Workloads".parse()?).build());
+    /// model.apply_baselines();
+    /// assert!(model.account("other").unwrap().iam().policies().is_empty());
+    /// assert!(model.account("new").unwrap().iam().policies().contains_key("ReadLogs"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_baselines(&mut self) {
+        file::apply_baselines(&self.organization, &mut self.accounts);
     }
 
     /// IAM Identity Center, if used.
@@ -316,9 +346,14 @@ impl ModelBuilder {
         self
     }
 
-    /// The model. What its parts mean together is checked by [`crate::validate::validate`].
+    /// The model, with the OU baselines given to every account under their OU as reading a
+    /// model file does ([`Model::apply_baselines`]). What its parts mean together is checked
+    /// by [`crate::validate::validate`], including an account entity with the name of a
+    /// baseline entity (`baseline-collision`, which reading a model file reports at once).
     pub fn build(self) -> Model {
-        self.0
+        let mut model = self.0;
+        model.apply_baselines();
+        model
     }
 }
 

@@ -2,8 +2,8 @@
 //! bounded): boto3 sets up an organization and IAM by hand (`tests/tools/moto_brownfield.py`),
 //! `scripts/export-aws.sh` exports it with the pinned AWS CLI, `iam-codegen import` makes a
 //! model that validates, `generate --target terraform --import-existing` writes import blocks
-//! with which `terraform plan` against moto imports every IAM resource and the OU and changes
-//! none, and
+//! with which `terraform plan` against moto imports every IAM resource, the OU, the SCP and
+//! its attachment and changes none, and
 //! `drift` after a hand change on moto names exactly those changes with exit 1.
 //!
 //! IAM Identity Center is set up on moto too (a user, a group, its membership, two permission
@@ -148,10 +148,28 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         serde_json::json!({"customer_managed": "ReadLogs"})
     );
     assert_eq!(iam["instance_profiles"]["web-server"]["role"], "web-server");
+    // The SCP keeps the id moto gave it, and the membership its membership id (moto makes
+    // both at random: checked by form).
+    let scp_id = imported["organization"]["scps"]["DenyLeaveOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(iam_model::model::is_policy_id(&scp_id), "{scp_id}");
+    let mut imported_ic = imported["identity_center"].clone();
+    let membership_ids = imported_ic["users"]["jane@example.com"]
+        .as_object_mut()
+        .unwrap()
+        .remove("membership_ids")
+        .unwrap();
+    let membership_ids = membership_ids.as_object().unwrap();
+    assert_eq!(membership_ids.keys().collect::<Vec<_>>(), ["AWS-Admins"]);
+    assert!(iam_model::model::is_membership_id(
+        membership_ids["AWS-Admins"].as_str().unwrap()
+    ));
     // Identity Center arrives whole: the user with its group, the permission sets with their
     // policies, the group's assignment (moto lists it for the management account only).
     assert_eq!(
-        imported["identity_center"],
+        imported_ic,
         serde_json::json!({
             "instance_account": "master",
             "start_url": "https://example-brownfield.awsapps.com/start",
@@ -191,11 +209,14 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         })
     );
 
-    // Terraform with import blocks: every IAM resource and the OU is imported, none created or
-    // changed.
+    // Terraform with import blocks: every IAM resource, the OU, the SCP and its attachment
+    // are imported, none created or changed.
     // The plan runs without Identity Center: the mirror's provider (3.39.0) has no
-    // `aws_identitystore_*` nor `aws_ssoadmin_customer_managed_policy_attachment` resources,
-    // and moto has no sso-admin ListTagsForResource, which reading a permission set calls.
+    // `aws_identitystore_*` resources (so neither the group membership, imported by its
+    // membership id, nor its group and user) nor
+    // `aws_ssoadmin_customer_managed_policy_attachment`, and moto has no sso-admin
+    // ListTagsForResource, which reading a permission set calls. The membership's import
+    // block is checked offline (`tests/e2e/import.rs`, the emitter's unit tests).
     let mut without_identity_center = imported.clone();
     without_identity_center
         .as_object_mut()
@@ -218,7 +239,77 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         generated.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let module = copy_module(&generated.join("terraform/management"));
+    // Every id is in the imported model: no resource lacks an import block.
+    assert!(!err.contains("note:"), "{err}");
+    // The management account's resources are in two root modules here (`organizations`:
+    // the OU, the SCP and its attachment; `iam`: the account's own IAM), each planned on its own.
+    let mut counts = Vec::new();
+    let mut organization_blocks = Vec::new();
+    for stage in ["organizations", "iam"] {
+        let (imported, blocks) =
+            plan_imports(&generated.join("terraform/management").join(stage), &moto);
+        counts.push((stage, (imported, blocks.len())));
+        if stage == "organizations" {
+            organization_blocks = blocks;
+        }
+    }
+    // Every IAM resource of the account (12 here), the OU `Workloads` (found by name among
+    // the root's OUs at plan time), the SCP `DenyLeaveOrganization` and its attachment to the
+    // OU (by the SCP's id, `OU_ID:POLICY_ID`) has an import block in the module that holds
+    // it, and each is imported unchanged.
+    assert_eq!(counts, [("organizations", (3, 3)), ("iam", (12, 12))]);
+    let policy_blocks: Vec<(&str, String)> = organization_blocks
+        .iter()
+        .filter(|b| {
+            b["to"]
+                .as_str()
+                .unwrap()
+                .starts_with("aws_organizations_policy")
+        })
+        .map(|b| {
+            (
+                b["to"].as_str().unwrap(),
+                b["id"].as_str().unwrap().replace(&scp_id, "SCP_ID"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        policy_blocks,
+        [
+            (
+                "aws_organizations_policy.scp_deny_leave_organization",
+                "SCP_ID".to_string()
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_deny_leave_organization_unit_workloads",
+                "${local.import_unit_unit_workloads}:SCP_ID".to_string()
+            ),
+        ]
+    );
+
+    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
+    helper(&moto, "hand-change");
+    let again = work.path().join("export-again");
+    export(&moto, work.path(), &again);
+    let (code, out, _) = run_cli(&["drift", model.to_str().unwrap(), again.to_str().unwrap()]);
+    let out = out.replace(&model.display().to_string(), "model.json");
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            1,
+            r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
+model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
+model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
+"#
+        )
+    );
+}
+
+/// `terraform plan` of a generated module with its `imports.tf.json` against moto: no IAM
+/// resource, OU or organization policy is created or changed; how many are imported, and the
+/// import blocks of `imports.tf.json`.
+fn plan_imports(generated: &Path, moto: &MotoServer) -> (usize, Vec<Value>) {
+    let module = copy_module(generated);
     write_moto_override(module.path(), &moto.endpoint());
     // The module names its account in `allowed_account_ids`: let the provider ask moto's STS
     // who it is (123456789012) instead of skipping the check.
@@ -246,7 +337,10 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     let mut imported_count = 0;
     for change in plan["resource_changes"].as_array().unwrap() {
         let ty = change["type"].as_str().unwrap();
-        if !ty.starts_with("aws_iam_") && ty != "aws_organizations_organizational_unit" {
+        if !ty.starts_with("aws_iam_")
+            && ty != "aws_organizations_organizational_unit"
+            && !ty.starts_with("aws_organizations_policy")
+        {
             continue;
         }
         let actions = &change["change"]["actions"];
@@ -262,27 +356,10 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
         &std::fs::read_to_string(module.path().join("imports.tf.json")).unwrap(),
     )
     .unwrap();
-    // Every IAM resource of the module (12 here) and the OU `Workloads` (found by name among
-    // the root's OUs at plan time) has an import block, and each is imported unchanged.
-    let blocks = imports["import"].as_array().unwrap().len();
-    assert_eq!((imported_count, blocks), (13, 13));
-
-    // A hand change on moto (IAM and Identity Center) is drift, named exactly.
-    helper(&moto, "hand-change");
-    let again = work.path().join("export-again");
-    export(&moto, work.path(), &again);
-    let (code, out, _) = run_cli(&["drift", model.to_str().unwrap(), again.to_str().unwrap()]);
-    let out = out.replace(&model.display().to_string(), "model.json");
-    assert_eq!(
-        (code, out.as_str()),
-        (
-            1,
-            r#"model.json:/accounts/master/iam/roles/ci-deploy/customer_managed_policies: drift extra: `ReadLogs` is live in `customer_managed_policies` but not in the model
-model.json:/accounts/master/iam/roles/web-server/trust_policy: drift changed: the policy differs: the model has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:assumerole"]}]}, live has {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Action":["sts:assumerole"]}]}
-model.json:/identity_center/permission_sets/LogReader/aws_managed_policies: drift extra: `ReadOnlyAccess` is live in `aws_managed_policies` but not in the model
-"#
-        )
-    );
+    (
+        imported_count,
+        imports["import"].as_array().unwrap().clone(),
+    )
 }
 
 #[test]

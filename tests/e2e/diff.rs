@@ -422,3 +422,206 @@ fn a_user_added_to_a_group_gets_the_group_access_reported_for_the_user() {
         ]
     );
 }
+
+#[test]
+fn membership_ids_do_not_keep_a_renamed_user_from_matching() {
+    // The old model was imported (membership ids kept); the new one renames the user and the
+    // group, and the membership has another id (made again): still renames, no access change.
+    let mut old = base();
+    old["identity_center"]["users"]["alice@example.com"]["membership_ids"] =
+        json!({"AWS-Developers": "a1b2c3d4-5678-90ab-cdef-000000000001"});
+    let mut new = renamed_principals();
+    new["identity_center"]["users"]["alice.kim@example.com"]["membership_ids"] =
+        json!({"AWS-Engineers": "a1b2c3d4-5678-90ab-cdef-000000000099"});
+    let (code, out, err) = diff(&old, &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: account `production` -> `prod`
+renamed: group `AWS-Developers` -> `AWS-Engineers`
+renamed: iam-role `ci-deploy` -> `github-deploy` in `prod`
+renamed: iam-user `dev-john` -> `john` in `prod`
+renamed: user `alice@example.com` -> `alice.kim@example.com`
+no access change
+",
+            ""
+        )
+    );
+}
+
+/// The organization with `AWS-Testers` renamed `AWS-QA`, every reference following.
+fn testers_renamed() -> Value {
+    let mut m = base();
+    rename_key(&mut m, "/identity_center/groups", "AWS-Testers", "AWS-QA");
+    replace(&mut m["identity_center"], "AWS-Testers", "AWS-QA");
+    m
+}
+
+#[test]
+fn a_group_renamed_and_given_a_permission_set_is_a_changed_rename_with_the_access_under_its_new_name()
+ {
+    // `AWS-Testers` has no members, so it is known by its assignments, which change: it is
+    // matched by the similarity of its definition.
+    let mut new = testers_renamed();
+    new["identity_center"]["assignments"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"group": "AWS-QA", "permission_set": "DeveloperAccess", "accounts": ["development"]}));
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!((code, out.as_str(), err.as_str()), (
+            5,
+            "renamed: group `AWS-Testers` -> `AWS-QA` (and changed)
+6 granted, 0 revoked, 0 SCP/RCP changes
++ group:AWS-QA in `development`: ec2:DescribeInstances on `*` (probe read): ImplicitlyDenied -> Allowed
+    allowed by: permission set `DeveloperAccess`: Identity `PowerUserAccess` statement 0
++ group:AWS-QA in `development`: s3:GetObject on `arn:aws:s3:::iam-codegen-probe-444444444444/object` (probe read): ImplicitlyDenied -> Allowed
+    allowed by: permission set `DeveloperAccess`: Identity `PowerUserAccess` statement 0
++ group:AWS-QA in `development`: ec2:RunInstances on `arn:aws:ec2:us-east-1:444444444444:instance/*` (probe write): ImplicitlyDenied -> Allowed
+    allowed by: permission set `DeveloperAccess`: Identity `PowerUserAccess` statement 0
++ group:AWS-QA in `development`: lambda:CreateFunction on `arn:aws:lambda:us-east-1:444444444444:function:iam-codegen-probe` (probe write): ImplicitlyDenied -> Allowed
+    allowed by: permission set `DeveloperAccess`: Identity `PowerUserAccess` statement 0
++ group:AWS-QA in `development`: s3:PutObject on `arn:aws:s3:::iam-codegen-probe-444444444444/object` (probe write): ImplicitlyDenied -> Allowed
+    allowed by: permission set `DeveloperAccess`: Identity `PowerUserAccess` statement 0
++ group:AWS-QA in `development`: ce:GetCostAndUsage on `*` (probe billing): ImplicitlyDenied -> Allowed
+    allowed by: permission set `DeveloperAccess`: Identity `PowerUserAccess` statement 0
+",
+            ""
+        ));
+}
+
+#[test]
+fn an_account_renamed_and_moved_to_another_ou_is_a_changed_rename_with_no_access_change() {
+    let mut new = base();
+    rename_key(&mut new, "/accounts", "production", "prod");
+    for key in ["identity_center", "assertions", "organization"] {
+        replace(&mut new[key], "production", "prod");
+    }
+    new["organization"]["units"]["Workloads"]["units"]["Prod"]["units"] = json!({"Critical": {}});
+    new["accounts"]["prod"]["unit"] = json!("Workloads/Prod/Critical");
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: account `production` -> `prod` (and changed)\nno access change\n",
+            ""
+        )
+    );
+    let (_, out, _) = diff(&base(), &new, &["--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doc["renames"],
+        json!([{"kind": "account", "old": "production", "new": "prod", "changed": true}])
+    );
+}
+
+/// `ci-deploy` renamed `github-deploy` in production, every reference following.
+fn ci_deploy_renamed() -> Value {
+    let mut m = base();
+    rename_key(
+        &mut m,
+        "/accounts/production/iam/roles",
+        "ci-deploy",
+        "github-deploy",
+    );
+    replace(&mut m["assertions"], "role:ci-deploy", "role:github-deploy");
+    m
+}
+
+#[test]
+fn a_role_renamed_with_its_policy_widened_is_new_access_under_its_new_name() {
+    let mut new = ci_deploy_renamed();
+    new["accounts"]["production"]["iam"]["roles"]["github-deploy"]["inline_policies"]["Deploy"]["Statement"]
+        [0]["Resource"] = json!("*");
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!((code, out.as_str(), err.as_str()), (
+            5,
+            "renamed: iam-role `ci-deploy` -> `github-deploy` in `production` (and changed)
+1 granted, 0 revoked, 0 SCP/RCP changes
++ iam-role:production/github-deploy in `production`: s3:PutObject on `arn:aws:s3:::iam-codegen-probe-222222222222/object` (probe write): ImplicitlyDenied -> Allowed
+    allowed by: IAM role `github-deploy` in `production`: Identity `Deploy` statement 0
+",
+            ""
+        ));
+}
+
+#[test]
+fn a_pure_rename_is_a_rename_that_did_not_change() {
+    let (code, out, err) = diff(&base(), &ci_deploy_renamed(), &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: iam-role `ci-deploy` -> `github-deploy` in `production`\nno access change\n",
+            ""
+        )
+    );
+    let (_, out, _) = diff(&base(), &ci_deploy_renamed(), &["--format", "json"]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doc["renames"],
+        json!([{"kind": "iam-role", "account": "production", "old": "ci-deploy", "new": "github-deploy"}])
+    );
+}
+
+#[test]
+fn two_unrelated_roles_are_not_paired() {
+    // `web-server` goes, an unrelated `auditor` comes: a removal and an addition.
+    let mut new = base();
+    let iam = &mut new["accounts"]["production"]["iam"];
+    iam["roles"].as_object_mut().unwrap().remove("web-server");
+    iam["instance_profiles"]
+        .as_object_mut()
+        .unwrap()
+        .remove("web-server");
+    iam["roles"]["auditor"] = json!({"trust_policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]},
+        "aws_managed_policies": ["SecurityAudit"]});
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!((code, out.as_str(), err.as_str()), (
+            5,
+            "1 granted, 0 revoked, 0 SCP/RCP changes
++ iam-role:production/auditor in `production`: ec2:DescribeInstances on `*` (probe read): ImplicitlyDenied -> Allowed
+    allowed by: IAM role `auditor` in `production`: Identity `SecurityAudit` statement 0 (BaseSecurityAuditStatement)
+",
+            ""
+        ));
+}
+
+#[test]
+fn a_user_renamed_with_new_attributes_is_matched_by_email() {
+    let mut new = base();
+    rename_key(
+        &mut new,
+        "/identity_center/users",
+        "alice@example.com",
+        "alice.kim",
+    );
+    new["identity_center"]["users"]["alice.kim"]["display_name"] = json!("Alice K.");
+    new["identity_center"]["users"]["alice.kim"]["given_name"] = json!("Alicia");
+    let (code, out, err) = diff(&base(), &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: user `alice@example.com` -> `alice.kim` (and changed)\nno access change\n",
+            ""
+        )
+    );
+    let (code, out, _) = diff(&base(), &new, &["--markdown"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "### Access review
+
+**Renamed** (what else changed is below, under the new name)
+
+- user alice@example.com → alice.kim (and changed)
+
+No access change.
+"
+        )
+    );
+}

@@ -160,3 +160,33 @@ fn sarif_has_one_result_per_difference_at_the_model_line() {
         92
     );
 }
+
+#[test]
+fn ids_are_not_drift() {
+    // The model has other SCP/RCP and membership ids than live (a policy recreated by hand
+    // since the import): AWS's handles, not access, so no drift. Without ids (the example
+    // as written) there is none either (`the_deployed_model_has_no_drift`).
+    let mut model: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join(MODEL)).unwrap()).unwrap();
+    for (kind, name) in [
+        ("scps", "DenyLeaveOrganization"),
+        ("scps", "SandboxRegions"),
+        ("rcps", "DenyExternalS3"),
+    ] {
+        model["organization"][kind][name]["id"] = json!(format!("p-recreated_{}", name.len()));
+    }
+    model["identity_center"]["users"]["alice@example.com"]["membership_ids"] = json!({
+        "AWS-Admins": "0123456789-a1b2c3d4-5678-90ab-cdef-000000000009"
+    });
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), serde_json::to_string_pretty(&model).unwrap()).unwrap();
+    let (code, _, out) = run_cli(&["validate", file.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let dir = edited(|_| {});
+    let (code, out, err) = run_cli(&[
+        "drift",
+        file.path().to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}

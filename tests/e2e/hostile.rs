@@ -620,7 +620,11 @@ fn terraform_reads_every_string_back_as_it_was() {
         .collect();
     assert_eq!(
         modules.keys().collect::<Vec<_>>(),
-        [&"management/main.tf.json", &"workload/main.tf.json"]
+        [
+            &"management/identity-center/main.tf.json",
+            &"management/organizations/main.tf.json",
+            &"workload/main.tf.json"
+        ]
     );
     let mut all = Vec::new();
     for module in modules.values() {
@@ -673,7 +677,7 @@ fn terraform_reads_every_string_back_as_it_was() {
     for (i, original) in originals.iter().enumerate() {
         assert_eq!(read[format!("o{i}")]["value"], json!(original), "o{i}");
     }
-    // And `terraform validate` accepts both modules (the provider-3.39.0 copy of each).
+    // And `terraform validate` accepts every module (the provider-3.39.0 copy of each).
     for module in modules.values() {
         crate::terraform::validate_with_mirror(module);
     }
@@ -759,8 +763,12 @@ fn generate_writes_artifacts_real_tools_accept() {
         .collect();
     let (lint, report) = cfn_lint_all(&templates.iter().map(|p| p.as_path()).collect::<Vec<_>>());
     assert_eq!(lint, 0, "{report}");
-    // Terraform validates both modules.
-    for dir in ["management", "workload"] {
+    // Terraform validates every module.
+    for dir in [
+        "management/identity-center",
+        "management/organizations",
+        "workload",
+    ] {
         let module: Value = serde_json::from_slice(
             &std::fs::read(out.join("terraform").join(dir).join("main.tf.json")).unwrap(),
         )

@@ -253,12 +253,14 @@ fn generate_import_existing_writes_an_import_block_per_iam_resource() {
     );
 }
 
-/// The management module of the fixture organization with its `imports.tf.json` merged in
-/// (`data`, `locals` and `import` sections), as Terraform reads the two files.
-fn management_with_imports(dir: &std::path::Path) -> (Value, Value) {
+/// A management-account module of the fixture organization (`management/<stage>`) with its
+/// `imports.tf.json` merged in (`data`, `locals` and `import` sections), as Terraform reads
+/// the two files.
+fn management_with_imports(dir: &std::path::Path, stage: &str) -> (Value, Value) {
     let read = |file: &str| -> Value {
         serde_json::from_str(
-            &std::fs::read_to_string(dir.join("terraform/management").join(file)).unwrap(),
+            &std::fs::read_to_string(dir.join("terraform/management").join(stage).join(file))
+                .unwrap(),
         )
         .unwrap()
     };
@@ -300,38 +302,92 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let (module, imports) = management_with_imports(dir.path());
-    // Every resource of the management module has an import block, but for what no data
-    // source can find by name (SCPs/RCPs, their attachments, group memberships).
-    let imported: std::collections::BTreeSet<String> = module["import"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            let to = b["to"].as_str().unwrap();
-            to.strip_suffix("[each.key]").unwrap_or(to).to_string()
-        })
-        .collect();
+    // The imported model has every policy and membership id: no note.
+    assert!(!err.contains("note:"), "{err}");
+    // Every resource of the Organizations and Identity Center modules has an import block in
+    // its own module: what a data source finds by name (OUs, Identity Center), and SCPs/RCPs,
+    // their attachments and the group memberships by the ids the model keeps.
+    let stages = ["organizations", "identity-center"];
+    let mut blocks = Vec::new();
     let mut not_imported = Vec::new();
-    for (ty, named) in module["resource"].as_object().unwrap() {
-        for name in named.as_object().unwrap().keys() {
-            let address = format!("{ty}.{name}");
-            if !imported.contains(&address) {
-                not_imported.push(address);
+    for stage in stages {
+        let (module, imports) = management_with_imports(dir.path(), stage);
+        blocks.extend(imports["import"].as_array().unwrap().iter().cloned());
+        let imported: std::collections::BTreeSet<String> = module["import"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                let to = b["to"].as_str().unwrap();
+                to.strip_suffix("[each.key]").unwrap_or(to).to_string()
+            })
+            .collect();
+        let mut resources = std::collections::BTreeSet::new();
+        for (ty, named) in module["resource"].as_object().unwrap() {
+            for name in named.as_object().unwrap().keys() {
+                let address = format!("{ty}.{name}");
+                if !imported.contains(&address) {
+                    not_imported.push(address.clone());
+                }
+                resources.insert(address);
             }
         }
+        assert_eq!(
+            imported.difference(&resources).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "{stage} imports what it does not hold"
+        );
     }
-    let types: std::collections::BTreeSet<&str> = not_imported
+    assert_eq!(not_imported, Vec::<String>::new());
+    let by_id: Vec<(&str, &str)> = blocks
         .iter()
-        .map(|a| a.split('.').next().unwrap())
+        .filter(|b| {
+            let to = b["to"].as_str().unwrap();
+            to.starts_with("aws_organizations_policy")
+                || to.starts_with("aws_identitystore_group_membership")
+        })
+        .map(|b| (b["to"].as_str().unwrap(), b["id"].as_str().unwrap()))
         .collect();
     assert_eq!(
-        types.into_iter().collect::<Vec<_>>(),
+        by_id,
         [
-            "aws_identitystore_group_membership",
-            "aws_organizations_policy",
-            "aws_organizations_policy_attachment"
+            (
+                "aws_organizations_policy.scp_deny_leave_organization",
+                "p-examplescp1"
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_deny_leave_organization_root",
+                "${data.aws_organizations_organization.this.roots[0].id}:p-examplescp1"
+            ),
+            (
+                "aws_organizations_policy.scp_sandbox_regions",
+                "p-examplescp2"
+            ),
+            (
+                "aws_organizations_policy_attachment.scp_sandbox_regions_unit_sandbox",
+                "${local.import_unit_unit_sandbox}:p-examplescp2"
+            ),
+            (
+                "aws_organizations_policy.rcp_deny_external_s3",
+                "p-examplercp1"
+            ),
+            (
+                "aws_organizations_policy_attachment.rcp_deny_external_s3_unit_workloads_prod",
+                "${local.import_unit_unit_workloads_prod}:p-examplercp1"
+            ),
+            (
+                "aws_identitystore_group_membership.this[each.key]",
+                "${local.identity_store_id}/${each.value}"
+            ),
         ]
+    );
+    let (_, imports) = management_with_imports(dir.path(), "identity-center");
+    assert_eq!(
+        imports["locals"]["import_membership_ids"],
+        serde_json::json!({
+            "sso_user_alice_example_com_in_sso_group_aws_admins": "a1b2c3d4-5678-90ab-cdef-000000000001",
+            "sso_user_alice_example_com_in_sso_group_aws_developers": "a1b2c3d4-5678-90ab-cdef-000000000002"
+        })
     );
     // The account assignments: one block over the module's own `for_each` map.
     let assignments = imports["import"]
@@ -348,20 +404,27 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
             "id": "${local.import_principal_ids[each.value.principal]},${each.value.principal_type},${each.value.account_id},AWS_ACCOUNT,${local.import_permission_set_arns[each.value.permission_set]},${local.sso_instance_arn}"
         })
     );
-    // The data sources use provider 6.x names and arguments only ...
-    assert_eq!(
-        crate::tf_schema::check_tf_json(&module),
-        Vec::<String>::new()
-    );
-    // ... and Terraform with the mirror's provider 3.39.0 validates the rest (`import` with
-    // `for_each` included); exactly what 3.39.0 lacks is left out of that check.
-    let removed = crate::terraform::validate_with_mirror(&module);
+    // The data sources use provider 6.x names and arguments only, and Terraform with the
+    // mirror's provider 3.39.0 validates the rest (`import` with `for_each` included);
+    // exactly what 3.39.0 lacks is left out of that check.
+    let mut removed = Vec::new();
+    for stage in stages {
+        let (module, _) = management_with_imports(dir.path(), stage);
+        assert_eq!(
+            crate::tf_schema::check_tf_json(&module),
+            Vec::<String>::new(),
+            "{stage}"
+        );
+        removed.extend(crate::terraform::validate_with_mirror(&module));
+    }
     let removed_types: std::collections::BTreeSet<String> = removed
         .iter()
         .map(|a| {
+            // `import.aws_x.this[each.key]`: the address without the key.
+            let a = a.split('[').next().unwrap_or(a);
             let a = a
                 .strip_prefix("import.")
-                .map_or(a.clone(), |t| format!("import {t}"));
+                .map_or(a.to_string(), |t| format!("import {t}"));
             a.rsplit_once('.')
                 .map_or(a.clone(), |(ty, _)| ty.to_string())
         })
@@ -377,7 +440,9 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
         "data.aws_identitystore_group",
         "data.aws_identitystore_user",
         "import aws_identitystore_group",
+        "import aws_identitystore_group_membership",
         "import aws_identitystore_user",
+        "import aws_organizations_policy",
         "import aws_ssoadmin_customer_managed_policy_attachment",
         "local",
         "output",
@@ -386,4 +451,57 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
     .into();
     assert_eq!(removed_types, expected, "{removed:#?}");
     assert!(removed.contains(&"local.import_principal_ids".to_string()));
+}
+
+#[test]
+fn generate_import_existing_names_what_has_no_id_on_stderr() {
+    // A model written by hand has no policy or membership ids: those resources get no
+    // import block, and a note each.
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("examples/organization.json");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(
+        notes,
+        [
+            "note: no import block for `aws_organizations_policy.scp_deny_leave_organization` in `terraform/management/organizations`: SCP `DenyLeaveOrganization` has no `id` in the model",
+            "note: no import block for `aws_organizations_policy_attachment.scp_deny_leave_organization_root` in `terraform/management/organizations`: SCP `DenyLeaveOrganization` has no `id` in the model (attached to `root`)",
+            "note: no import block for `aws_organizations_policy.scp_sandbox_regions` in `terraform/management/organizations`: SCP `SandboxRegions` has no `id` in the model",
+            "note: no import block for `aws_organizations_policy_attachment.scp_sandbox_regions_unit_sandbox` in `terraform/management/organizations`: SCP `SandboxRegions` has no `id` in the model (attached to `unit:Sandbox`)",
+            "note: no import block for `aws_organizations_policy.rcp_deny_external_s3` in `terraform/management/organizations`: RCP `DenyExternalS3` has no `id` in the model",
+            "note: no import block for `aws_organizations_policy_attachment.rcp_deny_external_s3_unit_workloads_prod` in `terraform/management/organizations`: RCP `DenyExternalS3` has no `id` in the model (attached to `unit:Workloads/Prod`)",
+            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_developers\"]` in `terraform/management/identity-center`: user `alice@example.com` has no membership id for group `AWS-Developers` in the model",
+            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_admins\"]` in `terraform/management/identity-center`: user `alice@example.com` has no membership id for group `AWS-Admins` in the model",
+        ]
+    );
+    // ... and the modules' import files have no block for them.
+    for stage in ["organizations", "identity-center"] {
+        let (_, imports) = management_with_imports(dir.path(), stage);
+        assert!(imports["import"].as_array().unwrap().iter().all(|b| {
+            let to = b["to"].as_str().unwrap();
+            !to.starts_with("aws_organizations_policy")
+                && !to.starts_with("aws_identitystore_group_membership")
+        }));
+    }
+    // Without `--import-existing` there is no note.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "-o",
+        plain.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("note:"), "{err}");
 }

@@ -2,6 +2,7 @@
 mod access;
 mod broken_policies;
 mod brownfield;
+mod builders;
 mod cloudformation;
 mod diff;
 mod drift;

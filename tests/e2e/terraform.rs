@@ -127,19 +127,42 @@ fn everything() -> Model {
 }
 
 /// Accounts that differ only by their OU's baseline get no module: the baselines are
-/// StackSets of the management module, and the 50-account example is two files.
+/// StackSets of the management account's baselines module, and the 50-account example is
+/// the management account's modules and the README.
 #[test]
-fn ou_baselines_are_stack_sets_of_the_management_module_not_per_account_copies() {
+fn ou_baselines_are_stack_sets_of_the_baselines_module_not_per_account_copies() {
     let files = emit(&at_scale(), TerraformOptions::default());
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
-        ["README.md", "management/main.tf.json"]
+        [
+            "README.md",
+            "management/baselines/main.tf.json",
+            "management/identity-center/main.tf.json",
+            "management/organizations/main.tf.json"
+        ]
     );
-    let management = &modules(&files)["management"];
+    let management = &modules(&files)["management/baselines"];
     let instances = &management["resource"]["aws_cloudformation_stack_set_instance"];
+    // The OU is the Organizations module's: its id is read by name, from the root down.
     assert_eq!(
         instances["baseline_unit_workloads_production"]["deployment_targets"],
-        json!({"organizational_unit_ids": ["${aws_organizations_organizational_unit.unit_workloads_production.id}"]})
+        json!({"organizational_unit_ids": ["${local.unit_workloads_production_id}"]})
+    );
+    assert_eq!(
+        (&management["data"], &management["locals"]),
+        (
+            &json!({
+                "aws_organizations_organization": {"this": {}},
+                "aws_organizations_organizational_units": {
+                    "children_of_root": {"parent_id": "${data.aws_organizations_organization.this.roots[0].id}"},
+                    "children_of_unit_workloads": {"parent_id": "${local.unit_workloads_id}"}
+                }
+            }),
+            &json!({
+                "unit_workloads_id": "${one([for u in data.aws_organizations_organizational_units.children_of_root.children : u.id if u.name == \"Workloads\"])}",
+                "unit_workloads_production_id": "${one([for u in data.aws_organizations_organizational_units.children_of_unit_workloads.children : u.id if u.name == \"Production\"])}"
+            })
+        )
     );
     let set = &management["resource"]["aws_cloudformation_stack_set"]["baseline_unit_workloads_production"];
     assert_eq!(
@@ -176,7 +199,12 @@ fn an_own_entity_attaches_a_baseline_policy_by_its_arn() {
     let files = emit(&model, TerraformOptions::default());
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
-        ["README.md", "app/main.tf.json", "management/main.tf.json"]
+        [
+            "README.md",
+            "app/main.tf.json",
+            "management/baselines/main.tf.json",
+            "management/organizations/main.tf.json"
+        ]
     );
     let app = &modules(&files)["app"];
     assert_eq!(app["resource"].get("aws_iam_policy"), None);
@@ -195,7 +223,8 @@ fn terraform_goldens_of_the_organization_model() {
         [
             "README.md",
             "development/main.tf.json",
-            "management/main.tf.json",
+            "management/identity-center/main.tf.json",
+            "management/organizations/main.tf.json",
             "production/main.tf.json"
         ]
     );
@@ -264,6 +293,7 @@ fn every_module_uses_only_provider_6_names_and_all_required_arguments() {
             "data.aws_identitystore_group",
             "data.aws_identitystore_user",
             "data.aws_organizations_organization",
+            "data.aws_organizations_organizational_units",
             "data.aws_ssoadmin_instances",
             "resource.aws_budgets_budget",
             "resource.aws_cloudformation_stack_set",
@@ -480,6 +510,10 @@ fn for_mirror(module: &Value) -> (Value, Vec<String>) {
             unreference(s, &addresses);
         }
     }
+    // A section left empty (a module of StackSets only) is not valid Terraform JSON.
+    if let Some(file) = copy.as_object_mut() {
+        file.retain(|_, v| !v.as_object().is_some_and(serde_json::Map::is_empty));
+    }
     removed.sort();
     (copy, removed)
 }
@@ -529,7 +563,36 @@ fn every_module_validates_with_the_mirror_provider() {
         removed,
         BTreeMap::from([
             (
-                "at-scale/management".to_string(),
+                "at-scale/management/baselines".to_string(),
+                vec![
+                    // 3.39.0's StackSets have no `call_as` or `operation_preferences`, and its
+                    // stack set instances no `deployment_targets` (an OU as the target); the
+                    // OU lookups by name (`aws_organizations_organizational_units`) stay
+                    "aws_cloudformation_stack_set.baseline_unit_workloads",
+                    "aws_cloudformation_stack_set.baseline_unit_workloads_production",
+                    "aws_cloudformation_stack_set_instance.baseline_unit_workloads",
+                    "aws_cloudformation_stack_set_instance.baseline_unit_workloads_production",
+                    "output.baseline_unit_workloads_production_stack_set_id",
+                    "output.baseline_unit_workloads_stack_set_id",
+                ],
+            ),
+            (
+                "at-scale/management/identity-center".to_string(),
+                vec![
+                    // 3.39.0's aws_identitystore_group data source has no `alternate_identifier`
+                    "data.aws_identitystore_group.sso_group_aws_admins",
+                    "data.aws_identitystore_group.sso_group_aws_developers",
+                    "data.aws_identitystore_group.sso_group_aws_read_only",
+                    "data.aws_identitystore_group.sso_group_aws_testers",
+                    "local.principal_ids",
+                    "output.sso_group_aws_admins_id",
+                    "output.sso_group_aws_developers_id",
+                    "output.sso_group_aws_read_only_id",
+                    "output.sso_group_aws_testers_id",
+                ],
+            ),
+            (
+                "at-scale/management/organizations".to_string(),
                 vec![
                     "aws_budgets_budget.budget_sandbox_05",
                     "aws_budgets_budget.budget_sandbox_10",
@@ -540,62 +603,54 @@ fn every_module_validates_with_the_mirror_provider() {
                     "aws_budgets_budget.budget_sandbox_35",
                     "aws_budgets_budget.budget_sandbox_40",
                     "aws_budgets_budget.budget_sandbox_45",
-                    // 3.39.0's StackSets have no `call_as` or `operation_preferences`, and its
-                    // stack set instances no `deployment_targets` (an OU as the target)
-                    "aws_cloudformation_stack_set.baseline_unit_workloads",
-                    "aws_cloudformation_stack_set.baseline_unit_workloads_production",
-                    "aws_cloudformation_stack_set_instance.baseline_unit_workloads",
-                    "aws_cloudformation_stack_set_instance.baseline_unit_workloads_production",
-                    // 3.39.0's aws_identitystore_group data source has no `alternate_identifier`
-                    "data.aws_identitystore_group.sso_group_aws_admins",
-                    "data.aws_identitystore_group.sso_group_aws_developers",
-                    "data.aws_identitystore_group.sso_group_aws_read_only",
-                    "data.aws_identitystore_group.sso_group_aws_testers",
-                    "local.principal_ids",
-                    "output.baseline_unit_workloads_production_stack_set_id",
-                    "output.baseline_unit_workloads_stack_set_id",
-                    "output.sso_group_aws_admins_id",
-                    "output.sso_group_aws_developers_id",
-                    "output.sso_group_aws_read_only_id",
-                    "output.sso_group_aws_testers_id",
                 ],
             ),
             (
-                "everything/management".to_string(),
+                "everything/management/identity-center".to_string(),
                 vec![
-                    // 3.39.0 has `cost_filters` (a map), not the `cost_filter` blocks of 6.x
-                    "aws_budgets_budget.budget_workload",
                     "aws_identitystore_group.sso_group_ops",
                     "aws_identitystore_group_membership.this",
                     "aws_identitystore_user.sso_user_dave",
-                    "aws_organizations_policy.rcp_deny_insecure",
                     "aws_ssoadmin_customer_managed_policy_attachment.permission_set_ops_policy_own_bucket",
                     "aws_ssoadmin_permissions_boundary_attachment.permission_set_ops",
                     "aws_ssoadmin_permissions_boundary_attachment.permission_set_read",
                     // the ids of the removed groups and users
                     "local.principal_ids",
-                    "output.rcp_deny_insecure_id",
                     "output.sso_group_ops_id",
+                ],
+            ),
+            (
+                "everything/management/organizations".to_string(),
+                vec![
+                    // 3.39.0 has `cost_filters` (a map), not the `cost_filter` blocks of 6.x
+                    "aws_budgets_budget.budget_workload",
+                    "aws_organizations_policy.rcp_deny_insecure",
+                    "output.rcp_deny_insecure_id",
                 ],
             ),
             ("everything/workload".to_string(), vec![]),
             ("organization/development".to_string(), vec![]),
             (
-                "organization/management".to_string(),
+                "organization/management/identity-center".to_string(),
                 vec![
-                    "aws_budgets_budget.budget_sandbox",
                     "aws_identitystore_group.sso_group_aws_admins",
                     "aws_identitystore_group.sso_group_aws_developers",
                     "aws_identitystore_group.sso_group_aws_testers",
                     "aws_identitystore_group_membership.this",
                     "aws_identitystore_user.sso_user_alice_example_com",
-                    "aws_organizations_policy.rcp_deny_external_s3",
                     "aws_ssoadmin_customer_managed_policy_attachment.permission_set_tester_access_policy_tester_policy",
                     "local.principal_ids",
-                    "output.rcp_deny_external_s3_id",
                     "output.sso_group_aws_admins_id",
                     "output.sso_group_aws_developers_id",
                     "output.sso_group_aws_testers_id",
+                ],
+            ),
+            (
+                "organization/management/organizations".to_string(),
+                vec![
+                    "aws_budgets_budget.budget_sandbox",
+                    "aws_organizations_policy.rcp_deny_external_s3",
+                    "output.rcp_deny_external_s3_id",
                 ],
             ),
             (
@@ -611,7 +666,7 @@ fn every_module_validates_with_the_mirror_provider() {
         .map(|(k, v): (String, Vec<&str>)| (k, v.into_iter().map(String::from).collect()))
         .collect::<BTreeMap<_, _>>()
     );
-    eprintln!("terraform validate of 6 modules: {:?}", started.elapsed());
+    eprintln!("terraform validate of 10 modules: {:?}", started.elapsed());
 }
 
 /// A SAML metadata document long enough for provider 3.39.0 (1,000 characters at least).
@@ -808,9 +863,13 @@ fn the_iam_users_module_plans_in_an_account_without_an_organization() {
         Model::from_json(&std::fs::read_to_string(root().join("examples/iam-users.json")).unwrap())
             .unwrap();
     let files = emit(&model, TerraformOptions::default());
-    let text_of = String::from_utf8(files["management/main.tf.json"].clone()).unwrap();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["README.md", "management/iam/main.tf.json"]
+    );
+    let text_of = String::from_utf8(files["management/iam/main.tf.json"].clone()).unwrap();
     assert!(!text_of.contains("aws_organizations"), "{text_of}");
-    let module = modules(&files)["management"].clone();
+    let module = modules(&files)["management/iam"].clone();
     let account = model.accounts().values().next().unwrap().id().to_string();
     let (copy, removed) = for_mirror(&module);
     assert_eq!(removed, Vec::<String>::new());
@@ -847,4 +906,165 @@ fn the_iam_users_module_plans_in_an_account_without_an_organization() {
         "{}",
         text(&plan.stdout)
     );
+}
+
+/// A model of `examples/`.
+fn example(name: &str) -> Model {
+    let path = root().join(format!("examples/{name}.json"));
+    Model::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The management account's resources are split by stage, one root module (one state) each:
+/// the exact modules and the types each holds, no resource in two states, and with
+/// `--import-existing` every `import` block in the module that holds its resource.
+#[test]
+fn the_management_account_has_one_state_per_stage() {
+    let layout = |files: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<String>> {
+        modules(files)
+            .into_iter()
+            .map(|(dir, module)| {
+                let mut types = Vec::new();
+                for section in ["data", "resource"] {
+                    for ty in module[section]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k)
+                    {
+                        types.push(format!("{section}.{ty}"));
+                    }
+                }
+                (dir, types)
+            })
+            .collect()
+    };
+    let organization_layout = BTreeMap::from([
+        ("development", vec!["resource.aws_iam_policy"]),
+        (
+            "management/identity-center",
+            vec![
+                "data.aws_ssoadmin_instances",
+                "resource.aws_identitystore_group",
+                "resource.aws_identitystore_group_membership",
+                "resource.aws_identitystore_user",
+                "resource.aws_ssoadmin_account_assignment",
+                "resource.aws_ssoadmin_customer_managed_policy_attachment",
+                "resource.aws_ssoadmin_managed_policy_attachment",
+                "resource.aws_ssoadmin_permission_set",
+                "resource.aws_ssoadmin_permission_set_inline_policy",
+            ],
+        ),
+        (
+            "management/organizations",
+            vec![
+                "data.aws_organizations_organization",
+                "resource.aws_budgets_budget",
+                "resource.aws_organizations_account",
+                "resource.aws_organizations_organizational_unit",
+                "resource.aws_organizations_policy",
+                "resource.aws_organizations_policy_attachment",
+            ],
+        ),
+        (
+            "production",
+            vec![
+                "resource.aws_iam_account_password_policy",
+                "resource.aws_iam_group",
+                "resource.aws_iam_group_policy_attachment",
+                "resource.aws_iam_instance_profile",
+                "resource.aws_iam_openid_connect_provider",
+                "resource.aws_iam_role",
+                "resource.aws_iam_role_policy",
+                "resource.aws_iam_role_policy_attachment",
+                "resource.aws_iam_user",
+                "resource.aws_iam_user_group_membership",
+            ],
+        ),
+    ]);
+    let at_scale_layout = BTreeMap::from([
+        (
+            "management/baselines",
+            vec![
+                "data.aws_organizations_organization",
+                "data.aws_organizations_organizational_units",
+                "resource.aws_cloudformation_stack_set",
+                "resource.aws_cloudformation_stack_set_instance",
+            ],
+        ),
+        (
+            "management/identity-center",
+            vec![
+                "data.aws_identitystore_group",
+                "data.aws_ssoadmin_instances",
+                "resource.aws_ssoadmin_account_assignment",
+                "resource.aws_ssoadmin_managed_policy_attachment",
+                "resource.aws_ssoadmin_permission_set",
+                "resource.aws_ssoadmin_permission_set_inline_policy",
+            ],
+        ),
+        (
+            "management/organizations",
+            vec![
+                "data.aws_organizations_organization",
+                "resource.aws_budgets_budget",
+                "resource.aws_organizations_account",
+                "resource.aws_organizations_organizational_unit",
+                "resource.aws_organizations_policy",
+                "resource.aws_organizations_policy_attachment",
+            ],
+        ),
+    ]);
+    for (name, expected) in [
+        ("organization", organization_layout),
+        ("organization-at-scale", at_scale_layout),
+    ] {
+        let model = example(name);
+        let files = emit(&model, TerraformOptions::default().import_iam(true));
+        let expected: BTreeMap<String, Vec<String>> = expected
+            .into_iter()
+            .map(|(dir, types)| {
+                (
+                    dir.to_string(),
+                    types.into_iter().map(String::from).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(layout(&files), expected, "{name}");
+        // No resource in two states: within an account, every address is in one module.
+        let mut owner: BTreeMap<(String, String), String> = BTreeMap::new();
+        for (dir, module) in modules(&files) {
+            let account = module["provider"]["aws"]["allowed_account_ids"][0]
+                .as_str()
+                .unwrap()
+                .to_string();
+            for (ty, named) in module["resource"].as_object().into_iter().flatten() {
+                for resource in named.as_object().unwrap().keys() {
+                    let address = format!("{ty}.{resource}");
+                    if let Some(other) =
+                        owner.insert((account.clone(), address.clone()), dir.clone())
+                    {
+                        panic!("{name}: {address} is in {other} and {dir}");
+                    }
+                }
+            }
+            // Each import block, in main.tf.json or imports.tf.json, is the module's own.
+            let imports: Option<Value> = files
+                .get(&format!("{dir}/imports.tf.json"))
+                .map(|b| serde_json::from_slice(b).unwrap());
+            for block in module["import"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(imports.iter().flat_map(|i| i["import"].as_array().unwrap()))
+            {
+                let to = block["to"].as_str().unwrap();
+                let to = to.split_once('[').map_or(to, |(a, _)| a);
+                let (ty, resource) = to.split_once('.').unwrap();
+                assert!(
+                    module["resource"][ty][resource].is_object(),
+                    "{name}: {dir} imports {to}, which another module holds"
+                );
+            }
+        }
+    }
 }

@@ -56,11 +56,16 @@ pub fn run(
     })
 }
 
-/// `group `old` -> `new``, `iam-role `old` -> `new` in `account``.
+/// `group `old` -> `new``, `iam-role `old` -> `new` in `account``, then ` (and changed)`
+/// when its definition changed too.
 fn rename_text(r: &Rename) -> String {
+    let changed = if r.changed { " (and changed)" } else { "" };
     match &r.account {
-        Some(account) => format!("{} `{}` -> `{}` in `{account}`", r.kind, r.old, r.new),
-        None => format!("{} `{}` -> `{}`", r.kind, r.old, r.new),
+        Some(account) => format!(
+            "{} `{}` -> `{}` in `{account}`{changed}",
+            r.kind, r.old, r.new
+        ),
+        None => format!("{} `{}` -> `{}`{changed}", r.kind, r.old, r.new),
     }
 }
 
@@ -145,7 +150,11 @@ pub fn markdown(d: &AccessDiff) -> String {
     let (granted, revoked) = counts(d);
     let mut s = "### Access review\n\n".to_string();
     if !d.renames.is_empty() {
-        s.push_str("**Renamed** (no access change of their own)\n\n");
+        if d.renames.iter().any(|r| r.changed) {
+            s.push_str("**Renamed** (what else changed is below, under the new name)\n\n");
+        } else {
+            s.push_str("**Renamed** (no access change of their own)\n\n");
+        }
         for r in &d.renames {
             let account = r
                 .account
@@ -153,10 +162,11 @@ pub fn markdown(d: &AccessDiff) -> String {
                 .map(|a| format!(" in {}", cell(a)))
                 .unwrap_or_default();
             s.push_str(&format!(
-                "- {} {} → {}{account}\n",
+                "- {} {} → {}{account}{}\n",
                 r.kind,
                 cell(&r.old),
-                cell(&r.new)
+                cell(&r.new),
+                if r.changed { " (and changed)" } else { "" }
             ));
         }
         s.push('\n');

@@ -137,8 +137,8 @@ pub struct GenerateArgs {
     /// `OrganizationAccountAccessRole`).
     #[arg(long, value_name = "ROLE", help_heading = "Terraform")]
     pub tf_assume_role_name: Option<String>,
-    /// Terraform: the management module assumes that role too (default: it runs with the
-    /// operator's management-account credentials).
+    /// Terraform: the management account's modules assume that role too (default: they run
+    /// with the operator's management-account credentials).
     #[arg(long, help_heading = "Terraform")]
     pub tf_management_assume_role: bool,
     /// Terraform: Identity Center users come from an external identity provider (SCIM):
@@ -161,10 +161,11 @@ pub struct GenerateArgs {
     /// passed inline (default: the 1 MB limit of a template in S3).
     #[arg(long, help_heading = "CloudFormation")]
     pub cfn_inline_body: bool,
-    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, OU and
-    /// Identity Center resource (Terraform >= 1.7), for a model imported from live accounts
-    /// (`iam-codegen import`), so the first `terraform plan` adopts what exists instead of
-    /// creating it.
+    /// Add `terraform/<account>/imports.tf.json`: an `import` block per IAM resource, OU,
+    /// SCP/RCP and attachment and Identity Center resource (Terraform >= 1.7), for a model
+    /// imported from live accounts (`iam-codegen import`), so the first `terraform plan`
+    /// adopts what exists instead of creating it. A policy or group membership whose id the
+    /// model lacks gets none; a note on stderr names it.
     #[arg(long)]
     pub import_existing: bool,
 }
@@ -435,11 +436,18 @@ fn generate(
         .iter()
         .any(|f| f.severity == Severity::Warning)
     {
-        writeln!(err, "{}", check::summary(&file, &Ok(report)))?;
+        writeln!(err, "{}", check::summary(&file, &Ok(report.clone())))?;
     }
-    let mut files = emit::generate(&model, &targets, &options)
+    // The model was validated when it was loaded: not again.
+    let mut files = emit::generate_validated(&model, &report, &targets, &options)
         .map_err(fail)?
         .into_files();
+    if options.terraform.import_iam && targets.contains(&Target::Terraform) {
+        // What the first `terraform plan` creates although it may exist: no id, no import.
+        for missing in emit::terraform::imports::missing_ids(&model) {
+            writeln!(err, "note: {missing}")?;
+        }
+    }
     let mut merge_differs = false;
     if let Some(path) = &args.merge {
         let block = files

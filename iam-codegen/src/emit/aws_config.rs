@@ -41,7 +41,7 @@ pub use iam_model::model::{ConfigName, OutputFormat, Region, SsoSettings, StartU
 use iam_model::{Finding, Severity};
 use serde_json::json;
 
-use crate::emit::{Artifacts, EmitError, EmitOptions};
+use crate::emit::{Artifacts, EmitError, EmitOptions, Shared};
 
 mod ini;
 
@@ -469,6 +469,12 @@ const PROFILE_TEMPLATE: &str = "aws-config/profile.hbs";
 /// comments, the `sso-session` section, then `profiles`, the file's sections one after the
 /// other.
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
+    emit_shared(&Shared::new(model, options))
+}
+
+/// [`emit`] with what other targets compute too.
+pub(crate) fn emit_shared(shared: &Shared<'_>) -> Result<Artifacts, EmitError> {
+    let (model, options) = (shared.model, shared.options);
     let mut files = Artifacts::new();
     let Some(ic) = model.identity_center() else {
         return Ok(files);
@@ -481,8 +487,8 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         )));
     }
     let settings = opts.settings(model);
-    let grants = model.grants();
-    let plan = profiles_of(model, &grants, opts);
+    let grants = shared.grants();
+    let plan = shared.profiles();
     let wanted: HashMap<&str, &str> = plan
         .renamed
         .iter()
@@ -519,7 +525,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
         .map(|(i, p)| ((p.account.as_str(), p.permission_set.as_str()), i))
         .collect();
     let mut by_principal: HashMap<&AssignmentPrincipal, Vec<usize>> = HashMap::new();
-    for g in &grants {
+    for g in grants {
         if let Some(&i) = position.get(&(g.account.as_str(), g.permission_set.as_str())) {
             by_principal.entry(g.principal).or_default().push(i);
         }
@@ -571,6 +577,22 @@ fn render_profile(
 ) -> Result<String, EmitError> {
     let region = settings.region_of_profiles().map(Region::as_str);
     let account = model.account(profile.account.as_str());
+    if options.templates.is_default(PROFILE_TEMPLATE)
+        && let (Some(account), Some(region)) = (account, region)
+        && let Some(text) = direct_profile(&DirectProfile {
+            name: &profile.name,
+            session: settings.session(),
+            account: profile.account.as_str(),
+            account_id: account.id().as_str(),
+            environment: account.environment().as_str(),
+            permission_set: profile.permission_set.as_str(),
+            region,
+            output: settings.profile_output.unwrap_or_default().as_str(),
+            wanted,
+        })
+    {
+        return Ok(text);
+    }
     let context = json!({
         "name": profile.name,
         "session": settings.session(),
@@ -602,24 +624,45 @@ fn render_block(
     session: &serde_json::Value,
     user: Option<serde_json::Value>,
 ) -> Result<String, EmitError> {
-    let mut profiles = String::with_capacity(
-        positions
-            .iter()
-            .filter_map(|&i| sections.get(i))
-            .map(String::len)
-            .sum(),
-    );
-    for section in positions.iter().filter_map(|&i| sections.get(i)) {
+    let selected = || positions.iter().filter_map(|&i| sections.get(i));
+    if options.templates.is_default(TEMPLATE)
+        && let Some(body) = direct_block(selected(), session, user.as_ref())
+    {
+        return check_block(body);
+    }
+    let mut profiles = String::with_capacity(selected().map(String::len).sum());
+    for section in selected() {
         profiles.push_str(section);
     }
+    check_block(render_block_template(
+        options,
+        profiles,
+        positions.len(),
+        session,
+        user,
+    )?)
+}
+
+/// The managed block from `aws-config/config.hbs`.
+fn render_block_template(
+    options: &EmitOptions,
+    profiles: String,
+    profile_count: usize,
+    session: &serde_json::Value,
+    user: Option<serde_json::Value>,
+) -> Result<String, EmitError> {
     let mut context = serde_json::Map::new();
     context.insert("begin_marker".into(), BEGIN_MARKER.into());
     context.insert("end_marker".into(), END_MARKER.into());
     context.insert("user".into(), user.unwrap_or_default());
     context.insert("session".into(), session.clone());
-    context.insert("profile_count".into(), positions.len().into());
+    context.insert("profile_count".into(), profile_count.into());
     context.insert("profiles".into(), profiles.into());
-    let body = options.templates.render(TEMPLATE, context.into())?;
+    options.templates.render(TEMPLATE, context.into())
+}
+
+/// `body` when it is one managed block, with its markers on the first and last lines.
+fn check_block(body: String) -> Result<String, EmitError> {
     let invalid = |reason: &str| EmitError::TemplateOutput {
         name: TEMPLATE.to_string(),
         reason: reason.to_string(),
@@ -638,6 +681,94 @@ fn render_block(
         ));
     }
     Ok(body)
+}
+
+/// The values of a `[profile NAME]` section, for [`direct_profile`].
+struct DirectProfile<'a> {
+    name: &'a str,
+    session: &'a str,
+    account: &'a str,
+    account_id: &'a str,
+    environment: &'a str,
+    permission_set: &'a str,
+    region: &'a str,
+    output: &'a str,
+    wanted: Option<&'a str>,
+}
+
+/// The bytes the default `aws-config/profile.hbs` renders, written directly with the
+/// helpers' escaping functions; `None` when a value is one the template would refuse (the
+/// template then renders it, and says why).
+fn direct_profile(p: &DirectProfile<'_>) -> Option<String> {
+    use crate::escape::{ini_comment, ini_value};
+    let mut out = String::with_capacity(256);
+    out.push_str("\n# ");
+    out.push_str(&ini_comment(p.permission_set));
+    out.push_str(" in ");
+    out.push_str(&ini_comment(p.account));
+    out.push_str(" (");
+    out.push_str(&ini_comment(p.environment));
+    out.push_str(", ");
+    out.push_str(&ini_comment(p.account_id));
+    out.push_str(")\n");
+    if let Some(wanted) = p.wanted.filter(|w| !w.is_empty()) {
+        out.push_str("# Renamed: it would be `");
+        out.push_str(&ini_comment(wanted));
+        out.push_str("`, a name another profile wants.\n");
+    }
+    for (before, value) in [
+        ("[profile ", p.name),
+        ("]\nsso_session = ", p.session),
+        ("\nsso_account_id = ", p.account_id),
+        ("\nsso_role_name = ", p.permission_set),
+        ("\nregion = ", p.region),
+        ("\noutput = ", p.output),
+    ] {
+        out.push_str(before);
+        out.push_str(ini_value(value).ok()?);
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// The bytes the default `aws-config/config.hbs` renders, written directly with the helpers'
+/// escaping functions; `None` when the context holds something the template would render
+/// otherwise or refuse (the template then renders it).
+fn direct_block<'a>(
+    sections: impl Iterator<Item = &'a String> + Clone,
+    session: &serde_json::Value,
+    user: Option<&serde_json::Value>,
+) -> Option<String> {
+    use crate::escape::{ini_comment, ini_value};
+    fn text<'v>(v: &'v serde_json::Value, key: &str) -> Option<&'v str> {
+        v.get(key).and_then(serde_json::Value::as_str)
+    }
+    let mut out = String::with_capacity(sections.clone().map(String::len).sum::<usize>() + 512);
+    out.push_str(BEGIN_MARKER);
+    out.push_str("\n# AWS CLI profiles for IAM Identity Center, generated by iam-codegen from the access model.\n");
+    match user {
+        None | Some(serde_json::Value::Null) => {}
+        Some(user) => {
+            out.push_str("# Profiles of ");
+            out.push_str(&ini_comment(text(user, "display_name")?));
+            out.push_str(" (");
+            out.push_str(&ini_comment(text(user, "name")?));
+            out.push_str(").\n");
+        }
+    }
+    out.push_str("# Sign in with `aws sso login --profile NAME`, check with `aws sts get-caller-identity --profile NAME`.\n\n[sso-session ");
+    out.push_str(ini_value(text(session, "name")?).ok()?);
+    out.push_str("]\nsso_start_url = ");
+    out.push_str(ini_value(text(session, "start_url")?).ok()?);
+    out.push_str("\nsso_region = ");
+    out.push_str(ini_value(text(session, "sso_region")?).ok()?);
+    out.push_str("\nsso_registration_scopes = sso:account:access\n");
+    for section in sections {
+        out.push_str(section);
+    }
+    out.push_str(END_MARKER);
+    out.push('\n');
+    Some(out)
 }
 
 /// Whether some line of `text` is a marker line.

@@ -60,7 +60,7 @@
 //! - **Accounts.** An account of the model exists (it has an id) and is adopted: it is not
 //!   a resource of any template, since `AWS::Organizations::Account` always creates a new
 //!   account. Moving an existing account into its OU is
-//!   `aws organizations move-account` (or the Terraform management module, which imports
+//!   `aws organizations move-account` (or the Terraform Organizations module, which imports
 //!   accounts); an existing account could also be brought under the stack with a resource
 //!   import (`aws cloudformation create-change-set --change-set-type IMPORT`), which this
 //!   target does not prepare. Only an account marked `create` in the model is declared,

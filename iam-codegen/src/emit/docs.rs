@@ -52,9 +52,11 @@ use iam_model::model::{
 };
 use serde_json::{Value, json};
 
-use crate::emit::aws_config::{self, Profiles};
-use crate::emit::{Artifacts, EmitError, EmitOptions};
+use crate::emit::aws_config::Profiles;
+use crate::emit::{Artifacts, EmitError, EmitOptions, Shared};
 use crate::escape::{markdown, markdown_code, shell_word};
+
+mod direct;
 
 const TEMPLATE: &str = "docs/ACCESS.md.hbs";
 
@@ -236,9 +238,25 @@ fn compact_principal(value: &Value) -> String {
 
 /// The files of this target, relative to its directory: `ACCESS.md`.
 pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError> {
-    let text = options
-        .templates
-        .render(TEMPLATE, context(model, options)?)?;
+    emit_shared(&Shared::new(model, options))
+}
+
+/// [`emit`] with what other targets compute too.
+pub(crate) fn emit_shared(shared: &Shared<'_>) -> Result<Artifacts, EmitError> {
+    let options = shared.options;
+    let mut direct = None;
+    if options.templates.is_default(TEMPLATE) {
+        let (context, checks) = context(shared, false)?;
+        direct = direct::access_md(&context, &checks);
+    }
+    // Anything unusual: the template renders it (from a context built again, with the
+    // checks in place).
+    let text = match direct {
+        Some(text) => text,
+        None => options
+            .templates
+            .render(TEMPLATE, context(shared, true)?.0)?,
+    };
     // Sections that render empty leave runs of blank lines; one blank line is enough.
     let text = single_blank_lines(&text);
     let mut files = Artifacts::new();
@@ -264,7 +282,10 @@ fn single_blank_lines(text: &str) -> String {
     clippy::too_many_lines,
     reason = "one document context, section by section"
 )]
-fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
+/// The template's context, and the checks of the pairs that assignments name by
+/// `checks_at` instead of holding a copy (`for_template: false`, for [`direct::access_md`]).
+fn context(shared: &Shared<'_>, for_template: bool) -> Result<(Value, Vec<Vec<Value>>), EmitError> {
+    let (model, options) = (shared.model, shared.options);
     let sso = options.aws_config.settings(model);
     let region = sso
         .region_of_profiles()
@@ -272,8 +293,8 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         .to_string();
     let evaluator = ModelEvaluator::new(model);
     let matrix = evaluator.access_matrix(&region);
-    let grants = model.grants();
-    let profiles: Profiles = aws_config::profiles_of(model, &grants, &options.aws_config);
+    let grants = shared.grants();
+    let profiles: &Profiles = shared.profiles();
     let accounts = ordered_accounts(model);
     let ic = model.identity_center();
 
@@ -287,13 +308,13 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         );
     }
     let mut grants_of: BTreeMap<&AssignmentPrincipal, Vec<&Grant<'_>>> = BTreeMap::new();
-    for grant in &grants {
+    for grant in grants {
         grants_of.entry(grant.principal).or_default().push(grant);
     }
     // Then every other assigned principal (users), in the order of the grants.
     let mut seen: BTreeSet<&AssignmentPrincipal> = columns.iter().collect();
     let mut more = Vec::new();
-    for grant in &grants {
+    for grant in grants {
         if seen.insert(grant.principal) {
             more.push(grant.principal.clone());
         }
@@ -376,8 +397,10 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         .collect();
 
     // (account, permission set) -> flags and checks, computed once.
-    let mut by_pair: BTreeMap<(&str, &str), (String, Vec<Value>)> = BTreeMap::new();
-    for grant in &grants {
+    // The checks are held once per pair; the template gets a copy in each assignment.
+    let mut by_pair: BTreeMap<(&str, &str), (String, usize)> = BTreeMap::new();
+    let mut pair_checks: Vec<Vec<Value>> = Vec::new();
+    for grant in grants {
         let key = (grant.account.as_str(), grant.permission_set.as_str());
         if by_pair.contains_key(&key) {
             continue;
@@ -396,19 +419,14 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         let profile = profiles
             .name_of(grant.account.as_str(), grant.permission_set.as_str())
             .unwrap_or_default();
-        by_pair.insert(
-            key,
-            (
-                flag_text(&flags),
-                checks(
-                    &evaluator,
-                    &paths,
-                    (grant.account, account),
-                    profile,
-                    &region,
-                ),
-            ),
-        );
+        by_pair.insert(key, (flag_text(&flags), pair_checks.len()));
+        pair_checks.push(checks(
+            &evaluator,
+            &paths,
+            (grant.account, account),
+            profile,
+            &region,
+        ));
     }
 
     // IAM principals per account.
@@ -507,15 +525,27 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
                     let key = (g.account.as_str(), g.permission_set.as_str());
                     let profile = profiles.name_of(g.account.as_str(), g.permission_set.as_str()).unwrap_or_default();
                     let account = model.account(g.account.as_str());
-                    json!({
+                    let mut out = json!({
                         "account": g.account.as_str(),
                         "account_id": account.map(|a| a.id().to_string()).unwrap_or_default(),
                         "environment": account.map(|a| a.environment().as_str().to_string()).unwrap_or_default(),
                         "permission_set": g.permission_set.as_str(),
                         "profile": profile,
                         "flags": by_pair.get(&key).map_or("none", |(f, _)| f.as_str()),
-                        "checks": by_pair.get(&key).map_or(Vec::new(), |(_, c)| c.clone()),
-                    })
+                    });
+                    let at = by_pair.get(&key).map(|(_, at)| *at);
+                    if let Value::Object(fields) = &mut out {
+                        match at {
+                            Some(at) if !for_template => {
+                                fields.insert("checks_at".into(), at.into());
+                            }
+                            _ => {
+                                let checks = at.and_then(|at| pair_checks.get(at)).cloned().unwrap_or_default();
+                                fields.insert("checks".into(), checks.into());
+                            }
+                        }
+                    }
+                    out
                 })
                 .collect();
             let mut group = serde_json::Map::new();
@@ -638,13 +668,29 @@ fn context(model: &Model, options: &EmitOptions) -> Result<Value, EmitError> {
         })
         .collect();
     put("allowed_findings", allowed.into());
-    Ok(Value::Object(context))
+    Ok((Value::Object(context), pair_checks))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn the_direct_document_is_the_template_rendering_before_blank_lines_are_cut() {
+        // `emit` cuts runs of blank lines afterwards, which could hide a difference.
+        let templates = crate::templates::Templates::default();
+        for (name, model) in crate::emit::tests::models() {
+            let options = EmitOptions::default();
+            let shared = Shared::new(&model, &options);
+            let (values, checks) = context(&shared, false).unwrap();
+            let ours = direct::access_md(&values, &checks).unwrap();
+            let theirs = templates
+                .render(TEMPLATE, context(&shared, true).unwrap().0)
+                .unwrap();
+            assert_eq!(ours, theirs, "{name}");
+        }
+    }
 
     fn render(text: &str) -> String {
         let model = Model::from_json(text).unwrap();

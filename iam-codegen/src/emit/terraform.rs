@@ -5,21 +5,40 @@
 //!
 //! ```text
 //! terraform/
-//!   README.md                  what is here and what the operator runs
-//!   management/main.tf.json    the management account: Organizations (OUs, member accounts,
-//!                              SCPs, RCPs and their attachments), OU baselines (StackSets),
-//!                              budgets, IAM Identity Center
-//!                              (when its instance is in the management account), and the
-//!                              management account's own IAM entities
-//!   <account>/main.tf.json     every other account that has IAM entities of its own, besides
-//!                              its OU's baseline (or holds a delegated Identity Center instance)
+//!   README.md                              what is here, what the operator runs, in which order
+//!   management/organizations/main.tf.json  Organizations: OUs, member accounts, SCPs, RCPs and
+//!                                          their attachments; budgets
+//!   management/baselines/main.tf.json      OU baselines (StackSets)
+//!   management/iam/main.tf.json            the management account's own IAM entities
+//!   management/identity-center/main.tf.json
+//!                                          IAM Identity Center (when its instance is in the
+//!                                          management account)
+//!   <account>/main.tf.json                 every other account that has IAM entities of its
+//!                                          own, besides its OU's baseline (or holds a
+//!                                          delegated Identity Center instance)
 //! ```
 //!
-//! The management account's own IAM entities go in `management/`, not in a directory of its
-//! own: one account, one set of credentials, one state.
+//! The management account's resources are split by stage into root modules, each with its
+//! own state ([`MANAGEMENT_MODULES`]): in one state, a 500-account organization was over ten
+//! thousand resources, and every plan read all of them even when only a permission set
+//! changed. The split is always made, for every model, and a stage with nothing to hold has
+//! no module: a directory, and so the state behind it, never moves when the model grows (a
+//! model that gains Identity Center or an OU keeps its other states where they are), which
+//! splitting only past some size would not give. Later stages read what earlier ones made
+//! through data sources looked up by name, never through another module's state
+//! (`terraform_remote_state` would assume a backend): the baselines module finds each OU's id
+//! among its parent's children (`aws_organizations_organizational_units`, from the root of
+//! `aws_organizations_organization`), and the Identity Center module needs nothing else (its
+//! assignments name accounts by the ids the model holds). The apply order, in the generated
+//! README: organizations → baselines → the management account's own IAM and every account
+//! module → identity-center. Account modules come after the baselines because an account's
+//! entity may attach a policy of its OU's baseline; Identity Center comes last because a
+//! permission set that names a customer managed policy (or boundary) can only be
+//! provisioned into an account that already has the policy, from its module or its
+//! baseline.
 //!
-//! An OU baseline (`organization.units.<OU>.baseline`) is deployed once per OU, not once per
-//! account: the management module has an `aws_cloudformation_stack_set` (service-managed
+//! //! An OU baseline (`organization.units.<OU>.baseline`) is deployed once per OU, not once per
+//! account: the baselines module has an `aws_cloudformation_stack_set` (service-managed
 //! permissions, automatic deployment to every account that is or later comes under the OU,
 //! stacks removed when an account leaves, `CAPABILITY_NAMED_IAM`, 25% of the accounts at once
 //! with 10% failures tolerated) and one `aws_cloudformation_stack_set_instance` whose
@@ -31,8 +50,8 @@
 //! generates and applies again; the StackSet is two resources in one state whatever the
 //! number of accounts, and deploys to new accounts by itself. Accounts whose only IAM
 //! entities come from baselines get no directory (their module would plan nothing), so an
-//! organization whose accounts differ only by baseline is the management module and the
-//! README. Service-managed StackSets need trusted access between StackSets and Organizations
+//! organization whose accounts differ only by baseline is the management account's modules
+//! and the README. Service-managed StackSets need trusted access between StackSets and Organizations
 //! (`aws organizations enable-aws-service-access --service-principal
 //! member.org.stacksets.cloudformation.amazonaws.com`, once) and never deploy to the
 //! management account itself.
@@ -45,13 +64,15 @@
 //!   provider refuses to touch any other account), and for member accounts
 //!   `assume_role { role_arn = "arn:aws:iam::<account id>:role/${var.assume_role_name}" }`:
 //!   the operator runs every module with management-account credentials. The management
-//!   module assumes no role unless [`TerraformOptions::management_assume_role`] is set.
+//!   account's modules assume no role unless [`TerraformOptions::management_assume_role`] is
+//!   set.
 //! - `variable`s for what the model cannot know: `region` and `assume_role_name` (with
 //!   defaults from the options), and `<saml provider>_metadata_file`, the path of each SAML
 //!   provider's metadata XML (no default: the path depends on where Terraform runs).
 //! - `output`s for the ARNs a pipeline needs: roles, customer managed policies, instance
-//!   profiles, OIDC and SAML providers; in the management module also OU ids, policy ids,
-//!   permission set ARNs, Identity Center group ids, the instance ARN and identity store id.
+//!   profiles, OIDC and SAML providers; in the management account's modules also OU ids,
+//!   policy ids, StackSet ids, permission set ARNs, Identity Center group ids, the instance
+//!   ARN and identity store id.
 //!
 //! # Names and values
 //!
@@ -79,7 +100,7 @@
 //! use iam_codegen::emit::{EmitOptions, terraform};
 //! let model = iam_model::model::synthetic::organization(2, 1, 1, 1, 1);
 //! let files = terraform::emit(&model, &EmitOptions::default())?;
-//! let main = String::from_utf8(files.get("management/main.tf.json").unwrap_or_default().to_vec())?;
+//! let main = String::from_utf8(files.get("management/organizations/main.tf.json").unwrap_or_default().to_vec())?;
 //! assert!(main.contains("\"source\": \"hashicorp/aws\""));
 //! assert!(main.contains("\"version\": \"~> 6.0\""));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -110,6 +131,7 @@
 mod iam;
 pub mod imports;
 mod management;
+mod readme;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -128,8 +150,30 @@ use crate::emit::{Artifacts, EmitError, EmitOptions};
 /// The template of `README.md` at the top of the target directory.
 pub const README_TEMPLATE: &str = "terraform/README.md.hbs";
 
-/// The directory of the management account's module.
+/// The directory of the management account's modules.
 pub const MANAGEMENT_DIR: &str = "management";
+
+/// The management account's Organizations module: OUs, member accounts, SCPs and RCPs with
+/// their attachments, budgets.
+pub const ORGANIZATIONS_DIR: &str = "management/organizations";
+
+/// The management account's module of OU baselines (StackSets).
+pub const BASELINES_DIR: &str = "management/baselines";
+
+/// The management account's own IAM entities.
+pub const MANAGEMENT_IAM_DIR: &str = "management/iam";
+
+/// IAM Identity Center, when its instance is in the management account.
+pub const IDENTITY_CENTER_DIR: &str = "management/identity-center";
+
+/// The management account's modules in the order they are applied; the member accounts'
+/// modules go between [`MANAGEMENT_IAM_DIR`] and [`IDENTITY_CENTER_DIR`].
+pub const MANAGEMENT_MODULES: [&str; 4] = [
+    ORGANIZATIONS_DIR,
+    BASELINES_DIR,
+    MANAGEMENT_IAM_DIR,
+    IDENTITY_CENTER_DIR,
+];
 
 /// Terraform options. `TerraformOptions::default()` gives the documented defaults; change
 /// them with the setters.
@@ -153,13 +197,13 @@ pub struct TerraformOptions {
     /// member account; default `OrganizationAccountAccessRole` (the role Organizations creates
     /// in accounts it creates).
     pub assume_role_name: String,
-    /// Whether the management module assumes `assume_role_name` in the management account
+    /// Whether the management account's modules assume `assume_role_name` in that account
     /// too; default `false` (it runs with the operator's management-account credentials).
     pub management_assume_role: bool,
     /// Whether Identity Center users are created by Terraform or looked up; default
     /// [`IdentityCenterUsers::Managed`].
     pub identity_center_users: IdentityCenterUsers,
-    /// Whether the management module has an `import` block per member account; default
+    /// Whether the Organizations module has an `import` block per member account; default
     /// `true`: the model names accounts by their ids, so they exist and must be imported,
     /// never created.
     pub import_accounts: bool,
@@ -202,7 +246,7 @@ impl TerraformOptions {
         self
     }
 
-    /// Set whether the management module assumes the role too.
+    /// Set whether the management account's modules assume the role too.
     pub fn management_assume_role(mut self, yes: bool) -> Self {
         self.management_assume_role = yes;
         self
@@ -250,34 +294,83 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     let mut artifacts = Artifacts::new();
     let mut summaries = Vec::new();
     for (name, account) in model.accounts() {
-        let is_management = name == management;
         let holds_sso = sso_account == Some(name);
-        if !is_management && !holds_sso && account.own_iam().is_empty() {
-            continue;
+        let id = account.id().to_string();
+        let mut modules = Vec::new();
+        if name == management {
+            // One root module (one state) per stage of the management account, in the
+            // order of [`MANAGEMENT_MODULES`]; a stage with nothing to hold has no module.
+            let mut organizations = Module::new(ORGANIZATIONS_DIR, name, id.clone(), true, tf);
+            management::organization(&mut organizations, model, tf)?;
+            let mut baselines = Module::new(BASELINES_DIR, name, id.clone(), true, tf);
+            management::baselines(&mut baselines, model)?;
+            let mut own = Module::new(MANAGEMENT_IAM_DIR, name, id.clone(), true, tf);
+            iam::account(&mut own, account)?;
+            modules.extend([organizations, baselines, own]);
+            if holds_sso && let Some(ic) = model.identity_center() {
+                let mut sso = Module::new(IDENTITY_CENTER_DIR, name, id, true, tf);
+                management::identity_center(&mut sso, model, ic, tf)?;
+                modules.push(sso);
+            }
+            modules.retain(|m| !m.is_empty());
+        } else if holds_sso || !account.own_iam().is_empty() {
+            // A delegated administrator's Identity Center stays with that account's IAM.
+            let mut module = Module::new(name.as_str(), name, id, false, tf);
+            if holds_sso && let Some(ic) = model.identity_center() {
+                management::identity_center(&mut module, model, ic, tf)?;
+            }
+            iam::account(&mut module, account)?;
+            modules.push(module);
         }
-        let dir = if is_management {
-            MANAGEMENT_DIR.to_string()
-        } else {
-            name.to_string()
-        };
-        let mut module = Module::new(&dir, name, account.id().to_string(), is_management, tf);
-        if is_management {
-            management::organization(&mut module, model, tf)?;
+        for module in modules {
+            summaries.push(module.summary());
+            artifacts.insert(format!("{}/main.tf.json", module.dir), module.render(tf))?;
         }
-        if holds_sso && let Some(ic) = model.identity_center() {
-            management::identity_center(&mut module, model, ic, tf)?;
-        }
-        iam::account(&mut module, account)?;
-        summaries.push(module.summary());
-        artifacts.insert(format!("{dir}/main.tf.json"), module.render(tf))?;
     }
-    let readme = options.templates.render(
-        README_TEMPLATE,
+    let present = |dir: &str| summaries.iter().any(|s| s["dir"] == dir);
+    let mut apply_order = Vec::new();
+    for (dir, holds) in [
+        (
+            ORGANIZATIONS_DIR,
+            "OUs, member accounts (imported), SCPs and RCPs with their attachments, budgets",
+        ),
+        (
+            BASELINES_DIR,
+            "the OU baselines' StackSets; reads the OU ids by name",
+        ),
+        (
+            MANAGEMENT_IAM_DIR,
+            "the management account's own IAM entities",
+        ),
+    ] {
+        if present(dir) {
+            apply_order.push(json!({"path": format!("{dir}/"), "holds": holds}));
+        }
+    }
+    if summaries.iter().any(|s| s["management"] == false) {
+        apply_order.push(json!({
+            "path": "<account>/",
+            "holds": "each member account's IAM entities",
+        }));
+    }
+    if present(IDENTITY_CENTER_DIR) {
+        apply_order.push(json!({
+            "path": format!("{IDENTITY_CENTER_DIR}/"),
+            "holds": "IAM Identity Center; a permission set that names a customer managed policy needs it in every account it is assigned to",
+        }));
+    }
+    for (step, entry) in apply_order.iter_mut().enumerate() {
+        entry["step"] = json!(step + 1);
+    }
+    let readme = readme::render(
+        options,
         json!({
             "provider_version": tf.provider_version,
             "region": tf.region,
             "assume_role_name": tf.assume_role_name,
             "management_dir": MANAGEMENT_DIR,
+            "baselines_dir": BASELINES_DIR,
+            "apply_order": apply_order,
             "modules": summaries,
             "baselines": model
                 .organization()
@@ -293,7 +386,7 @@ pub fn emit(model: &Model, options: &EmitOptions) -> Result<Artifacts, EmitError
     )?;
     artifacts.insert("README.md", readme)?;
     if tf.import_iam {
-        imports::add(&mut artifacts)?;
+        imports::add(&mut artifacts, model)?;
     }
     Ok(artifacts)
 }
@@ -456,6 +549,14 @@ impl Module {
             );
         }
         module
+    }
+
+    /// Whether the module would plan nothing: no resource, data source, import or output.
+    fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+            && self.data.is_empty()
+            && self.imports.is_empty()
+            && self.outputs.is_empty()
     }
 
     fn assumes_role(&self, options: &TerraformOptions) -> bool {

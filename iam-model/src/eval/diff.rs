@@ -19,12 +19,13 @@
 //!   rename of a policy is no change).
 //!
 //! A renamed principal (an account with the same id; an Identity Center user with the same
-//! attributes and own assignments; a group with the same definition and members, or with the
-//! same assignments when it has no members; an IAM role or user with the same definition in
-//! the same account; one candidate each way) is reported in [`AccessDiff::renames`] and
+//! attributes and own assignments, else the same email; a group with the same definition and
+//! members, or with the same assignments when it has no members; an IAM role or user with the
+//! same definition in the same account; one candidate each way; failing these, the most
+//! similar definition, see [`Rename`]'s module) is reported in [`AccessDiff::renames`] and
 //! renamed in the old model before the questions are asked, so a pure rename is no access
-//! change, and what else changed with it is reported under the new name. Permission sets and
-//! SCPs are not principals: renaming one changes no answer.
+//! change, and what else changed with it ([`Rename::changed`]) is reported under the new
+//! name. Permission sets and SCPs are not principals: renaming one changes no answer.
 //!
 //! Each change has the statements that decide it: those that allow on the side that
 //! allows, and the explicit denies on the side that denies. Principals and accounts are
@@ -55,7 +56,7 @@ use crate::model::{Account, AssignmentPrincipal, Model, Target};
 use crate::policy::{AccountId, Kind, Policy};
 
 mod renames;
-pub use renames::Rename;
+pub use renames::{MAX_SIMILARITY_PAIRS, Rename, SIMILARITY};
 
 /// What a change is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -149,7 +150,7 @@ pub struct AccessDiff {
     pub changes: Vec<Change>,
     /// SCP and RCP changes per account.
     pub fences: Vec<FenceChange>,
-    /// Principals renamed and otherwise unchanged, sorted.
+    /// Principals renamed, sorted; [`Rename::changed`] says which changed too.
     pub renames: Vec<Rename>,
 }
 

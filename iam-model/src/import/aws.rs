@@ -609,6 +609,9 @@ pub struct ListMemberships {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Membership {
+    /// Absent in hand-written exports; AWS always gives it.
+    #[serde(default)]
+    pub membership_id: Option<String>,
     pub member_id: MemberId,
 }
 

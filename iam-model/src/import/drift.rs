@@ -180,6 +180,9 @@ fn normalize(f: &mut ModelFile) {
         .values_mut()
         .chain(f.organization.rcps.values_mut())
     {
+        // Ids are AWS's handles, not access: a model without them, or with older ones of a
+        // policy recreated since, has not drifted.
+        p.id = None;
         p.tags.clear();
         p.description = p.description.take().filter(|d| !d.is_empty());
     }
@@ -210,6 +213,7 @@ fn normalize(f: &mut ModelFile) {
         }
         for u in ic.users.values_mut() {
             u.groups.sort();
+            u.membership_ids.clear();
         }
     }
 }

@@ -38,13 +38,48 @@ fn aws_arn(name: &str) -> String {
     )
 }
 
+/// A 64-bit hash of `parts`, the same on every run and platform.
+fn stable_hash(parts: &[&str]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::fast_hash::FxHasher::default();
+    for part in parts {
+        h.write(part.as_bytes());
+        h.write_u8(0xff);
+    }
+    h.finish()
+}
+
+/// An id of the AWS form (`p-` and 16 hex digits) for a policy the model has none for.
+fn made_up_policy_id(kind: &str, name: &str) -> String {
+    format!("p-{:016x}", stable_hash(&[kind, name]))
+}
+
+/// A membership id of the identity store's UUID form for a membership the model has none
+/// for.
+fn made_up_membership_id(user: &str, group: &str) -> String {
+    let (a, b) = (
+        stable_hash(&[user, group]),
+        stable_hash(&[group, user, "membership"]),
+    );
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}
+
 fn path_of(p: Option<&String>) -> String {
     p.cloned().unwrap_or_else(|| "/".to_string())
 }
 
 /// The export directory's files for a deployed `model`; see the [module docs](super) for
-/// the layout. Ids that AWS picks are made up deterministically (`r-root`, `ou-1`, `p-1`,
-/// `ps-1`, group and user ids from their names). Assignments to OUs are listed per account,
+/// the layout. Ids that AWS picks are the model's where it has them (SCP and RCP ids,
+/// group membership ids) and otherwise made up deterministically (`r-root`, `ou-1`,
+/// `ps-1`, group and user ids from their names; policy and membership ids of AWS's form
+/// from a hash of the names). Assignments to OUs are listed per account,
 /// as AWS keeps them.
 ///
 /// ```
@@ -124,15 +159,15 @@ pub fn export_of(model: &Model) -> ExportFiles {
             json!({"TargetId": id, "Type": "ACCOUNT"})
         }
     };
-    let mut policy_count = 0;
     for (kind, policies) in [
         ("SERVICE_CONTROL_POLICY", &file.organization.scps),
         ("RESOURCE_CONTROL_POLICY", &file.organization.rcps),
     ] {
         let mut listed = Vec::new();
         for (name, p) in policies {
-            policy_count += 1;
-            let id = format!("p-{policy_count}");
+            let id =
+                p.id.clone()
+                    .unwrap_or_else(|| made_up_policy_id(kind, name));
             listed.push(json!({"Id": id, "Name": name, "Description": p.description.clone().unwrap_or_default(),
                 "Type": kind, "AwsManaged": false}));
             out.insert(
@@ -386,7 +421,15 @@ pub fn export_of(model: &Model) -> ExportFiles {
                 .users
                 .iter()
                 .filter(|(_, u)| u.groups.contains(group))
-                .map(|(name, _)| json!({"GroupId": gid, "MemberId": {"UserId": user_id(name)}}))
+                .map(|(name, u)| {
+                    let id = u
+                        .membership_ids
+                        .get(*group)
+                        .cloned()
+                        .unwrap_or_else(|| made_up_membership_id(name, group));
+                    json!({"IdentityStoreId": "d-example", "MembershipId": id, "GroupId": gid,
+                        "MemberId": {"UserId": user_id(name)}})
+                })
                 .collect();
             out.insert(
                 format!("identitystore/memberships/{gid}.json"),

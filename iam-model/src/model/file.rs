@@ -17,7 +17,7 @@ use crate::model::iam::{
     Group, Iam, InstanceProfile, ManagedPolicy, ManagedPolicyRef, MaxSessionDuration, OidcProvider,
     PasswordPolicy, Permissions, Role, SamlProvider, User,
 };
-use crate::model::names::IamPath;
+use crate::model::names::{IamPath, UnitPath};
 use crate::model::org::{Environment, OrgPolicy, Organization, Tags, Target, Unit};
 use crate::model::sso::{
     Assignment, AssignmentPrincipal, CustomerPolicyRef, IdentityCenter, IdentitySource,
@@ -227,12 +227,56 @@ impl BaselineFile {
         walk(&mut value, account_id);
         serde_json::from_value(value).unwrap_or(iam)
     }
+
+    /// The file form of a baseline typed with [`crate::model::baseline::TEMPLATE_ACCOUNT_ID`]
+    /// for the account's id: its roles, policies and OIDC providers, with that id written
+    /// `${AWS::AccountId}` in every string.
+    pub(crate) fn from_template(iam: &Iam) -> Self {
+        fn walk(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::String(s)
+                    if s.contains(crate::model::baseline::TEMPLATE_ACCOUNT_ID) =>
+                {
+                    *s = s.replace(
+                        crate::model::baseline::TEMPLATE_ACCOUNT_ID,
+                        ACCOUNT_ID_PLACEHOLDER,
+                    );
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+                serde_json::Value::Object(map) => map.values_mut().for_each(walk),
+                _ => {}
+            }
+        }
+        let file = iam_file(iam);
+        let file = Self {
+            roles: file.roles,
+            policies: file.policies,
+            oidc_providers: file.oidc_providers,
+        };
+        let mut value = serde_json::to_value(&file).unwrap_or(serde_json::Value::Null);
+        walk(&mut value);
+        serde_json::from_value(value).unwrap_or(file)
+    }
+}
+
+/// A baseline as the IAM of the account `account_id`; `None` when it does not decode (its
+/// findings are reported when the baseline is read with the stand-in id).
+pub(crate) fn decode_baseline(file: &BaselineFile, account_id: &str) -> Option<Iam> {
+    let mut scratch = Decoder {
+        report: Report::new(),
+    };
+    scratch.iam(&file.for_account(account_id), "")
 }
 
 /// An SCP or RCP.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgPolicyFile {
+    /// The id AWS gave the policy (`p-` and 8 to 128 letters, digits or underscores), when
+    /// it exists: `import` keeps it, and `generate --import-existing` imports the policy and
+    /// its attachments by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// What it is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -717,6 +761,7 @@ impl Decoder {
         }
         let document = self.policy::<K>(&p.document, &format!("{base}/document"));
         Some(OrgPolicy {
+            id: p.id.clone(),
             description: p.description.clone(),
             targets: ok.then_some(targets)?,
             document: document?,
@@ -1276,7 +1321,8 @@ pub fn decode(f: &ModelFile) -> Result<Model, Vec<Finding>> {
         }
     }
     if let Some(org) = &organization {
-        apply_baselines(org, &mut accounts, &mut d.report);
+        apply_baselines(org, &mut accounts);
+        baseline_collisions(org, &accounts, &mut d.report);
     }
     let identity_center = match &f.identity_center {
         None => Some(None),
@@ -1305,27 +1351,31 @@ pub fn decode(f: &ModelFile) -> Result<Model, Vec<Finding>> {
     }
 }
 
-/// Give every account under an OU with a baseline the baseline's entities, with its own id
-/// for the placeholders; the account's own IAM is kept for emitters and the file form. A
-/// name the account already has is an error.
-fn apply_baselines(
-    org: &Organization,
-    accounts: &mut BTreeMap<crate::model::names::AccountName, Account>,
-    report: &mut Report,
-) {
-    let baselines: Vec<(
-        crate::model::names::UnitPath,
-        &crate::model::baseline::Baseline,
-    )> = org
-        .unit_paths()
+/// The OUs that have a baseline, parents before children.
+fn baselines(org: &Organization) -> Vec<(UnitPath, &crate::model::baseline::Baseline)> {
+    org.unit_paths()
         .into_iter()
         .filter_map(|(path, unit)| unit.baseline.as_ref().map(|b| (path, b)))
-        .collect();
-    if baselines.is_empty() {
-        return;
-    }
-    for (name, account) in accounts.iter_mut() {
-        let Some(unit) = account.unit.clone() else {
+        .collect()
+}
+
+/// Give every account under an OU with a baseline the baseline's entities, with its own id
+/// for the placeholders; the account's own IAM is kept apart for emitters and the file form
+/// ([`Account::own_iam`]). Reading a model file and [`crate::model::ModelBuilder::build`] both
+/// call it. Idempotent: it starts again from each account's own IAM, so it may run after any
+/// change to the accounts. An entity of a baseline with the name of one the account has
+/// already (its own, or an outer OU's baseline's) replaces it; [`baseline_collisions`]
+/// reports that.
+pub(crate) fn apply_baselines(
+    org: &Organization,
+    accounts: &mut BTreeMap<crate::model::names::AccountName, Account>,
+) {
+    let baselines = baselines(org);
+    for account in accounts.values_mut() {
+        if let Some(own) = account.own.take() {
+            account.iam = own;
+        }
+        let Some(unit) = &account.unit else {
             continue;
         };
         let id = account.id.to_string();
@@ -1335,45 +1385,67 @@ fn apply_baselines(
                 continue;
             }
             // The baseline decoded cleanly with the stand-in id; a real id decodes the same.
-            let mut scratch = Decoder {
-                report: Report::new(),
-            };
-            let Some(iam) = scratch.iam(&baseline.file.for_account(&id), "") else {
+            let Some(iam) = decode_baseline(&baseline.file, &id) else {
                 continue;
             };
             let target = effective.get_or_insert_with(|| account.iam.clone());
-            let base = format!("{}/iam", key("/accounts", name.as_str()));
-            let collide = |report: &mut Report, section: &str, entity: &str| {
-                report.error(
-                    "baseline-collision",
-                    key(&format!("{base}/{section}"), entity),
-                    format!(
-                        "`{entity}` is also in the baseline of OU `{path}`, which every account under it gets"
-                    ),
-                    "rename one of them, or remove it from the account and keep the baseline's",
-                );
-            };
-            for (n, role) in iam.roles {
-                if target.roles.contains_key(&n) {
-                    collide(report, "roles", n.as_str());
-                }
-                target.roles.insert(n, role);
-            }
-            for (n, policy) in iam.policies {
-                if target.policies.contains_key(&n) {
-                    collide(report, "policies", n.as_str());
-                }
-                target.policies.insert(n, policy);
-            }
-            for (n, provider) in iam.oidc_providers {
-                if target.oidc_providers.contains_key(&n) {
-                    collide(report, "oidc_providers", n.as_str());
-                }
-                target.oidc_providers.insert(n, provider);
-            }
+            target.roles.extend(iam.roles);
+            target.policies.extend(iam.policies);
+            target.oidc_providers.extend(iam.oidc_providers);
         }
         if let Some(effective) = effective {
             account.own = Some(std::mem::replace(&mut account.iam, effective));
+        }
+    }
+}
+
+/// The error `baseline-collision` for every entity that an OU baseline gives an account
+/// which already has one of that name, of its own or from the baseline of an OU above.
+/// Reading a model file reports them; [`crate::validate::validate`] does for built models.
+pub(crate) fn baseline_collisions(
+    org: &Organization,
+    accounts: &BTreeMap<crate::model::names::AccountName, Account>,
+    report: &mut Report,
+) {
+    let baselines = baselines(org);
+    if baselines.is_empty() {
+        return;
+    }
+    for (name, account) in accounts {
+        let Some(unit) = &account.unit else {
+            continue;
+        };
+        let own = account.own_iam();
+        let mut seen: [std::collections::BTreeSet<&str>; 3] = [
+            own.roles.keys().map(|n| n.as_str()).collect(),
+            own.policies.keys().map(|n| n.as_str()).collect(),
+            own.oidc_providers.keys().map(|n| n.as_str()).collect(),
+        ];
+        let base = format!("{}/iam", key("/accounts", name.as_str()));
+        for (path, baseline) in &baselines {
+            if !unit.is_within(path) {
+                continue;
+            }
+            let file = &baseline.file;
+            let sections = [
+                ("roles", file.roles.keys().collect::<Vec<_>>()),
+                ("policies", file.policies.keys().collect()),
+                ("oidc_providers", file.oidc_providers.keys().collect()),
+            ];
+            for ((section, entities), seen) in sections.into_iter().zip(seen.iter_mut()) {
+                for entity in entities {
+                    if !seen.insert(entity.as_str()) {
+                        report.error(
+                            "baseline-collision",
+                            key(&format!("{base}/{section}"), entity),
+                            format!(
+                                "`{entity}` is also in the baseline of OU `{path}`, which every account under it gets"
+                            ),
+                            "rename one of them, or remove it from the account and keep the baseline's",
+                        );
+                    }
+                }
+            }
         }
     }
 }
@@ -1422,6 +1494,7 @@ fn unit_file(u: &Unit) -> UnitFile {
 
 fn org_policy<K: Kind>(p: &OrgPolicy<K>) -> OrgPolicyFile {
     OrgPolicyFile {
+        id: p.id.clone(),
         description: p.description.clone(),
         targets: names(&p.targets),
         document: document(&p.document),

@@ -180,6 +180,23 @@ impl Unit {
         self
     }
 
+    /// Give every account in the OU or below it the IAM of `baseline` (see [`Baseline`] and
+    /// [`Baseline::builder`]); a second call replaces the first.
+    ///
+    /// ```
+    /// use iam_model::model::{Unit, OidcProvider};
+    /// use iam_model::model::baseline::Baseline;
+    /// let github = OidcProvider { url: "https://token.actions.githubusercontent.com".into(),
+    ///     client_ids: vec!["sts.amazonaws.com".into()], thumbprints: vec![], tags: Default::default() };
+    /// let unit = Unit::new().with_baseline(Baseline::builder().oidc_provider("github".parse()?, github).build());
+    /// assert_eq!(unit.baseline().map(|b| b.template().oidc_providers().len()), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_baseline(mut self, baseline: Baseline) -> Self {
+        self.baseline = Some(baseline);
+        self
+    }
+
     /// The child OUs by name.
     pub fn units(&self) -> &BTreeMap<String, Unit> {
         &self.units
@@ -196,9 +213,32 @@ impl Unit {
     }
 }
 
-/// An SCP or RCP: a policy document, where it is attached, a description and tags.
+/// Whether `text` has the form of an AWS Organizations policy id: `p-` followed by 8 to 128
+/// letters, digits or underscores. AWS's own policies have ids such as `p-FullAWSAccess`.
+///
+/// AWS Organizations API reference, `DescribePolicy` (`PolicyId`): "The regex pattern for
+/// a policy ID string requires \"p-\" followed by from 8 to 128 lowercase or uppercase
+/// letters, digits, or the underscore character (_)" (`^p-[0-9a-zA-Z_]{8,128}$`).
+///
+/// ```
+/// use iam_model::model::is_policy_id;
+/// assert!(is_policy_id("p-examplepolicyid111"));
+/// assert!(is_policy_id("p-FullAWSAccess"));
+/// assert!(!is_policy_id("p-1234567"));
+/// assert!(!is_policy_id("p-1234-5678"));
+/// ```
+pub fn is_policy_id(text: &str) -> bool {
+    text.strip_prefix("p-").is_some_and(|rest| {
+        (8..=128).contains(&rest.len())
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// An SCP or RCP: a policy document, where it is attached, a description and tags, and the
+/// id AWS gave it when it exists (kept by `import`, used for Terraform `import` blocks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgPolicy<K: Kind> {
+    pub(crate) id: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) targets: Vec<Target>,
     pub(crate) document: Policy<K>,
@@ -214,11 +254,17 @@ impl<K: Kind> OrgPolicy<K> {
     /// A builder for a policy attached nowhere yet.
     pub fn builder(document: Policy<K>) -> OrgPolicyBuilder<K> {
         OrgPolicyBuilder(Self {
+            id: None,
             description: None,
             targets: Vec::new(),
             document,
             tags: Tags::new(),
         })
+    }
+
+    /// The id AWS gave the policy (`p-…`), when the model knows it.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
     }
 
     /// The description.
@@ -247,6 +293,12 @@ impl<K: Kind> OrgPolicy<K> {
 pub struct OrgPolicyBuilder<K: Kind>(OrgPolicy<K>);
 
 impl<K: Kind> OrgPolicyBuilder<K> {
+    /// Set the id AWS gave the policy (`p-…`; validation checks its form).
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.0.id = Some(id.into());
+        self
+    }
+
     /// Set the description.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.0.description = Some(text.into());

@@ -292,6 +292,10 @@ pub struct SsoUser {
     /// The groups the user is in, by display name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
+    /// The identity store's membership id of each of the user's group memberships that
+    /// exists, by group display name (kept by `import`, used for Terraform `import` blocks).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub membership_ids: BTreeMap<String, String>,
 }
 
 impl SsoUser {
@@ -309,6 +313,7 @@ impl SsoUser {
             family_name,
             email: email.into(),
             groups: Vec::new(),
+            membership_ids: BTreeMap::new(),
         }
     }
 
@@ -316,6 +321,47 @@ impl SsoUser {
     pub fn in_group(mut self, group: impl Into<String>) -> Self {
         self.groups.push(group.into());
         self
+    }
+
+    /// The same user with the identity store's id of its membership in `group`.
+    pub fn membership_id(mut self, group: impl Into<String>, id: impl Into<String>) -> Self {
+        self.membership_ids.insert(group.into(), id.into());
+        self
+    }
+}
+
+/// Whether `text` has the form of an identity store id of a user, group or group membership:
+/// a UUID (`8-4-4-4-12` hex digits), optionally after 10 lowercase hex digits and `-`.
+///
+/// Identity Store API reference, `GroupMembership` (`MembershipId`): length 1 to 47,
+/// pattern `([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}`.
+///
+/// ```
+/// use iam_model::model::is_membership_id;
+/// assert!(is_membership_id("a1b2c3d4-5678-90ab-cdef-000000011111"));
+/// assert!(is_membership_id("906798f2b1-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901"));
+/// assert!(!is_membership_id("m-1"));
+/// ```
+pub fn is_membership_id(text: &str) -> bool {
+    let uuid = |s: &str| {
+        let parts: Vec<&str> = s.split('-').collect();
+        parts.len() == 5
+            && parts
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    match text.split_once('-') {
+        Some((prefix, rest))
+            if prefix.len() == 10
+                && prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && uuid(rest) =>
+        {
+            true
+        }
+        _ => uuid(text),
     }
 }
 

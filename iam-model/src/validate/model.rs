@@ -1,6 +1,7 @@
 //! Checks of a whole [`Model`]: every policy by its kind, references between entities,
 //! names and uniqueness, and AWS quotas. Findings carry JSON pointers into the model file.
 mod escalation;
+mod ids;
 mod limits;
 mod names;
 mod policies;
@@ -16,7 +17,7 @@ use crate::model::{Model, Tags, UnitAccounts};
 use crate::validate::Report;
 
 /// Check a model: every finding of every rule family, in a fixed order (policies,
-/// references, names, the characters of free text, limits, then the seeds' practices), each
+/// references, names, the characters of free text, limits, AWS ids, then the seeds' practices), each
 /// family walking the model in sorted order; then the model's `allow_findings` move the
 /// findings they accept to [`Report::allowed`].
 ///
@@ -44,6 +45,7 @@ pub fn validate(model: &Model) -> Report {
     names::check(model, &mut report);
     text::check_model(model, &mut report);
     limits::check(model, &mut report);
+    ids::check(model, &mut report);
     practices::check(model, &ctx, &mut report);
     let mut report = in_baselines(model, report);
     allow(model, &mut report);

@@ -13,8 +13,6 @@
 //! `REPLACE_ME_…` placeholder (the template's `MinLength` rejects it).
 use std::fmt::Write as _;
 
-use serde_json::json;
-
 use super::template::{Laid, Lookup};
 use crate::emit::EmitError;
 use crate::escape::shell_word;
@@ -65,6 +63,14 @@ entry() { printf '%s\n  {"ParameterKey": "%s", "ParameterValue": "%s"}' "$1" "$2
 
 /// The script for the laid-out templates, or `None` when no template has a parameter; a
 /// name no shell word can hold is an error.
+/// The compact JSON of `{"UniqueAttribute": {"AttributePath": PATH, "AttributeValue": VALUE}}`
+/// (the `--alternate-identifier` of `get-user-id`/`get-group-id`), written without building a
+/// JSON value: one per user of a large organization.
+fn unique_attribute(path: &str, value: &str) -> String {
+    let value = serde_json::Value::from(value).to_string();
+    format!(r#"{{"UniqueAttribute":{{"AttributePath":"{path}","AttributeValue":{value}}}}}"#)
+}
+
 pub(super) fn script(laid: &[Laid]) -> Result<Option<String>, EmitError> {
     let lookups = laid
         .iter()
@@ -105,14 +111,14 @@ pub(super) fn script(laid: &[Laid]) -> Result<Option<String>, EmitError> {
                 Lookup::RootId => "\"$root\"".to_string(),
                 Lookup::InstanceArn => "\"$instance\"".to_string(),
                 Lookup::IdentityStoreId => "\"$store\"".to_string(),
-                Lookup::Group(name) => {
-                    let id = json!({"UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": name}});
-                    format!("\"$(group_id {})\"", shell_word(&id.to_string())?)
-                }
-                Lookup::User(name) => {
-                    let id = json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
-                    format!("\"$(user_id {})\"", shell_word(&id.to_string())?)
-                }
+                Lookup::Group(name) => format!(
+                    "\"$(group_id {})\"",
+                    shell_word(&unique_attribute("displayName", name))?
+                ),
+                Lookup::User(name) => format!(
+                    "\"$(user_id {})\"",
+                    shell_word(&unique_attribute("userName", name))?
+                ),
                 Lookup::Manual => shell_word(&param.placeholder)?,
             };
             // A lookup runs in an assignment, so its failure stops the script (`set -e`).
@@ -131,4 +137,17 @@ pub(super) fn script(laid: &[Laid]) -> Result<Option<String>, EmitError> {
     }
     out.push_str("echo \"parameters.sh: parameters files written\" >&2\n");
     Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unique_attribute_is_the_json_of_its_value() {
+        for name in ["alice@example.com", "Dév \"ops\" \\ team\n", ""] {
+            let value = serde_json::json!({"UniqueAttribute": {"AttributePath": "userName", "AttributeValue": name}});
+            assert_eq!(unique_attribute("userName", name), value.to_string());
+        }
+    }
 }

@@ -36,7 +36,7 @@ const GROUP: Holder = Holder {
 
 /// Every IAM entity of the account.
 pub(super) fn account(module: &mut Module, account: &Account) -> Result<(), EmitError> {
-    // OU baselines are deployed by their StackSets, in the management module.
+    // OU baselines are deployed by their StackSets, in the baselines module.
     let iam = account.own_iam();
     for (name, policy) in iam.policies() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_policy

@@ -11,13 +11,163 @@
 //! permission sets (`aws_ssoadmin_permission_set`), groups and users
 //! (`aws_identitystore_group`/`_user` by `DisplayName`/`UserName`), and from those the
 //! permission sets' policy attachments and the account assignments (one `import` with
-//! `for_each` over `local.account_assignments`). SCPs/RCPs and their attachments, group
-//! memberships and budgets get none: no data source of the provider finds a policy or a
-//! membership id by name. Member accounts get theirs from the management module
-//! ([`super::TerraformOptions::import_accounts`]).
+//! `for_each` over `local.account_assignments`). SCPs/RCPs, their attachments and group
+//! memberships are imported by the ids the model keeps (`id` of a policy, `membership_ids`
+//! of a user, which `iam-codegen import` reads from the export): no data source of the
+//! provider finds a policy or a membership id by name, so one whose id the model lacks gets
+//! no block, and [`missing_ids`] names it. Budgets get none. Member accounts get theirs from
+//! the management module ([`super::TerraformOptions::import_accounts`]).
+use std::fmt;
+
+use iam_model::model::names::{EntityKind, terraform_name};
+use iam_model::model::{Model, OrgPolicy, Target};
+use iam_model::policy::Kind;
 use serde_json::{Map, Value, json};
 
+use super::management::{ROOT_ID, attachment_name, membership_key, unit_name};
+use super::{IDENTITY_CENTER_DIR, ORGANIZATIONS_DIR};
 use crate::emit::{Artifacts, EmitError};
+
+/// A resource that `--import-existing` writes no `import` block for, because the model
+/// lacks the id AWS gave it (a model written by hand, or a policy or membership not created
+/// yet): the first `terraform plan` creates it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MissingId {
+    /// The module directory under `terraform/` (`management/organizations`).
+    pub module: String,
+    /// The resource address in the module: `aws_organizations_policy.scp_deny_leave`,
+    /// `aws_identitystore_group_membership.this["<user>_in_<group>"]`.
+    pub address: String,
+    /// What has no id, in one line.
+    pub what: String,
+}
+
+impl fmt::Display for MissingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no import block for `{}` in `terraform/{}`: {}",
+            self.address, self.module, self.what
+        )
+    }
+}
+
+/// One SCP/RCP, attachment or membership resource and its import id, if the model has it.
+struct Planned {
+    module: String,
+    ty: &'static str,
+    name: String,
+    id: Option<String>,
+    what: String,
+}
+
+/// The organization's policies and attachments (in the Organizations module) and the group
+/// memberships (in the module of the Identity Center instance's account), with the import
+/// ids the model gives them.
+// Import ids, from the provider's documentation (registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/…#import):
+// organizations_policy `POLICY_ID` (`p-12345678`); organizations_policy_attachment
+// `TARGET_ID:POLICY_ID` (`123456789012:p-12345678`); identitystore_group_membership
+// `IDENTITY_STORE_ID/MEMBERSHIP_ID` (`d-0000000000/00000000-0000-0000-0000-000000000000`).
+fn planned(model: &Model) -> Vec<Planned> {
+    fn policies<K: Kind>(
+        model: &Model,
+        kind: EntityKind,
+        label: &str,
+        named: &std::collections::BTreeMap<iam_model::model::names::OrgPolicyName, OrgPolicy<K>>,
+        out: &mut Vec<Planned>,
+    ) {
+        for (name, policy) in named {
+            let tf = terraform_name(kind, name.as_str());
+            let id = policy.id().map(str::to_string);
+            let missing = format!("{label} `{name}` has no `id` in the model");
+            out.push(Planned {
+                module: ORGANIZATIONS_DIR.to_string(),
+                ty: "aws_organizations_policy",
+                name: tf.clone(),
+                id: id.clone(),
+                what: missing.clone(),
+            });
+            for target in policy.targets() {
+                let target_id = match target {
+                    Target::Root => Some(ROOT_ID.to_string()),
+                    Target::Unit(path) => {
+                        Some(format!("${{local.import_unit_{}}}", unit_name(path)))
+                    }
+                    Target::Account(account) => {
+                        model.account(account.as_str()).map(|a| a.id().to_string())
+                    }
+                };
+                out.push(Planned {
+                    module: ORGANIZATIONS_DIR.to_string(),
+                    ty: "aws_organizations_policy_attachment",
+                    name: attachment_name(&tf, target),
+                    id: id
+                        .as_ref()
+                        .zip(target_id)
+                        .map(|(id, target)| format!("{target}:{id}")),
+                    what: format!("{missing} (attached to `{target}`)"),
+                });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let org = model.organization();
+    policies(model, EntityKind::Scp, "SCP", org.scps(), &mut out);
+    policies(model, EntityKind::Rcp, "RCP", org.rcps(), &mut out);
+    // With an external identity provider the memberships are the provider's, not resources.
+    if let Some(ic) = model.identity_center()
+        && !ic.source().is_external()
+    {
+        let account = ic.instance_account();
+        let module = if account == org.management_account() {
+            IDENTITY_CENTER_DIR.to_string()
+        } else {
+            account.to_string()
+        };
+        for (user_name, user) in ic.users() {
+            for group in &user.groups {
+                out.push(Planned {
+                    module: module.clone(),
+                    ty: "aws_identitystore_group_membership",
+                    name: membership_key(user_name, group),
+                    id: user.membership_ids.get(group).cloned(),
+                    what: format!(
+                        "user `{user_name}` has no membership id for group `{group}` in the model"
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The SCPs/RCPs, attachments and group memberships that `--import-existing` writes no
+/// `import` block for, because the model lacks their ids, in module and model order. The
+/// CLI prints them as notes.
+///
+/// ```
+/// use iam_model::model::Model;
+/// let model = Model::from_json(&std::fs::read_to_string("../examples/organization.json")?)?;
+/// let missing = iam_codegen::emit::terraform::imports::missing_ids(&model);
+/// assert_eq!(missing[0].to_string(),
+///     "no import block for `aws_organizations_policy.scp_deny_leave_organization` in `terraform/management/organizations`: SCP `DenyLeaveOrganization` has no `id` in the model");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn missing_ids(model: &Model) -> Vec<MissingId> {
+    planned(model)
+        .into_iter()
+        .filter(|p| p.id.is_none())
+        .map(|p| MissingId {
+            address: if p.ty == "aws_identitystore_group_membership" {
+                format!("{}.this[\"{}\"]", p.ty, p.name)
+            } else {
+                format!("{}.{}", p.ty, p.name)
+            },
+            module: p.module,
+            what: p.what,
+        })
+        .collect()
+}
 
 /// The file next to each `main.tf.json`.
 pub const FILE: &str = "imports.tf.json";
@@ -190,6 +340,37 @@ impl Lookups {
         }
     }
 
+    /// SCPs/RCPs and their attachments by the policy ids of the model, and the group
+    /// memberships by its membership ids (one `import` with `for_each` over
+    /// `local.import_membership_ids`, as the memberships are one resource with `for_each`).
+    fn by_model_ids(&mut self, dir: &str, resources: &Map<String, Value>, planned: &[Planned]) {
+        let exists = |ty: &str, name: &str| resources.get(ty).and_then(|r| r.get(name)).is_some();
+        let mut memberships = Map::new();
+        for p in planned.iter().filter(|p| p.module == dir) {
+            let Some(id) = &p.id else {
+                continue;
+            };
+            if p.ty == "aws_identitystore_group_membership" {
+                if exists(p.ty, "this") {
+                    memberships.insert(p.name.clone(), Value::from(id.clone()));
+                }
+            } else if exists(p.ty, &p.name) {
+                self.import(format!("{}.{}", p.ty, p.name), id.clone());
+            }
+        }
+        if !memberships.is_empty() {
+            self.locals.insert(
+                "import_membership_ids".to_string(),
+                Value::Object(memberships),
+            );
+            self.blocks.push(json!({
+                "for_each": "${local.import_membership_ids}",
+                "to": "aws_identitystore_group_membership.this[each.key]",
+                "id": "${local.identity_store_id}/${each.value}",
+            }));
+        }
+    }
+
     /// Identity Center: permission sets by name, groups by display name, users by user name,
     /// then what refers to them.
     // Import ids, from the provider's documentation (registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/…#import):
@@ -339,7 +520,8 @@ impl Lookups {
 /// # Errors
 ///
 /// [`EmitError::Collision`] when the module directory already has the file.
-pub fn add(artifacts: &mut Artifacts) -> Result<(), EmitError> {
+pub fn add(artifacts: &mut Artifacts, model: &Model) -> Result<(), EmitError> {
+    let planned = planned(model);
     let mut out = Vec::new();
     for (path, bytes) in artifacts.iter() {
         let Some(dir) = path.strip_suffix("/main.tf.json") else {
@@ -359,6 +541,7 @@ pub fn add(artifacts: &mut Artifacts) -> Result<(), EmitError> {
         let module = Resources { resources, account };
         let mut lookups = Lookups::default();
         lookups.units(resources);
+        lookups.by_model_ids(dir, resources, &planned);
         lookups.identity_center(resources);
         let mut blocks = std::mem::take(&mut lookups.blocks);
         for (ty, named) in resources {

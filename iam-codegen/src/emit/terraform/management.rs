@@ -1,4 +1,5 @@
-//! The management module: Organizations, budgets and IAM Identity Center.
+//! The management account's modules: Organizations and budgets, OU baselines, IAM Identity
+//! Center (the management account's own IAM is [`super::iam`]'s).
 //!
 //! Resource types and arguments follow the AWS provider docs under
 //! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/> (one page per resource
@@ -22,7 +23,7 @@ use crate::emit::EmitError;
 use crate::emit::fast_hash::{FastMap, FastSet};
 
 /// The organization root's id, from the data source.
-const ROOT_ID: &str = "${data.aws_organizations_organization.this.roots[0].id}";
+pub(super) const ROOT_ID: &str = "${data.aws_organizations_organization.this.roots[0].id}";
 /// The Identity Center instance ARN and identity store id, as locals.
 const INSTANCE_ARN: &str = "${local.sso_instance_arn}";
 const IDENTITY_STORE_ID: &str = "${local.identity_store_id}";
@@ -105,7 +106,6 @@ pub(super) fn organization(
             );
         }
     }
-    baselines(module, model)?;
     for (name, policy) in org.scps() {
         org_policy(module, model, EntityKind::Scp, name.as_str(), policy)?;
     }
@@ -196,7 +196,11 @@ fn parent_id(unit: Option<&UnitPath>) -> String {
 /// to accounts that join the OU later, `CAPABILITY_NAMED_IAM`, 25% of the accounts at once with
 /// 10% failures tolerated), so that a baseline is one stack set and one stack set instance
 /// whatever the number of accounts, not a copy in every account's module.
-fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
+///
+/// The module has its own state: the OUs are resources of the Organizations module, and
+/// each one's id is read here by name ([`unit_id`]), so nothing is copied by hand and no
+/// backend (`terraform_remote_state`) is assumed.
+pub(super) fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
     use crate::emit::cloudformation::{
         FAILURE_TOLERANCE_PERCENTAGE, MAX_CONCURRENT_PERCENTAGE, stack_set_name, template_body,
     };
@@ -206,10 +210,11 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
         };
         let template = serde_json::to_string(&template_body(&path, baseline)?).map_err(|e| {
             EmitError::TemplateOutput {
-                name: format!("{}/main.tf.json", super::MANAGEMENT_DIR),
+                name: format!("{}/main.tf.json", module.dir),
                 reason: e.to_string(),
             }
         })?;
+        let unit_id = unit_id(module, &path)?;
         let tf = format!("baseline_{}", unit_name(&path));
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/cloudformation_stack_set
         // With `auto_deployment`, AWS fills in `administration_role_arn` (the StackSets
@@ -275,17 +280,7 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
                 ("call_as", "SELF".into()),
                 (
                     "deployment_targets",
-                    obj([(
-                        "organizational_unit_ids",
-                        Val::List(vec![
-                            reference(
-                                "aws_organizations_organizational_unit",
-                                &unit_name(&path),
-                                "id",
-                            )
-                            .into(),
-                        ]),
-                    )]),
+                    obj([("organizational_unit_ids", Val::List(vec![unit_id.into()]))]),
                 ),
                 (
                     "operation_preferences",
@@ -313,7 +308,60 @@ fn baselines(module: &mut Module, model: &Model) -> Result<(), EmitError> {
     Ok(())
 }
 
-fn unit_name(path: &UnitPath) -> String {
+/// The id of an existing OU, read by name: `local.<OU>_id`, found among its parent's
+/// children (`data.aws_organizations_organizational_units.children_of_<parent>`), the
+/// parent's id found the same way up to the root. OU names are unique among siblings, so
+/// `one(…)` finds one; it is null, and the plan fails, until the Organizations module has
+/// created the OU.
+// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/organizations_organizational_units
+fn unit_id(module: &mut Module, path: &UnitPath) -> Result<String, EmitError> {
+    let tf = unit_name(path);
+    let local = format!("{tf}_id");
+    if module.locals.contains_key(&local) {
+        return Ok(format!("${{local.{local}}}"));
+    }
+    let (children, parent_id) = match path.parent() {
+        Some(parent) => (
+            format!("children_of_{}", unit_name(&parent)),
+            unit_id(module, &parent)?,
+        ),
+        None => {
+            if !module.data.contains_key("aws_organizations_organization") {
+                module.data("aws_organizations_organization", "this", obj([]))?;
+            }
+            ("children_of_root".to_string(), ROOT_ID.to_string())
+        }
+    };
+    if !module
+        .data
+        .get("aws_organizations_organizational_units")
+        .is_some_and(|named| named.contains_key(&children))
+    {
+        module.data(
+            "aws_organizations_organizational_units",
+            &children,
+            obj([("parent_id", parent_id.into())]),
+        )?;
+    }
+    let name = path.segments().last().unwrap_or_default();
+    module.local(
+        &local,
+        format!(
+            "${{one([for u in data.aws_organizations_organizational_units.{children}.children : u.id if u.name == {}])}}",
+            hcl_string(&literal(name))
+        )
+        .into(),
+    );
+    Ok(format!("${{local.{local}}}"))
+}
+
+/// An HCL string literal, for use inside `${…}`, of a string already escaped for
+/// Terraform's template syntax ([`literal`]).
+fn hcl_string(literal: &str) -> String {
+    format!("\"{}\"", literal.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+pub(super) fn unit_name(path: &UnitPath) -> String {
     terraform_name(EntityKind::Unit, path.as_str())
 }
 
@@ -355,17 +403,14 @@ fn org_policy<K: Kind>(
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/organizations_policy_attachment
         // Named `<policy>_<target>`: `scp_deny_leave_organization_root`,
         // `scp_sandbox_regions_unit_sandbox`, `rcp_x_account_production`.
-        let (target_tf, target_id) = match target {
-            Target::Root => ("root".to_string(), ROOT_ID.to_string()),
-            Target::Unit(path) => (unit_name(path), parent_id(Some(path))),
-            Target::Account(account) => (
-                terraform_name(EntityKind::Account, account.as_str()),
-                account_id(model, account)?,
-            ),
+        let target_id = match target {
+            Target::Root => ROOT_ID.to_string(),
+            Target::Unit(path) => parent_id(Some(path)),
+            Target::Account(account) => account_id(model, account)?,
         };
         module.resource(
             "aws_organizations_policy_attachment",
-            &format!("{tf}_{target_tf}"),
+            &attachment_name(&tf, target),
             obj([
                 (
                     "policy_id",
@@ -376,6 +421,27 @@ fn org_policy<K: Kind>(
         )?;
     }
     Ok(())
+}
+
+/// The Terraform name of an SCP's or RCP's attachment: `<policy>_<target>`, the target
+/// `root`, an OU's or an account's Terraform name.
+pub(super) fn attachment_name(policy_tf: &str, target: &Target) -> String {
+    let target_tf = match target {
+        Target::Root => "root".to_string(),
+        Target::Unit(path) => unit_name(path),
+        Target::Account(account) => terraform_name(EntityKind::Account, account.as_str()),
+    };
+    format!("{policy_tf}_{target_tf}")
+}
+
+/// The key of a group membership in `local.group_memberships`: `<user>_in_<group>`, by
+/// Terraform names.
+pub(super) fn membership_key(user: &str, group: &str) -> String {
+    format!(
+        "{}_in_{}",
+        terraform_name(EntityKind::SsoUser, user),
+        terraform_name(EntityKind::SsoGroup, group)
+    )
 }
 
 fn account_id(model: &Model, name: &AccountName) -> Result<String, EmitError> {
@@ -559,7 +625,7 @@ pub(super) fn identity_center(
                 principal_ids.push((group_tf.clone(), group_id.clone()));
             }
             memberships.push((
-                format!("{tf}_in_{group_tf}"),
+                membership_key(name, group),
                 obj([
                     ("group", group_tf.clone().into()),
                     ("user", tf.clone().into()),

@@ -34,7 +34,8 @@ const MODEL: &str = r#"{
   }
 }"#;
 
-fn management(options: TerraformOptions) -> Value {
+/// The management account's modules of `MODEL`, by directory.
+fn management_modules(options: TerraformOptions) -> BTreeMap<String, Value> {
     let model = Model::from_json(MODEL).unwrap();
     let all = EmitOptions {
         terraform: options,
@@ -43,9 +44,63 @@ fn management(options: TerraformOptions) -> Value {
     let files = emit(&model, &all).unwrap();
     assert_eq!(
         files.iter().map(|(p, _)| p).collect::<Vec<_>>(),
-        ["README.md", "management/main.tf.json"]
+        [
+            "README.md",
+            "management/identity-center/main.tf.json",
+            "management/organizations/main.tf.json"
+        ]
     );
-    serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap()
+    files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            let dir = path.strip_suffix("/main.tf.json")?;
+            Some((dir.to_string(), serde_json::from_slice(bytes).unwrap()))
+        })
+        .collect()
+}
+
+/// The management account's modules of `MODEL` as one: each section of every module (no
+/// block is in two of them), and the provider and variables they share.
+fn management(options: TerraformOptions) -> Value {
+    let modules = management_modules(options);
+    let mut merged = json!({});
+    for module in modules.values() {
+        for (section, value) in module.as_object().unwrap() {
+            match (section.as_str(), merged.get_mut(section)) {
+                (_, None) => merged[section] = value.clone(),
+                ("//" | "terraform" | "provider" | "variable", Some(same)) => {
+                    if section != "//" {
+                        assert_eq!(same, value, "{section}");
+                    }
+                }
+                ("import", Some(Value::Array(blocks))) => {
+                    blocks.extend(value.as_array().unwrap().iter().cloned());
+                }
+                (_, Some(Value::Object(into))) => {
+                    for (key, v) in value.as_object().unwrap() {
+                        match into.get_mut(key) {
+                            Some(Value::Object(named))
+                                if section != "locals" && section != "output" =>
+                            {
+                                for (name, body) in v.as_object().unwrap() {
+                                    assert!(
+                                        named.insert(name.clone(), body.clone()).is_none(),
+                                        "{section}.{key}.{name}"
+                                    );
+                                }
+                            }
+                            Some(_) => panic!("{section}.{key} is in two modules"),
+                            None => {
+                                into.insert(key.clone(), v.clone());
+                            }
+                        }
+                    }
+                }
+                (_, Some(_)) => panic!("{section}"),
+            }
+        }
+    }
+    merged
 }
 
 #[test]
@@ -356,7 +411,12 @@ fn an_external_identity_provider_s_users_and_groups_are_looked_up_and_never_mana
     );
     let model = Model::from_json(&text).unwrap();
     let files = emit(&model, &EmitOptions::default()).unwrap();
-    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    let m: Value = serde_json::from_slice(
+        files
+            .get("management/identity-center/main.tf.json")
+            .unwrap(),
+    )
+    .unwrap();
     for managed in [
         "aws_identitystore_user",
         "aws_identitystore_group",
@@ -393,10 +453,151 @@ fn only_accounts_marked_create_are_not_imported() {
     );
     let model = Model::from_json(&text).unwrap();
     let files = emit(&model, &EmitOptions::default()).unwrap();
-    let m: Value = serde_json::from_slice(files.get("management/main.tf.json").unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_slice(files.get("management/organizations/main.tf.json").unwrap())
+            .unwrap();
     assert_eq!(
         m["import"],
         json!([{ "to": "aws_organizations_account.account_app", "id": "222222222222" }])
     );
     assert!(m["resource"]["aws_organizations_account"]["account_other"].is_object());
+}
+
+/// The model with the ids AWS gave the RCP and Dave's membership in Ops.
+fn with_ids() -> Model {
+    let text = MODEL
+        .replace(
+            r#""DenyInsecure": { "targets""#,
+            r#""DenyInsecure": { "id": "p-examplercp1", "targets""#,
+        )
+        .replace(
+            r#""groups": ["Ops"] }"#,
+            r#""groups": ["Ops"], "membership_ids": { "Ops": "a1b2c3d4-5678-90ab-cdef-000000011111" } }"#,
+        );
+    Model::from_json(&text).unwrap()
+}
+
+fn imports_of(model: &Model) -> Value {
+    let all = EmitOptions {
+        terraform: TerraformOptions::default().import_iam(true),
+        ..EmitOptions::default()
+    };
+    let files = emit(model, &all).unwrap();
+    // The organization's policies are imported in the Organizations module, the memberships
+    // in the Identity Center module: one document of both.
+    let mut merged = serde_json::json!({"import": []});
+    for dir in [ORGANIZATIONS_DIR, IDENTITY_CENTER_DIR] {
+        let Some(bytes) = files.get(&format!("{dir}/imports.tf.json")) else {
+            continue;
+        };
+        let imports: Value = serde_json::from_slice(bytes).unwrap();
+        for (section, value) in imports.as_object().unwrap() {
+            match value {
+                Value::Array(blocks) => merged["import"]
+                    .as_array_mut()
+                    .unwrap()
+                    .extend(blocks.iter().cloned()),
+                Value::Object(entries) => {
+                    let target = merged
+                        .as_object_mut()
+                        .unwrap()
+                        .entry(section.clone())
+                        .or_insert_with(|| serde_json::json!({}))
+                        .as_object_mut()
+                        .unwrap();
+                    for (key, entry) in entries {
+                        match (target.get_mut(key), entry) {
+                            (Some(Value::Object(existing)), Value::Object(more)) => {
+                                existing.extend(more.clone());
+                            }
+                            _ => {
+                                target.insert(key.clone(), entry.clone());
+                            }
+                        }
+                    }
+                }
+                other => panic!("{section}: {other}"),
+            }
+        }
+    }
+    merged
+}
+
+#[test]
+fn policies_attachments_and_memberships_are_imported_by_the_model_s_ids() {
+    let imports = imports_of(&with_ids());
+    let blocks: Vec<&Value> = imports["import"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| {
+            let to = b["to"].as_str().unwrap();
+            to.starts_with("aws_organizations_policy")
+                || to.starts_with("aws_identitystore_group_membership")
+        })
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            &json!({"to": "aws_organizations_policy.rcp_deny_insecure", "id": "p-examplercp1"}),
+            &json!({"to": "aws_organizations_policy_attachment.rcp_deny_insecure_unit_workloads_prod",
+                "id": "${local.import_unit_unit_workloads_prod}:p-examplercp1"}),
+            &json!({"to": "aws_organizations_policy_attachment.rcp_deny_insecure_account_app",
+                "id": "222222222222:p-examplercp1"}),
+            &json!({"for_each": "${local.import_membership_ids}",
+                "to": "aws_identitystore_group_membership.this[each.key]",
+                "id": "${local.identity_store_id}/${each.value}"}),
+        ]
+    );
+    assert_eq!(
+        imports["locals"]["import_membership_ids"],
+        json!({"sso_user_dave_in_sso_group_ops": "a1b2c3d4-5678-90ab-cdef-000000011111"})
+    );
+    // The keys are the memberships' own `for_each` keys.
+    let model = with_ids();
+    let all = EmitOptions {
+        terraform: TerraformOptions::default(),
+        ..EmitOptions::default()
+    };
+    let files = emit(&model, &all).unwrap();
+    let main: Value = serde_json::from_slice(
+        files
+            .get(&format!("{IDENTITY_CENTER_DIR}/main.tf.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        main["locals"]["group_memberships"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["sso_user_dave_in_sso_group_ops"]
+    );
+    assert_eq!(imports::missing_ids(&model), []);
+}
+
+#[test]
+fn what_has_no_id_gets_no_import_block_and_is_named() {
+    let model = Model::from_json(MODEL).unwrap();
+    let imports = imports_of(&model);
+    assert_eq!(imports["locals"].get("import_membership_ids"), None);
+    assert!(imports["import"].as_array().unwrap().iter().all(|b| {
+        let to = b["to"].as_str().unwrap();
+        !to.starts_with("aws_organizations_policy")
+            && !to.starts_with("aws_identitystore_group_membership")
+    }));
+    let notes: Vec<String> = imports::missing_ids(&model)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "no import block for `aws_organizations_policy.rcp_deny_insecure` in `terraform/management/organizations`: RCP `DenyInsecure` has no `id` in the model",
+            "no import block for `aws_organizations_policy_attachment.rcp_deny_insecure_unit_workloads_prod` in `terraform/management/organizations`: RCP `DenyInsecure` has no `id` in the model (attached to `unit:Workloads/Prod`)",
+            "no import block for `aws_organizations_policy_attachment.rcp_deny_insecure_account_app` in `terraform/management/organizations`: RCP `DenyInsecure` has no `id` in the model (attached to `account:app`)",
+            "no import block for `aws_identitystore_group_membership.this[\"sso_user_dave_in_sso_group_ops\"]` in `terraform/management/identity-center`: user `dave` has no membership id for group `Ops` in the model",
+        ]
+    );
 }

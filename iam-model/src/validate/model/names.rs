@@ -379,6 +379,8 @@ fn collisions(model: &Model, report: &mut Report) {
 
 pub(super) fn check(model: &Model, report: &mut Report) {
     units(model.organization().units(), "/organization", report);
+    // Reading a model file rejects these at once; a built model meets them here.
+    crate::model::file::baseline_collisions(model.organization(), model.accounts(), report);
     for (name, account) in model.accounts() {
         let base = format!("{}/iam", account_path(name.as_str()));
         let iam = account.iam();

@@ -853,7 +853,6 @@ fn identity_center<'a>(
     // Names repeat across assignments; classify each once.
     let mut admin_names: HashMap<&str, bool> = HashMap::new();
     for (i, a) in ic.assignments().iter().enumerate() {
-        let base = format!("/identity_center/assignments/{i}");
         let set_name = a.permission_set().as_str();
         let Some(g) = grants.get(set_name) else {
             continue;
@@ -895,20 +894,22 @@ fn identity_center<'a>(
             }
             t
         };
-        let mut targets: Vec<(String, Triggers<'a>)> = Vec::new();
+        // Each target's pointer is written only when it has a finding: most have none.
+        let mut targets: Vec<(&str, usize, Triggers<'a>)> = Vec::new();
         for (j, acc) in a.accounts().iter().enumerate() {
-            targets.push((
-                format!("{base}/accounts/{j}"),
-                triggers(&mut std::iter::once(acc)),
-            ));
+            targets.push(("accounts", j, triggers(&mut std::iter::once(acc))));
         }
         for (j, unit) in a.units().iter().enumerate() {
             let t = *by_unit
                 .entry((a.principal(), set_name, unit))
                 .or_insert_with(|| triggers(&mut ctx.accounts_under(unit).iter().copied()));
-            targets.push((format!("{base}/units/{j}"), t));
+            targets.push(("units", j, t));
         }
-        for (path, t) in targets {
+        for (kind, j, t) in targets {
+            if !t.management && t.admin_production.is_none() && t.production.is_none() {
+                continue;
+            }
+            let path = format!("/identity_center/assignments/{i}/{kind}/{j}");
             if t.management {
                 report.warning(
                     "management-account-access",
