@@ -1415,17 +1415,7 @@ impl<'m> ModelEvaluator<'m> {
         resource_policy: Option<&'e CompiledPolicy>,
         request: &Request,
     ) -> Decision {
-        decide_layers(
-            Layers {
-                identity: PolicyList::Borrowed(&path.identity),
-                scps: path.scps,
-                rcps,
-                boundaries: PolicyList::Borrowed(&path.boundaries),
-                resource_policy,
-                session_policy: None,
-            },
-            request,
-        )
+        decide_layers(path_layers(path, rcps, resource_policy), request)
     }
 
     #[inline]
@@ -1436,17 +1426,7 @@ impl<'m> ModelEvaluator<'m> {
         resource_policy: Option<&'e CompiledPolicy>,
         request: &Request,
     ) -> Evaluation<'e> {
-        evaluate_layers(
-            Layers {
-                identity: PolicyList::Borrowed(&path.identity),
-                scps: path.scps,
-                rcps,
-                boundaries: PolicyList::Borrowed(&path.boundaries),
-                resource_policy,
-                session_policy: None,
-            },
-            request,
-        )
+        evaluate_layers(path_layers(path, rcps, resource_policy), request)
     }
 
     /// The resource-based policy of a request: the trust policy of a model role for
@@ -1639,6 +1619,23 @@ thread_local! {
     // The request that `with_request` builds again for each path and query, kept so that
     // its buffers are reused.
     static REQUEST: std::cell::RefCell<Option<Request>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The policy layers a path is decided by: its identity policies and boundaries, the SCPs on
+/// its way, the RCPs and resource policy of the resource's account; no session policy.
+fn path_layers<'s, 'e>(
+    path: &'s AccessPath<'e>,
+    rcps: &'e [OrgLevel],
+    resource_policy: Option<&'e CompiledPolicy>,
+) -> Layers<'s, 'e> {
+    Layers {
+        identity: PolicyList::Borrowed(&path.identity),
+        scps: path.scps,
+        rcps,
+        boundaries: PolicyList::Borrowed(&path.boundaries),
+        resource_policy,
+        session_policy: None,
+    }
 }
 
 // Call `f` with the request of `query` on `path` in the account `resource_account`: the

@@ -313,15 +313,32 @@ impl Index {
 /// user matched whose groups changed gets those changes reported under its new name), nor
 /// the identity store's membership ids (AWS's handles, not access).
 fn sso_user_signature(doc: &Value, ix: &Index, name: &str) -> Value {
+    Value::Array(vec![
+        user_attributes(doc, name),
+        ix.assignments("user", name),
+    ])
+}
+
+/// A user's definition without its groups (they may be renamed too) and without the
+/// identity store's membership ids (AWS's handles, not access).
+fn user_attributes(doc: &Value, name: &str) -> Value {
+    let mut body = user_body(doc, name);
+    if let Some(m) = body.as_object_mut() {
+        m.remove("groups");
+    }
+    body
+}
+
+/// A user's definition without the identity store's membership ids.
+fn user_body(doc: &Value, name: &str) -> Value {
     let mut body = doc
         .pointer(&format!("/identity_center/users/{}", token(name)))
         .cloned()
         .unwrap_or(Value::Null);
     if let Some(m) = body.as_object_mut() {
-        m.remove("groups");
         m.remove("membership_ids");
     }
-    Value::Array(vec![body, ix.assignments("user", name)])
+    body
 }
 
 fn group_signature(doc: &Value, ix: &Index, name: &str, users: &BTreeMap<String, String>) -> Value {
@@ -369,14 +386,7 @@ fn group_definition(
 /// A user as the similarity stage compares it: its attributes and own assignments, not its
 /// groups (they may be renamed too) nor its membership ids.
 fn user_definition(doc: &Value, ix: &Index, name: &str) -> Value {
-    let mut body = doc
-        .pointer(&format!("/identity_center/users/{}", token(name)))
-        .cloned()
-        .unwrap_or(Value::Null);
-    if let Some(m) = body.as_object_mut() {
-        m.remove("groups");
-        m.remove("membership_ids");
-    }
+    let body = user_attributes(doc, name);
     serde_json::json!({"user": body, "assignments": ix.assignments("user", name)})
 }
 
@@ -393,14 +403,7 @@ fn definition(doc: &Value, ix: &Index, r: &Rename) -> Value {
             }
             body
         }
-        "user" => {
-            let mut body = at(format!("/identity_center/users/{}", token(&r.new)));
-            if let Some(m) = body.as_object_mut() {
-                // The identity store's membership ids are AWS's handles, not access.
-                m.remove("membership_ids");
-            }
-            Value::Array(vec![body, ix.assignments("user", &r.new)])
-        }
+        "user" => Value::Array(vec![user_body(doc, &r.new), ix.assignments("user", &r.new)]),
         "group" => Value::Array(vec![
             at(format!("/identity_center/groups/{}", token(&r.new))),
             Value::from(ix.members(&r.new)),
