@@ -216,7 +216,44 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     // membership id, nor its group and user) nor
     // `aws_ssoadmin_customer_managed_policy_attachment`, and moto has no sso-admin
     // ListTagsForResource, which reading a permission set calls. The membership's import
-    // block is checked offline (`tests/e2e/import.rs`, the emitter's unit tests).
+    // block is checked offline here (it lands in the identity store's module, which owns the
+    // membership, and Identity Center's module has none), in `tests/e2e/import.rs` and in the
+    // emitter's unit tests.
+    let whole = work.path().join("whole");
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let import_targets = |stage: &str| -> Vec<String> {
+        let path = whole
+            .join("terraform/management")
+            .join(stage)
+            .join("imports.tf.json");
+        let imports: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        imports["import"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["to"].as_str().unwrap().to_string())
+            .filter(|to| to.starts_with("aws_identitystore_group_membership"))
+            .collect()
+    };
+    assert_eq!(
+        (
+            import_targets("identity-store"),
+            import_targets("identity-center")
+        ),
+        (
+            vec!["aws_identitystore_group_membership.this[each.key]".to_string()],
+            vec![]
+        )
+    );
     let mut without_identity_center = imported.clone();
     without_identity_center
         .as_object_mut()

@@ -622,6 +622,7 @@ fn terraform_reads_every_string_back_as_it_was() {
         modules.keys().collect::<Vec<_>>(),
         [
             &"management/identity-center/main.tf.json",
+            &"management/identity-store/main.tf.json",
             &"management/organizations/main.tf.json",
             &"workload/main.tf.json"
         ]
@@ -766,6 +767,7 @@ fn generate_writes_artifacts_real_tools_accept() {
     // Terraform validates every module.
     for dir in [
         "management/identity-center",
+        "management/identity-store",
         "management/organizations",
         "workload",
     ] {

@@ -271,7 +271,7 @@ fn management_with_imports(dir: &std::path::Path, stage: &str) -> (Value, Value)
             .unwrap()
             .entry(section)
             .or_insert_with(|| serde_json::json!({}));
-        for (key, value) in imports[section].as_object().unwrap() {
+        for (key, value) in imports[section].as_object().into_iter().flatten() {
             match target.get_mut(key) {
                 Some(Value::Object(existing)) => {
                     existing.extend(value.as_object().unwrap().clone());
@@ -307,7 +307,7 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
     // Every resource of the Organizations and Identity Center modules has an import block in
     // its own module: what a data source finds by name (OUs, Identity Center), and SCPs/RCPs,
     // their attachments and the group memberships by the ids the model keeps.
-    let stages = ["organizations", "identity-center"];
+    let stages = ["organizations", "identity-store", "identity-center"];
     let mut blocks = Vec::new();
     let mut not_imported = Vec::new();
     for stage in stages {
@@ -381,7 +381,7 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
             ),
         ]
     );
-    let (_, imports) = management_with_imports(dir.path(), "identity-center");
+    let (_, imports) = management_with_imports(dir.path(), "identity-store");
     assert_eq!(
         imports["locals"]["import_membership_ids"],
         serde_json::json!({
@@ -389,7 +389,9 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
             "sso_user_alice_example_com_in_sso_group_aws_developers": "a1b2c3d4-5678-90ab-cdef-000000000002"
         })
     );
-    // The account assignments: one block over the module's own `for_each` map.
+    // The account assignments: one block over the module's own `for_each` map, with the
+    // principals' ids from the module's lookups by name.
+    let (_, imports) = management_with_imports(dir.path(), "identity-center");
     let assignments = imports["import"]
         .as_array()
         .unwrap()
@@ -401,7 +403,7 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
         &serde_json::json!({
             "for_each": "${local.account_assignments}",
             "to": "aws_ssoadmin_account_assignment.this[each.key]",
-            "id": "${local.import_principal_ids[each.value.principal]},${each.value.principal_type},${each.value.account_id},AWS_ACCOUNT,${local.import_permission_set_arns[each.value.permission_set]},${local.sso_instance_arn}"
+            "id": "${local.principal_ids[each.value.principal]},${each.value.principal_type},${each.value.account_id},AWS_ACCOUNT,${local.import_permission_set_arns[each.value.permission_set]},${local.sso_instance_arn}"
         })
     );
     // The data sources use provider 6.x names and arguments only, and Terraform with the
@@ -450,7 +452,7 @@ fn generate_import_existing_imports_units_and_identity_center_by_name() {
     .map(String::from)
     .into();
     assert_eq!(removed_types, expected, "{removed:#?}");
-    assert!(removed.contains(&"local.import_principal_ids".to_string()));
+    assert!(removed.contains(&"local.principal_ids".to_string()));
 }
 
 #[test]
@@ -479,12 +481,12 @@ fn generate_import_existing_names_what_has_no_id_on_stderr() {
             "note: no import block for `aws_organizations_policy_attachment.scp_sandbox_regions_unit_sandbox` in `terraform/management/organizations`: SCP `SandboxRegions` has no `id` in the model (attached to `unit:Sandbox`)",
             "note: no import block for `aws_organizations_policy.rcp_deny_external_s3` in `terraform/management/organizations`: RCP `DenyExternalS3` has no `id` in the model",
             "note: no import block for `aws_organizations_policy_attachment.rcp_deny_external_s3_unit_workloads_prod` in `terraform/management/organizations`: RCP `DenyExternalS3` has no `id` in the model (attached to `unit:Workloads/Prod`)",
-            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_developers\"]` in `terraform/management/identity-center`: user `alice@example.com` has no membership id for group `AWS-Developers` in the model",
-            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_admins\"]` in `terraform/management/identity-center`: user `alice@example.com` has no membership id for group `AWS-Admins` in the model",
+            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_developers\"]` in `terraform/management/identity-store`: user `alice@example.com` has no membership id for group `AWS-Developers` in the model",
+            "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_admins\"]` in `terraform/management/identity-store`: user `alice@example.com` has no membership id for group `AWS-Admins` in the model",
         ]
     );
     // ... and the modules' import files have no block for them.
-    for stage in ["organizations", "identity-center"] {
+    for stage in ["organizations", "identity-store", "identity-center"] {
         let (_, imports) = management_with_imports(dir.path(), stage);
         assert!(imports["import"].as_array().unwrap().iter().all(|b| {
             let to = b["to"].as_str().unwrap();

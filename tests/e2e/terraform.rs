@@ -224,6 +224,7 @@ fn terraform_goldens_of_the_organization_model() {
             "README.md",
             "development/main.tf.json",
             "management/identity-center/main.tf.json",
+            "management/identity-store/main.tf.json",
             "management/organizations/main.tf.json",
             "production/main.tf.json"
         ]
@@ -608,13 +609,23 @@ fn every_module_validates_with_the_mirror_provider() {
             (
                 "everything/management/identity-center".to_string(),
                 vec![
-                    "aws_identitystore_group.sso_group_ops",
-                    "aws_identitystore_group_membership.this",
-                    "aws_identitystore_user.sso_user_dave",
                     "aws_ssoadmin_customer_managed_policy_attachment.permission_set_ops_policy_own_bucket",
                     "aws_ssoadmin_permissions_boundary_attachment.permission_set_ops",
                     "aws_ssoadmin_permissions_boundary_attachment.permission_set_read",
+                    // the lookups of the identity store module's group and user by name
+                    "data.aws_identitystore_group.sso_group_ops",
+                    "data.aws_identitystore_user.sso_user_dave",
                     // the ids of the removed groups and users
+                    "local.principal_ids",
+                    "output.sso_group_ops_id",
+                ],
+            ),
+            (
+                "everything/management/identity-store".to_string(),
+                vec![
+                    "aws_identitystore_group.sso_group_ops",
+                    "aws_identitystore_group_membership.this",
+                    "aws_identitystore_user.sso_user_dave",
                     "local.principal_ids",
                     "output.sso_group_ops_id",
                 ],
@@ -633,12 +644,24 @@ fn every_module_validates_with_the_mirror_provider() {
             (
                 "organization/management/identity-center".to_string(),
                 vec![
+                    "aws_ssoadmin_customer_managed_policy_attachment.permission_set_tester_access_policy_tester_policy",
+                    "data.aws_identitystore_group.sso_group_aws_admins",
+                    "data.aws_identitystore_group.sso_group_aws_developers",
+                    "data.aws_identitystore_group.sso_group_aws_testers",
+                    "local.principal_ids",
+                    "output.sso_group_aws_admins_id",
+                    "output.sso_group_aws_developers_id",
+                    "output.sso_group_aws_testers_id",
+                ],
+            ),
+            (
+                "organization/management/identity-store".to_string(),
+                vec![
                     "aws_identitystore_group.sso_group_aws_admins",
                     "aws_identitystore_group.sso_group_aws_developers",
                     "aws_identitystore_group.sso_group_aws_testers",
                     "aws_identitystore_group_membership.this",
                     "aws_identitystore_user.sso_user_alice_example_com",
-                    "aws_ssoadmin_customer_managed_policy_attachment.permission_set_tester_access_policy_tester_policy",
                     "local.principal_ids",
                     "output.sso_group_aws_admins_id",
                     "output.sso_group_aws_developers_id",
@@ -666,7 +689,7 @@ fn every_module_validates_with_the_mirror_provider() {
         .map(|(k, v): (String, Vec<&str>)| (k, v.into_iter().map(String::from).collect()))
         .collect::<BTreeMap<_, _>>()
     );
-    eprintln!("terraform validate of 10 modules: {:?}", started.elapsed());
+    eprintln!("terraform validate of 12 modules: {:?}", started.elapsed());
 }
 
 /// A SAML metadata document long enough for provider 3.39.0 (1,000 characters at least).
@@ -943,15 +966,22 @@ fn the_management_account_has_one_state_per_stage() {
         (
             "management/identity-center",
             vec![
+                "data.aws_identitystore_group",
                 "data.aws_ssoadmin_instances",
-                "resource.aws_identitystore_group",
-                "resource.aws_identitystore_group_membership",
-                "resource.aws_identitystore_user",
                 "resource.aws_ssoadmin_account_assignment",
                 "resource.aws_ssoadmin_customer_managed_policy_attachment",
                 "resource.aws_ssoadmin_managed_policy_attachment",
                 "resource.aws_ssoadmin_permission_set",
                 "resource.aws_ssoadmin_permission_set_inline_policy",
+            ],
+        ),
+        (
+            "management/identity-store",
+            vec![
+                "data.aws_ssoadmin_instances",
+                "resource.aws_identitystore_group",
+                "resource.aws_identitystore_group_membership",
+                "resource.aws_identitystore_user",
             ],
         ),
         (

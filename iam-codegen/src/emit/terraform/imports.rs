@@ -25,7 +25,7 @@ use iam_model::policy::Kind;
 use serde_json::{Map, Value, json};
 
 use super::management::{ROOT_ID, attachment_name, membership_key, unit_name};
-use super::{IDENTITY_CENTER_DIR, ORGANIZATIONS_DIR};
+use super::{IDENTITY_STORE_DIR, ORGANIZATIONS_DIR};
 use crate::emit::{Artifacts, EmitError};
 
 /// A resource that `--import-existing` writes no `import` block for, because the model
@@ -62,7 +62,7 @@ struct Planned {
 }
 
 /// The organization's policies and attachments (in the Organizations module) and the group
-/// memberships (in the module of the Identity Center instance's account), with the import
+/// memberships (in the identity store's module, or a delegated administrator's), with the import
 /// ids the model gives them.
 // Import ids, from the provider's documentation (registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/…#import):
 // organizations_policy `POLICY_ID` (`p-12345678`); organizations_policy_attachment
@@ -118,11 +118,12 @@ fn planned(model: &Model) -> Vec<Planned> {
     if let Some(ic) = model.identity_center()
         && !ic.source().is_external()
     {
-        let account = ic.instance_account();
-        let module = if account == org.management_account() {
-            IDENTITY_CENTER_DIR.to_string()
+        // The identity store's module (the built-in directory, with users, in the
+        // management account), or a delegated administrator's account module.
+        let module = if super::management::identity_store_apart(model, ic) {
+            IDENTITY_STORE_DIR.to_string()
         } else {
-            account.to_string()
+            ic.instance_account().to_string()
         };
         for (user_name, user) in ic.users() {
             for group in &user.groups {

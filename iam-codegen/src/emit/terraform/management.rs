@@ -451,210 +451,78 @@ fn account_id(model: &Model, name: &AccountName) -> Result<String, EmitError> {
         .ok_or_else(|| EmitError::Missing(format!("there is no account `{name}` in the model")))
 }
 
-/// Identity Center: the instance, groups, users, memberships, permission sets with their
-/// policies, and account assignments.
-pub(super) fn identity_center(
-    module: &mut Module,
-    model: &Model,
-    ic: &IdentityCenter,
-    options: &TerraformOptions,
-) -> Result<(), EmitError> {
+/// Whether the identity store (users, groups, memberships) has a root module of its own,
+/// [`super::IDENTITY_STORE_DIR`], apart from the rest of Identity Center: when the instance
+/// is in the management account, the built-in directory is the identity source, and the
+/// model has users or groups. In a 500-account organization they were nine in ten of
+/// Identity Center's resources, and most changes (a permission set, an assignment) then
+/// plan without reading them. A delegated administrator's Identity Center stays whole in
+/// that account's module.
+pub(super) fn identity_store_apart(model: &Model, ic: &IdentityCenter) -> bool {
+    ic.instance_account() == model.organization().management_account()
+        && !ic.source().is_external()
+        && (!ic.groups().is_empty() || !ic.users().is_empty())
+}
+
+/// The instance: its ARN (when `arn`) and identity store id as locals and outputs.
+fn instance(module: &mut Module, arn: bool) -> Result<(), EmitError> {
     // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/ssoadmin_instances
     // The instance is enabled by hand, once; its ARN and identity store id are read here.
     module.data("aws_ssoadmin_instances", "this", obj([]))?;
-    module.local(
-        "sso_instance_arn",
-        "${tolist(data.aws_ssoadmin_instances.this.arns)[0]}".into(),
-    );
+    if arn {
+        module.local(
+            "sso_instance_arn",
+            "${tolist(data.aws_ssoadmin_instances.this.arns)[0]}".into(),
+        );
+        module.output(
+            "sso_instance_arn",
+            INSTANCE_ARN.to_string(),
+            "ARN of the IAM Identity Center instance".to_string(),
+        )?;
+    }
     module.local(
         "identity_store_id",
         "${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[0]}".into(),
     );
     module.output(
-        "sso_instance_arn",
-        INSTANCE_ARN.to_string(),
-        "ARN of the IAM Identity Center instance".to_string(),
-    )?;
-    module.output(
         "identity_store_id",
         IDENTITY_STORE_ID.to_string(),
         "Id of the Identity Center identity store".to_string(),
-    )?;
+    )
+}
+
+/// The identity store's own module ([`identity_store_apart`]): groups, users and
+/// memberships of the built-in directory.
+pub(super) fn identity_store(
+    module: &mut Module,
+    ic: &IdentityCenter,
+    options: &TerraformOptions,
+) -> Result<(), EmitError> {
+    instance(module, false)?;
+    let principal_ids = directory(module, ic, options.identity_center_users)?;
+    principal_ids_local(module, principal_ids);
+    Ok(())
+}
+
+/// Identity Center: the instance, permission sets with their policies, and account
+/// assignments; with the built-in directory in this module (`store_apart` false) also its
+/// groups, users and memberships.
+pub(super) fn identity_center(
+    module: &mut Module,
+    model: &Model,
+    ic: &IdentityCenter,
+    options: &TerraformOptions,
+    store_apart: bool,
+) -> Result<(), EmitError> {
+    instance(module, true)?;
     // With an external identity provider (SCIM), users, groups and memberships are the
-    // provider's: groups and users are data sources looked up by name, and no membership is
-    // a resource. `IdentityCenterUsers::External` looks users up with the built-in directory.
-    let external = ic.source().is_external();
-    let users = if external {
-        IdentityCenterUsers::External
+    // provider's; with the identity store in a module of its own, they are that module's.
+    // Either way this module looks the groups and the assigned users up by name.
+    let principal_ids = if ic.source().is_external() || store_apart {
+        look_up(module, ic)?
     } else {
-        options.identity_center_users
+        directory(module, ic, options.identity_center_users)?
     };
-    // Each group's name and group id reference, computed once for its memberships.
-    let mut groups: FastMap<&str, (String, String)> = FastMap::default();
-    let group_names = |group: &str| {
-        let tf = terraform_name(EntityKind::SsoGroup, group);
-        let id = group_id(&tf, external);
-        (tf, id)
-    };
-    for (name, group) in ic.groups() {
-        let (tf, id) = groups
-            .entry(name.as_str())
-            .or_insert_with(|| group_names(name));
-        if external {
-            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/identitystore_group
-            // Display names are unique in an identity store (the only unique attribute of a
-            // group that `GetGroupId` accepts).
-            module.data(
-                "aws_identitystore_group",
-                tf,
-                obj([
-                    ("identity_store_id", IDENTITY_STORE_ID.into()),
-                    (
-                        "alternate_identifier",
-                        obj([(
-                            "unique_attribute",
-                            obj([
-                                ("attribute_path", "DisplayName".into()),
-                                ("attribute_value", literal(name).into()),
-                            ]),
-                        )]),
-                    ),
-                ]),
-            )?;
-        } else {
-            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
-            module.resource(
-                "aws_identitystore_group",
-                tf,
-                body([
-                    ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
-                    ("display_name", Some(literal(name).into())),
-                    (
-                        "description",
-                        group.description.as_deref().map(|d| literal(d).into()),
-                    ),
-                ]),
-            )?;
-        }
-        module.output(
-            &format!("{tf}_id"),
-            id.clone(),
-            format!("Id of the Identity Center group `{name}`"),
-        )?;
-    }
-    // With an external identity provider, only the users that assignments name are looked up
-    // (memberships are the provider's); every lookup is a read at each plan.
-    let assigned_users: BTreeSet<&str> = ic
-        .assignments()
-        .iter()
-        .filter_map(|a| match a.principal() {
-            AssignmentPrincipal::User(u) => Some(u.as_str()),
-            AssignmentPrincipal::Group(_) => None,
-        })
-        .collect();
-    // The principal ids assignments and memberships use, by Terraform name.
-    let mut principal_ids: Vec<(String, String)> = groups
-        .values()
-        .map(|(tf, id)| (tf.clone(), id.clone()))
-        .collect();
-    let mut memberships: Vec<(String, Val)> = Vec::new();
-    for (name, user) in ic.users() {
-        if external && !assigned_users.contains(name.as_str()) {
-            continue;
-        }
-        let tf = terraform_name(EntityKind::SsoUser, name);
-        principal_ids.push((tf.clone(), user_id(&tf, users)));
-        match users {
-            IdentityCenterUsers::Managed => {
-                // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_user
-                module.resource(
-                    "aws_identitystore_user",
-                    &tf,
-                    obj([
-                        ("identity_store_id", IDENTITY_STORE_ID.into()),
-                        ("user_name", literal(name).into()),
-                        ("display_name", literal(&user.display_name).into()),
-                        (
-                            "name",
-                            obj([
-                                ("given_name", literal(&user.given_name).into()),
-                                ("family_name", literal(&user.family_name).into()),
-                            ]),
-                        ),
-                        (
-                            "emails",
-                            obj([
-                                ("value", literal(&user.email).into()),
-                                ("primary", true.into()),
-                            ]),
-                        ),
-                    ]),
-                )?;
-            }
-            IdentityCenterUsers::External => {
-                // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/identitystore_user
-                module.data(
-                    "aws_identitystore_user",
-                    &tf,
-                    obj([
-                        ("identity_store_id", IDENTITY_STORE_ID.into()),
-                        (
-                            "alternate_identifier",
-                            obj([(
-                                "unique_attribute",
-                                obj([
-                                    ("attribute_path", "UserName".into()),
-                                    ("attribute_value", literal(name).into()),
-                                ]),
-                            )]),
-                        ),
-                    ]),
-                )?;
-            }
-        }
-        if external {
-            continue;
-        }
-        for group in &user.groups {
-            // Keyed `<user>_in_<group>`: `sso_user_alice_example_com_in_sso_group_aws_admins`.
-            let (group_tf, group_id) = groups
-                .entry(group.as_str())
-                .or_insert_with(|| group_names(group));
-            if !ic.groups().contains_key(group) {
-                // A group the model lacks (validation reports it) still gets its id.
-                principal_ids.push((group_tf.clone(), group_id.clone()));
-            }
-            memberships.push((
-                membership_key(name, group),
-                obj([
-                    ("group", group_tf.clone().into()),
-                    ("user", tf.clone().into()),
-                ]),
-            ));
-        }
-    }
-    if !memberships.is_empty() {
-        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group_membership
-        // One resource with `for_each` over `local.group_memberships`: a plan lists each
-        // membership as `aws_identitystore_group_membership.this["<user>_in_<group>"]`.
-        module.local("group_memberships", map(memberships));
-        module.resource(
-            "aws_identitystore_group_membership",
-            "this",
-            obj([
-                ("for_each", "${local.group_memberships}".into()),
-                ("identity_store_id", IDENTITY_STORE_ID.into()),
-                (
-                    "group_id",
-                    "${local.principal_ids[each.value.group]}".into(),
-                ),
-                (
-                    "member_id",
-                    "${local.principal_ids[each.value.user]}".into(),
-                ),
-            ]),
-        )?;
-    }
     for (name, set) in ic.permission_sets() {
         // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_permission_set
         let tf = terraform_name(EntityKind::PermissionSet, name.as_str());
@@ -835,20 +703,213 @@ pub(super) fn identity_center(
             ]),
         )?;
     }
-    if !principal_ids.is_empty() {
-        principal_ids.sort();
-        principal_ids.dedup_by(|a, b| a.0 == b.0);
-        module.local(
-            "principal_ids",
-            Val::Obj(
-                principal_ids
-                    .into_iter()
-                    .map(|(k, v)| (Cow::Owned(k), v.into()))
-                    .collect(),
-            ),
-        );
-    }
+    principal_ids_local(module, principal_ids);
     Ok(())
+}
+
+/// Groups and users made elsewhere (an external identity provider, or the identity store's
+/// own module), looked up by name: every group, and the users that assignments name (every
+/// lookup is a read at each plan). The principal ids, by Terraform name.
+fn look_up(module: &mut Module, ic: &IdentityCenter) -> Result<Vec<(String, String)>, EmitError> {
+    let mut principal_ids = Vec::new();
+    for name in ic.groups().keys() {
+        let tf = terraform_name(EntityKind::SsoGroup, name);
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/identitystore_group
+        // Display names are unique in an identity store (the only unique attribute of a
+        // group that `GetGroupId` accepts).
+        module.data(
+            "aws_identitystore_group",
+            &tf,
+            unique_attribute("DisplayName", name),
+        )?;
+        let id = reference("data.aws_identitystore_group", &tf, "group_id");
+        module.output(
+            &format!("{tf}_id"),
+            id.clone(),
+            format!("Id of the Identity Center group `{name}`"),
+        )?;
+        principal_ids.push((tf, id));
+    }
+    let assigned_users: BTreeSet<&str> = ic
+        .assignments()
+        .iter()
+        .filter_map(|a| match a.principal() {
+            AssignmentPrincipal::User(u) => Some(u.as_str()),
+            AssignmentPrincipal::Group(_) => None,
+        })
+        .collect();
+    for name in ic.users().keys() {
+        if !assigned_users.contains(name.as_str()) {
+            continue;
+        }
+        let tf = terraform_name(EntityKind::SsoUser, name);
+        look_up_user(module, &tf, name)?;
+        principal_ids.push((tf.clone(), user_id(&tf, IdentityCenterUsers::External)));
+    }
+    Ok(principal_ids)
+}
+
+/// `data.aws_identitystore_user.<tf>`, by user name.
+fn look_up_user(module: &mut Module, tf: &str, name: &str) -> Result<(), EmitError> {
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/identitystore_user
+    module.data(
+        "aws_identitystore_user",
+        tf,
+        unique_attribute("UserName", name),
+    )
+}
+
+/// A lookup in the identity store by a unique attribute (`alternate_identifier`).
+fn unique_attribute(path: &'static str, value: &str) -> Val {
+    obj([
+        ("identity_store_id", IDENTITY_STORE_ID.into()),
+        (
+            "alternate_identifier",
+            obj([(
+                "unique_attribute",
+                obj([
+                    ("attribute_path", path.into()),
+                    ("attribute_value", literal(value).into()),
+                ]),
+            )]),
+        ),
+    ])
+}
+
+/// The built-in directory's groups, users (resources, or looked up with
+/// [`IdentityCenterUsers::External`]) and memberships. The principal ids, by Terraform name.
+fn directory(
+    module: &mut Module,
+    ic: &IdentityCenter,
+    users: IdentityCenterUsers,
+) -> Result<Vec<(String, String)>, EmitError> {
+    // Each group's name and group id reference, computed once for its memberships.
+    let mut groups: FastMap<&str, (String, String)> = FastMap::default();
+    let group_names = |group: &str| {
+        let tf = terraform_name(EntityKind::SsoGroup, group);
+        let id = reference("aws_identitystore_group", &tf, "group_id");
+        (tf, id)
+    };
+    for (name, group) in ic.groups() {
+        let (tf, id) = groups
+            .entry(name.as_str())
+            .or_insert_with(|| group_names(name));
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group
+        module.resource(
+            "aws_identitystore_group",
+            tf,
+            body([
+                ("identity_store_id", Some(IDENTITY_STORE_ID.into())),
+                ("display_name", Some(literal(name).into())),
+                (
+                    "description",
+                    group.description.as_deref().map(|d| literal(d).into()),
+                ),
+            ]),
+        )?;
+        module.output(
+            &format!("{tf}_id"),
+            id.clone(),
+            format!("Id of the Identity Center group `{name}`"),
+        )?;
+    }
+    // The principal ids assignments and memberships use, by Terraform name.
+    let mut principal_ids: Vec<(String, String)> = groups
+        .values()
+        .map(|(tf, id)| (tf.clone(), id.clone()))
+        .collect();
+    let mut memberships: Vec<(String, Val)> = Vec::new();
+    for (name, user) in ic.users() {
+        let tf = terraform_name(EntityKind::SsoUser, name);
+        principal_ids.push((tf.clone(), user_id(&tf, users)));
+        match users {
+            IdentityCenterUsers::Managed => {
+                // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_user
+                module.resource(
+                    "aws_identitystore_user",
+                    &tf,
+                    obj([
+                        ("identity_store_id", IDENTITY_STORE_ID.into()),
+                        ("user_name", literal(name).into()),
+                        ("display_name", literal(&user.display_name).into()),
+                        (
+                            "name",
+                            obj([
+                                ("given_name", literal(&user.given_name).into()),
+                                ("family_name", literal(&user.family_name).into()),
+                            ]),
+                        ),
+                        (
+                            "emails",
+                            obj([
+                                ("value", literal(&user.email).into()),
+                                ("primary", true.into()),
+                            ]),
+                        ),
+                    ]),
+                )?;
+            }
+            IdentityCenterUsers::External => look_up_user(module, &tf, name)?,
+        }
+        for group in &user.groups {
+            // Keyed `<user>_in_<group>`: `sso_user_alice_example_com_in_sso_group_aws_admins`.
+            let (group_tf, group_id) = groups
+                .entry(group.as_str())
+                .or_insert_with(|| group_names(group));
+            if !ic.groups().contains_key(group) {
+                // A group the model lacks (validation reports it) still gets its id.
+                principal_ids.push((group_tf.clone(), group_id.clone()));
+            }
+            memberships.push((
+                membership_key(name, group),
+                obj([
+                    ("group", group_tf.clone().into()),
+                    ("user", tf.clone().into()),
+                ]),
+            ));
+        }
+    }
+    if !memberships.is_empty() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/identitystore_group_membership
+        // One resource with `for_each` over `local.group_memberships`: a plan lists each
+        // membership as `aws_identitystore_group_membership.this["<user>_in_<group>"]`.
+        module.local("group_memberships", map(memberships));
+        module.resource(
+            "aws_identitystore_group_membership",
+            "this",
+            obj([
+                ("for_each", "${local.group_memberships}".into()),
+                ("identity_store_id", IDENTITY_STORE_ID.into()),
+                (
+                    "group_id",
+                    "${local.principal_ids[each.value.group]}".into(),
+                ),
+                (
+                    "member_id",
+                    "${local.principal_ids[each.value.user]}".into(),
+                ),
+            ]),
+        )?;
+    }
+    Ok(principal_ids)
+}
+
+/// `local.principal_ids`: the principal ids by Terraform name, when there are any.
+fn principal_ids_local(module: &mut Module, mut principal_ids: Vec<(String, String)>) {
+    if principal_ids.is_empty() {
+        return;
+    }
+    principal_ids.sort();
+    principal_ids.dedup_by(|a, b| a.0 == b.0);
+    module.local(
+        "principal_ids",
+        Val::Obj(
+            principal_ids
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k), v.into()))
+                .collect(),
+        ),
+    );
 }
 
 /// A map of Terraform names to values, sorted by name; a repeated name keeps its last value.
@@ -890,15 +951,6 @@ impl Pair<'_> {
             accounts: FastSet::default(),
             units: FastSet::default(),
         }
-    }
-}
-
-/// The group id of an Identity Center group: from the resource or the data source.
-fn group_id(tf: &str, external: bool) -> String {
-    if external {
-        reference("data.aws_identitystore_group", tf, "group_id")
-    } else {
-        reference("aws_identitystore_group", tf, "group_id")
     }
 }
 

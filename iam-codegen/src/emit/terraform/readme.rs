@@ -40,7 +40,7 @@ fn direct(c: &Value) -> Option<String> {
         .code(c, "assume_role_name")?
         .lit(" (variable `assume_role_name`) in their account, and every\nmodule names its account in `allowed_account_ids`, so it cannot touch another one.\n\nThe management account's resources are split by stage into root modules under\n")
         .code(c, "management_dir")?
-        .lit(", each with its own state, so no plan reads every resource of the\norganization. A later stage reads what an earlier one made through data sources looked up by\nname (the organization's root, OU ids by name), never a copied id nor another module's state.\nApply in this order (a stage with nothing in this model has no directory):\n\n");
+        .lit(", each with its own state, so no plan reads every resource of the\norganization. A later stage reads what an earlier one made through data sources looked up by\nname (the organization's root, OU ids, Identity Center groups and users), never a copied id\nnor another module's state.\nApply in this order (a stage with nothing in this model has no directory):\n\n");
     for stage in list(c, "apply_order")? {
         let step = field(stage, "step")?.as_u64()?;
         w.lit(&step.to_string())

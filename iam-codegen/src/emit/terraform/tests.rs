@@ -47,6 +47,7 @@ fn management_modules(options: TerraformOptions) -> BTreeMap<String, Value> {
         [
             "README.md",
             "management/identity-center/main.tf.json",
+            "management/identity-store/main.tf.json",
             "management/organizations/main.tf.json"
         ]
     );
@@ -60,11 +61,13 @@ fn management_modules(options: TerraformOptions) -> BTreeMap<String, Value> {
 }
 
 /// The management account's modules of `MODEL` as one: each section of every module (no
-/// block is in two of them), and the provider and variables they share.
+/// block is in two of them), and the provider and variables they share. The identity
+/// store's module, which reads the instance too and has principal ids of its own, is left
+/// out: [`identity_store`] gives it.
 fn management(options: TerraformOptions) -> Value {
     let modules = management_modules(options);
     let mut merged = json!({});
-    for module in modules.values() {
+    for (_, module) in modules.iter().filter(|(dir, _)| *dir != IDENTITY_STORE_DIR) {
         for (section, value) in module.as_object().unwrap() {
             match (section.as_str(), merged.get_mut(section)) {
                 (_, None) => merged[section] = value.clone(),
@@ -101,6 +104,13 @@ fn management(options: TerraformOptions) -> Value {
         }
     }
     merged
+}
+
+/// The identity store's module of `MODEL`.
+fn identity_store(options: TerraformOptions) -> Value {
+    management_modules(options)
+        .remove(IDENTITY_STORE_DIR)
+        .unwrap()
 }
 
 #[test]
@@ -220,12 +230,57 @@ fn budgets_filter_on_the_linked_account_and_mail_each_threshold() {
 #[test]
 fn identity_center_resources_have_exact_arguments() {
     let m = management(TerraformOptions::default());
+    let store = identity_store(TerraformOptions::default());
     let r = &m["resource"];
     assert_eq!(m["data"]["aws_ssoadmin_instances"], json!({ "this": {} }));
+    assert_eq!(
+        store["data"]["aws_ssoadmin_instances"],
+        json!({ "this": {} })
+    );
+    // The identity store's resources are its module's only; Identity Center looks the
+    // group and the assigned user up by name.
+    for managed in [
+        "aws_identitystore_user",
+        "aws_identitystore_group",
+        "aws_identitystore_group_membership",
+    ] {
+        assert_eq!(r.get(managed), None, "{managed}");
+    }
+    assert_eq!(
+        m["data"]["aws_identitystore_group"]["sso_group_ops"],
+        json!({
+            "alternate_identifier": { "unique_attribute": { "attribute_path": "DisplayName", "attribute_value": "Ops" } },
+            "identity_store_id": "${local.identity_store_id}"
+        })
+    );
+    assert_eq!(
+        m["data"]["aws_identitystore_user"]["sso_user_dave"],
+        json!({
+            "alternate_identifier": { "unique_attribute": { "attribute_path": "UserName", "attribute_value": "dave" } },
+            "identity_store_id": "${local.identity_store_id}"
+        })
+    );
+    assert_eq!(
+        m["locals"]["principal_ids"],
+        json!({
+            "sso_group_ops": "${data.aws_identitystore_group.sso_group_ops.group_id}",
+            "sso_user_dave": "${data.aws_identitystore_user.sso_user_dave.user_id}"
+        })
+    );
+    assert_eq!(
+        store["locals"],
+        json!({
+            "group_memberships": { "sso_user_dave_in_sso_group_ops": { "group": "sso_group_ops", "user": "sso_user_dave" } },
+            "identity_store_id": "${tolist(data.aws_ssoadmin_instances.this.identity_store_ids)[0]}",
+            "principal_ids": {
+                "sso_group_ops": "${aws_identitystore_group.sso_group_ops.group_id}",
+                "sso_user_dave": "${aws_identitystore_user.sso_user_dave.user_id}"
+            }
+        })
+    );
     let mut locals = m["locals"].clone();
     for computed in [
         "account_assignments",
-        "group_memberships",
         "permission_set_arns",
         "principal_ids",
     ] {
@@ -239,16 +294,10 @@ fn identity_center_resources_have_exact_arguments() {
         })
     );
     assert_eq!(
-        m["locals"]["principal_ids"],
-        json!({
-            "sso_group_ops": "${aws_identitystore_group.sso_group_ops.group_id}",
-            "sso_user_dave": "${aws_identitystore_user.sso_user_dave.user_id}"
-        })
-    );
-    assert_eq!(
         m["locals"]["permission_set_arns"],
         json!({ "permission_set_ops": "${aws_ssoadmin_permission_set.permission_set_ops.arn}" })
     );
+    let r = &store["resource"];
     assert_eq!(
         r["aws_identitystore_user"]["sso_user_dave"],
         json!({
@@ -272,10 +321,7 @@ fn identity_center_resources_have_exact_arguments() {
             "member_id": "${local.principal_ids[each.value.user]}"
         })
     );
-    assert_eq!(
-        m["locals"]["group_memberships"],
-        json!({ "sso_user_dave_in_sso_group_ops": { "group": "sso_group_ops", "user": "sso_user_dave" } })
-    );
+    let r = &m["resource"];
     let set = "${aws_ssoadmin_permission_set.permission_set_ops.arn}";
     assert_eq!(
         r["aws_ssoadmin_permission_set"]["permission_set_ops"],
@@ -338,7 +384,7 @@ fn identity_center_resources_have_exact_arguments() {
 
 #[test]
 fn external_users_are_looked_up_by_user_name() {
-    let m = management(
+    let m = identity_store(
         TerraformOptions::default().identity_center_users(IdentityCenterUsers::External),
     );
     assert_eq!(m["resource"].get("aws_identitystore_user"), None);
@@ -484,9 +530,9 @@ fn imports_of(model: &Model) -> Value {
     };
     let files = emit(model, &all).unwrap();
     // The organization's policies are imported in the Organizations module, the memberships
-    // in the Identity Center module: one document of both.
+    // in the identity store's module: one document of both.
     let mut merged = serde_json::json!({"import": []});
-    for dir in [ORGANIZATIONS_DIR, IDENTITY_CENTER_DIR] {
+    for dir in [ORGANIZATIONS_DIR, IDENTITY_STORE_DIR] {
         let Some(bytes) = files.get(&format!("{dir}/imports.tf.json")) else {
             continue;
         };
@@ -562,7 +608,7 @@ fn policies_attachments_and_memberships_are_imported_by_the_model_s_ids() {
     let files = emit(&model, &all).unwrap();
     let main: Value = serde_json::from_slice(
         files
-            .get(&format!("{IDENTITY_CENTER_DIR}/main.tf.json"))
+            .get(&format!("{IDENTITY_STORE_DIR}/main.tf.json"))
             .unwrap(),
     )
     .unwrap();
@@ -597,7 +643,74 @@ fn what_has_no_id_gets_no_import_block_and_is_named() {
             "no import block for `aws_organizations_policy.rcp_deny_insecure` in `terraform/management/organizations`: RCP `DenyInsecure` has no `id` in the model",
             "no import block for `aws_organizations_policy_attachment.rcp_deny_insecure_unit_workloads_prod` in `terraform/management/organizations`: RCP `DenyInsecure` has no `id` in the model (attached to `unit:Workloads/Prod`)",
             "no import block for `aws_organizations_policy_attachment.rcp_deny_insecure_account_app` in `terraform/management/organizations`: RCP `DenyInsecure` has no `id` in the model (attached to `account:app`)",
-            "no import block for `aws_identitystore_group_membership.this[\"sso_user_dave_in_sso_group_ops\"]` in `terraform/management/identity-center`: user `dave` has no membership id for group `Ops` in the model",
+            "no import block for `aws_identitystore_group_membership.this[\"sso_user_dave_in_sso_group_ops\"]` in `terraform/management/identity-store`: user `dave` has no membership id for group `Ops` in the model",
         ]
+    );
+}
+
+/// The identity store has a module of its own only for the built-in directory in the
+/// management account: with an external identity provider Identity Center looks everything
+/// up, and a delegated administrator's Identity Center stays whole in its account's module.
+#[test]
+fn the_identity_store_is_apart_only_for_the_management_account_s_built_in_directory() {
+    let dirs = |text: &str| -> Vec<String> {
+        let model = Model::from_json(text).unwrap();
+        emit(&model, &EmitOptions::default())
+            .unwrap()
+            .iter()
+            .filter_map(|(p, _)| p.strip_suffix("/main.tf.json").map(String::from))
+            .collect()
+    };
+    let external = MODEL.replace(
+        r#""instance_account": "root-account","#,
+        r#""instance_account": "root-account", "identity_source": "external_identity_provider","#,
+    );
+    assert_eq!(
+        dirs(&external),
+        ["management/identity-center", "management/organizations"]
+    );
+    let delegated = MODEL.replace(
+        r#""instance_account": "root-account","#,
+        r#""instance_account": "other","#,
+    );
+    assert_eq!(dirs(&delegated), ["management/organizations", "other"]);
+    let model = Model::from_json(&delegated).unwrap();
+    let files = emit(&model, &EmitOptions::default()).unwrap();
+    let other: Value = serde_json::from_slice(files.get("other/main.tf.json").unwrap()).unwrap();
+    for managed in [
+        "aws_identitystore_user",
+        "aws_identitystore_group",
+        "aws_identitystore_group_membership",
+        "aws_ssoadmin_account_assignment",
+    ] {
+        assert!(other["resource"][managed].is_object(), "{managed}");
+    }
+    assert_eq!(
+        other
+            .get("data")
+            .and_then(|d| d.get("aws_identitystore_group")),
+        None
+    );
+    assert_eq!(
+        imports::missing_ids(&model).last().map(ToString::to_string),
+        Some("no import block for `aws_identitystore_group_membership.this[\"sso_user_dave_in_sso_group_ops\"]` in `terraform/other`: user `dave` has no membership id for group `Ops` in the model".to_string())
+    );
+    // Without users or groups there is no identity store to hold.
+    let no_principals = MODEL
+        .replace(
+            r#""users": { "dave": { "display_name": "Dave Li", "given_name": "Dave", "family_name": "Li", "email": "dave@example.com", "groups": ["Ops"] } },"#,
+            "",
+        )
+        .replace(r#""groups": { "Ops": { "description": "Operations" } },"#, "")
+        .replace(
+            r#"
+      { "group": "Ops", "permission_set": "Ops", "units": ["Workloads"], "accounts": ["app"] },
+      { "user": "dave", "permission_set": "Ops", "accounts": ["root-account"] }
+    "#,
+            "",
+        );
+    assert_eq!(
+        dirs(&no_principals),
+        ["management/identity-center", "management/organizations"]
     );
 }
