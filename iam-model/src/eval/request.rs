@@ -49,14 +49,16 @@ impl IamPrincipalKind {
 /// assert_eq!(p.role_arn().as_deref(), Some("arn:aws:iam::111122223333:role/Deploy"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct IamPrincipal {
     arn: String,
-    partition: String,
+    // INVARIANT: `partition` and `name` are byte ranges of `arn` (they follow from it, so
+    // equality and hashing are those of the ARN): one string per principal.
+    partition: (usize, usize),
     kind: IamPrincipalKind,
     account: AccountId,
     // The user, role or federated user name (without path); empty for the root.
-    name: String,
+    name: (usize, usize),
     // Whether the role path is `/aws-service-role/`: a service-linked role.
     service_linked: bool,
 }
@@ -69,7 +71,9 @@ impl IamPrincipal {
 
     /// The partition (`aws`, `aws-cn`, …).
     pub fn partition(&self) -> &str {
-        &self.partition
+        self.arn
+            .get(self.partition.0..self.partition.1)
+            .unwrap_or_default()
     }
 
     /// What kind of principal it is.
@@ -84,7 +88,7 @@ impl IamPrincipal {
 
     /// The user, role or federated user name, without path; empty for the root.
     pub fn name(&self) -> &str {
-        &self.name
+        self.arn.get(self.name.0..self.name.1).unwrap_or_default()
     }
 
     /// Whether the principal is a service-linked role (its path is `/aws-service-role/`).
@@ -99,7 +103,9 @@ impl IamPrincipal {
             IamPrincipalKind::Role => Some(self.arn.clone()),
             IamPrincipalKind::AssumedRole => Some(format!(
                 "arn:{}:iam::{}:role/{}",
-                self.partition, self.account, self.name
+                self.partition(),
+                self.account,
+                self.name()
             )),
             _ => None,
         }
@@ -146,18 +152,43 @@ impl FromStr for IamPrincipal {
         };
         let account = arn
             .account_id()
-            .ok_or(err("the account id is not 12 digits"))?;
+            .ok_or_else(|| err("the account id is not 12 digits"))?;
         if kind != IamPrincipalKind::Root && name.is_empty() {
             return Err(err("the principal name is empty"));
         }
+        let partition = span_of(arn.as_str(), arn.partition());
+        let name = span_of(arn.as_str(), name);
         Ok(Self {
-            arn: input.to_string(),
-            partition: arn.partition().to_string(),
+            arn: arn.into_string(),
+            partition,
             kind,
             account,
-            name: name.to_string(),
+            name,
             service_linked,
         })
+    }
+}
+
+impl fmt::Debug for IamPrincipal {
+    // The fields as they read, not the byte ranges that hold them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IamPrincipal")
+            .field("arn", &self.arn)
+            .field("partition", &self.partition())
+            .field("kind", &self.kind)
+            .field("account", &self.account)
+            .field("name", &self.name())
+            .field("service_linked", &self.service_linked)
+            .finish()
+    }
+}
+
+// The byte range of `part`, a subslice of `whole`, in `whole`; empty when it is not one.
+fn span_of(whole: &str, part: &str) -> (usize, usize) {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    match start.checked_add(part.len()) {
+        Some(end) if end <= whole.len() && whole.get(start..end) == Some(part) => (start, end),
+        _ => (0, 0),
     }
 }
 
@@ -388,9 +419,9 @@ impl PartialEq for Request {
 }
 
 /// The context keys (and values) a new [`Request`] has room for before it grows.
-const INITIAL_KEYS: usize = 12;
+const INITIAL_KEYS: usize = 16;
 /// The bytes of context keys and values a new [`Request`] has room for before it grows.
-const INITIAL_TEXT: usize = 384;
+const INITIAL_TEXT: usize = 640;
 
 impl Request {
     /// A request by `principal` for `action` (`s3:GetObject`) on `resource` (an ARN, or `*`
@@ -487,44 +518,75 @@ impl Request {
     }
 
     fn fill_principal_keys(&mut self) {
-        let mut derived: Vec<(&str, String)> = Vec::new();
-        match &self.principal {
+        // The principal is moved out while its keys are written, so that they are written
+        // straight from its text: no string per derived value.
+        let principal = std::mem::replace(&mut self.principal, RequestPrincipal::Anonymous);
+        match &principal {
             RequestPrincipal::Iam(p) => {
-                let arn = p.role_arn().unwrap_or_else(|| p.arn().to_string());
-                derived.push(("aws:PrincipalArn", arn));
-                derived.push(("aws:PrincipalAccount", p.account().to_string()));
-                derived.push(("aws:PrincipalType", p.kind().principal_type().to_string()));
-                derived.push(("aws:PrincipalIsAWSService", "false".to_string()));
+                let account = p.account();
                 match p.kind() {
-                    IamPrincipalKind::User => derived.push(("aws:username", p.name().to_string())),
-                    IamPrincipalKind::Root => {
-                        derived.push(("aws:userid", p.account().to_string()));
-                    }
+                    // The role ARN without path, as `IamPrincipal::role_arn` writes it.
+                    IamPrincipalKind::AssumedRole => self.set_derived_parts(
+                        PRINCIPAL_ARN,
+                        &[
+                            "arn:",
+                            p.partition(),
+                            ":iam::",
+                            account.as_str(),
+                            ":role/",
+                            p.name(),
+                        ],
+                    ),
+                    _ => self.set_derived(PRINCIPAL_ARN, p.arn()),
+                }
+                self.set_derived(PRINCIPAL_ACCOUNT, account.as_str());
+                self.set_derived(PRINCIPAL_TYPE, p.kind().principal_type());
+                self.set_derived(PRINCIPAL_IS_AWS_SERVICE, "false");
+                match p.kind() {
+                    IamPrincipalKind::User => self.set_derived(USERNAME, p.name()),
+                    IamPrincipalKind::Root => self.set_derived(USERID, account.as_str()),
                     _ => {}
                 }
             }
             RequestPrincipal::Service(s) => {
-                derived.push(("aws:PrincipalServiceName", s.as_str().to_string()));
-                derived.push(("aws:PrincipalIsAWSService", "true".to_string()));
+                self.set_derived(PRINCIPAL_SERVICE_NAME, s.as_str());
+                self.set_derived(PRINCIPAL_IS_AWS_SERVICE, "true");
             }
             RequestPrincipal::Anonymous => {
-                derived.push(("aws:PrincipalType", "Anonymous".to_string()));
+                self.set_derived(PRINCIPAL_TYPE, "Anonymous");
             }
             // The provider's claims are the caller's to set; AWS derives no global key
             // from the provider for `AssumeRoleWithWebIdentity`/`AssumeRoleWithSAML`.
             RequestPrincipal::Federated(_) => {}
         }
-        for (key, value) in derived {
-            self.set_derived(key, &value);
-        }
+        self.principal = principal;
     }
 
-    fn set_derived(&mut self, key: &str, value: &str) {
-        self.insert(key, [value], false);
+    fn set_derived(&mut self, key: DerivedKey, value: &str) {
+        self.set_derived_parts(key, &[value]);
+    }
+
+    // A derived key whose one value is `parts` joined.
+    fn set_derived_parts(&mut self, key: DerivedKey, parts: &[&str]) {
+        let first = self.spans.len();
+        let text_mark = self.text.len();
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.spans.push((text_mark, self.text.len()));
+        self.insert_hashed(key.lower, key.hash, true, (first, text_mark), false);
     }
 
     fn key_text(&self, entry: &ContextEntry) -> &str {
         self.text.get(entry.key.0..entry.key.1).unwrap_or_default()
+    }
+
+    #[inline]
+    fn key_bytes(&self, entry: &ContextEntry) -> &[u8] {
+        self.text
+            .as_bytes()
+            .get(entry.key.0..entry.key.1)
+            .unwrap_or_default()
     }
 
     fn entry_values(&self, entry: &ContextEntry) -> Values<'_> {
@@ -545,19 +607,48 @@ impl Request {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let found = self
-            .context
-            .binary_search_by(|e| cmp_ignore_ascii_case(self.key_text(e), key));
         let first = self.spans.len();
         let text_mark = self.text.len();
         for value in values {
-            let start = self.text.len();
-            self.text.push_str(value.as_ref());
-            self.spans.push((start, self.text.len()));
+            self.push_value(value.as_ref());
         }
+        self.insert_hashed(key, key_hash(key), false, (first, text_mark), explicit);
+    }
+
+    #[inline]
+    fn push_value(&mut self, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(value);
+        self.spans.push((start, self.text.len()));
+    }
+
+    // The part of `insert` that does not depend on the values' type: give `key` (with its
+    // `key_hash`; `lower` when it is lowercase already) the values pushed since `first`
+    // (spans) and `text_mark` (text).
+    fn insert_hashed(
+        &mut self,
+        key: &str,
+        hash: u64,
+        lower: bool,
+        (first, text_mark): (usize, usize),
+        explicit: bool,
+    ) {
         let range = (first, self.spans.len());
+        // Contexts hold a few dozen keys at most: a scan on the hash finds a key set again
+        // without comparing text case-insensitively key by key.
+        let found = if self.key_mask & key_bit(hash) == 0 {
+            None
+        } else {
+            self.context.iter().position(|e| {
+                e.hash == hash
+                    && self
+                        .key_text(e)
+                        .as_bytes()
+                        .eq_ignore_ascii_case(key.as_bytes())
+            })
+        };
         match found {
-            Ok(i) => {
+            Some(i) => {
                 let Some(entry) = self.context.get_mut(i) else {
                     return;
                 };
@@ -569,18 +660,26 @@ impl Request {
                 entry.values = range;
                 entry.explicit |= explicit;
                 // The replaced values stay in the buffers until they outweigh the live ones
-                // (a request retargeted many times with new context keeps its size).
+                // (a request retargeted many times with new context keys keeps its size).
                 if self.spans.len() > 2 * self.live_spans() + 16 {
                     self.compact();
                 }
             }
-            Err(i) => {
+            None => {
                 let start = self.text.len();
                 self.text.push_str(key);
-                if let Some(k) = self.text.get_mut(start..) {
-                    k.make_ascii_lowercase();
+                if !lower && let Some(text) = self.text.get_mut(start..) {
+                    text.make_ascii_lowercase();
                 }
-                let hash = key_hash(key);
+                let lower = self.text.as_bytes().get(start..).unwrap_or_default();
+                // The stored keys are lowercase, so plain byte order is the order of the
+                // lowercased keys. Keys often come in order (the principal's do): try the end
+                // first.
+                let i = match self.context.last() {
+                    None => 0,
+                    Some(last) if self.key_bytes(last) < lower => self.context.len(),
+                    Some(_) => self.context.partition_point(|e| self.key_bytes(e) < lower),
+                };
                 self.key_mask |= key_bit(hash);
                 self.context.insert(
                     i,
@@ -638,7 +737,7 @@ impl Request {
     /// [`Request::resource_account`] in place.
     pub(crate) fn set_resource_account(&mut self, account: AccountId) {
         self.resource_account = Some(account);
-        self.set_derived("aws:ResourceAccount", account.as_str());
+        self.set_derived(RESOURCE_ACCOUNT, account.as_str());
     }
 
     /// Set a context key to one or more values (an empty list is a key present with no
@@ -751,14 +850,42 @@ impl Request {
 
 /// FNV-1a over the ASCII-lowercased bytes of `text`: a cheap first comparison of keys.
 #[inline]
-pub(crate) fn key_hash(text: &str) -> u64 {
+pub(crate) const fn key_hash(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        hash ^= u64::from(b.to_ascii_lowercase());
+    let mut bytes = text.as_bytes();
+    while let [b, rest @ ..] = bytes {
+        hash ^= b.to_ascii_lowercase() as u64;
         hash = hash.wrapping_mul(0x0100_0000_01b3);
+        bytes = rest;
     }
     hash
 }
+
+/// A context key the request fills itself, in lowercase and hashed at compile time: the
+/// principal's keys cost no hashing or lowercasing per request.
+#[derive(Clone, Copy)]
+struct DerivedKey {
+    lower: &'static str,
+    hash: u64,
+}
+
+impl DerivedKey {
+    const fn new(lower: &'static str) -> Self {
+        Self {
+            lower,
+            hash: key_hash(lower),
+        }
+    }
+}
+
+const PRINCIPAL_ARN: DerivedKey = DerivedKey::new("aws:principalarn");
+const PRINCIPAL_ACCOUNT: DerivedKey = DerivedKey::new("aws:principalaccount");
+const PRINCIPAL_TYPE: DerivedKey = DerivedKey::new("aws:principaltype");
+const PRINCIPAL_IS_AWS_SERVICE: DerivedKey = DerivedKey::new("aws:principalisawsservice");
+const PRINCIPAL_SERVICE_NAME: DerivedKey = DerivedKey::new("aws:principalservicename");
+const USERNAME: DerivedKey = DerivedKey::new("aws:username");
+const USERID: DerivedKey = DerivedKey::new("aws:userid");
+const RESOURCE_ACCOUNT: DerivedKey = DerivedKey::new("aws:resourceaccount");
 
 // The bit of a key hash in `Request::key_mask`: its top six bits (FNV-1a's low bits mix
 // less).

@@ -95,26 +95,34 @@ impl Arn {
         self.segment(5)
     }
 
+    /// The text as written, without a copy.
+    pub(crate) fn into_string(self) -> String {
+        self.text
+    }
+
     /// Whether the ARN holds `*` or `?` outside variables.
     pub fn has_wildcard(&self) -> bool {
-        strip_variables(&self.text).contains(['*', '?'])
+        self.text.bytes().any(|b| matches!(b, b'*' | b'?'))
+            && outside_variables(&self.text).any(|c| matches!(c, '*' | '?'))
     }
 }
 
-fn strip_variables(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+// The characters of `text` outside `${…}` variables, without building a string.
+fn outside_variables(text: &str) -> impl Iterator<Item = char> + '_ {
     let mut depth = false;
     let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if !depth && c == '$' && chars.peek() == Some(&'{') {
-            depth = true;
-        } else if depth && c == '}' {
-            depth = false;
-        } else if !depth {
-            out.push(c);
+    std::iter::from_fn(move || {
+        while let Some(c) = chars.next() {
+            if !depth && c == '$' && chars.peek() == Some(&'{') {
+                depth = true;
+            } else if depth && c == '}' {
+                depth = false;
+            } else if !depth {
+                return Some(c);
+            }
         }
-    }
-    out
+        None
+    })
 }
 
 impl FromStr for Arn {
@@ -173,8 +181,7 @@ impl FromStr for Arn {
         // A variable's default is written after a comma and a space
         // (`${aws:PrincipalTag/team, 'company-wide'}`, "IAM policy elements: Variables and
         // tags", Specifying default values), so only white space outside variables counts.
-        if input.contains(char::is_whitespace)
-            && strip_variables(input).contains(char::is_whitespace)
+        if input.contains(char::is_whitespace) && outside_variables(input).any(char::is_whitespace)
         {
             return Err(err("an ARN has no white space"));
         }
