@@ -189,10 +189,8 @@ fn a_500_account_export_imports() {
     assert_eq!(imported.omissions, []);
 }
 
-#[test]
-fn generate_import_existing_writes_an_import_block_per_iam_resource() {
-    let dir = tempfile::tempdir().unwrap();
-    let model = root().join("tests/fixtures/export/organization.model.json");
+/// `generate MODEL --target terraform --import-existing -o DIR`: the exit code and stderr.
+fn generate_importing(model: &std::path::Path, dir: &std::path::Path) -> (u8, String) {
     let (code, _, err) = run_cli(&[
         "generate",
         model.to_str().unwrap(),
@@ -200,8 +198,16 @@ fn generate_import_existing_writes_an_import_block_per_iam_resource() {
         "terraform",
         "--import-existing",
         "-o",
-        dir.path().to_str().unwrap(),
+        dir.to_str().unwrap(),
     ]);
+    (code, err)
+}
+
+#[test]
+fn generate_import_existing_writes_an_import_block_per_iam_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = root().join("tests/fixtures/export/organization.model.json");
+    let (code, err) = generate_importing(&model, dir.path());
     assert_eq!(code, 0, "{err}");
     let text =
         std::fs::read_to_string(dir.path().join("terraform/production/imports.tf.json")).unwrap();
@@ -292,15 +298,7 @@ fn management_with_imports(dir: &std::path::Path, stage: &str) -> (Value, Value)
 fn generate_import_existing_imports_units_and_identity_center_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let model = root().join("tests/fixtures/export/organization.model.json");
-    let (code, _, err) = run_cli(&[
-        "generate",
-        model.to_str().unwrap(),
-        "--target",
-        "terraform",
-        "--import-existing",
-        "-o",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (code, err) = generate_importing(&model, dir.path());
     assert_eq!(code, 0, "{err}");
     // The imported model has every policy and membership id: no note.
     assert!(!err.contains("note:"), "{err}");
@@ -461,15 +459,7 @@ fn generate_import_existing_names_what_has_no_id_on_stderr() {
     // import block, and a note each.
     let dir = tempfile::tempdir().unwrap();
     let model = root().join("examples/organization.json");
-    let (code, _, err) = run_cli(&[
-        "generate",
-        model.to_str().unwrap(),
-        "--target",
-        "terraform",
-        "--import-existing",
-        "-o",
-        dir.path().to_str().unwrap(),
-    ]);
+    let (code, err) = generate_importing(&model, dir.path());
     assert_eq!(code, 0, "{err}");
     let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note:")).collect();
     assert_eq!(
