@@ -275,16 +275,7 @@ fn every_module_uses_only_provider_6_names_and_all_required_arguments() {
                 Vec::<String>::new(),
                 "{name}: {dir}"
             );
-            for section in ["resource", "data"] {
-                for ty in module[section]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, _)| k)
-                {
-                    types.insert(format!("{section}.{ty}"));
-                }
-            }
+            types.extend(types_of(&module));
         }
     }
     // Every type the emitter can write was checked above.
@@ -937,6 +928,22 @@ fn example(name: &str) -> Model {
     Model::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The data and resource types of a module, as `data.TYPE` and `resource.TYPE`, sorted.
+fn types_of(module: &Value) -> Vec<String> {
+    let mut types = Vec::new();
+    for section in ["data", "resource"] {
+        for ty in module[section]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            types.push(format!("{section}.{ty}"));
+        }
+    }
+    types
+}
+
 /// The management account's resources are split by stage, one root module (one state) each:
 /// the exact modules and the types each holds, no resource in two states, and with
 /// `--import-existing` every `import` block in the module that holds its resource.
@@ -945,20 +952,7 @@ fn the_management_account_has_one_state_per_stage() {
     let layout = |files: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<String>> {
         modules(files)
             .into_iter()
-            .map(|(dir, module)| {
-                let mut types = Vec::new();
-                for section in ["data", "resource"] {
-                    for ty in module[section]
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .map(|(k, _)| k)
-                    {
-                        types.push(format!("{section}.{ty}"));
-                    }
-                }
-                (dir, types)
-            })
+            .map(|(dir, module)| (dir, types_of(&module)))
             .collect()
     };
     let organization_layout = BTreeMap::from([
