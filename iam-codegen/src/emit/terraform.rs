@@ -48,7 +48,7 @@
 //! provisioned into an account that already has the policy, from its module or its
 //! baseline.
 //!
-//! //! An OU baseline (`organization.units.<OU>.baseline`) is deployed once per OU, not once per
+//! An OU baseline (`organization.units.<OU>.baseline`) is deployed once per OU, not once per
 //! account: the baselines module has an `aws_cloudformation_stack_set` (service-managed
 //! permissions, automatic deployment to every account that is or later comes under the OU,
 //! stacks removed when an account leaves, `CAPABILITY_NAMED_IAM`, 25% of the accounts at once
@@ -446,7 +446,8 @@ type Blocks = BTreeMap<String, BTreeMap<String, Box<[u8]>>>;
 
 /// A JSON value of a module. Objects keep the order they are built in (what `json!` gives
 /// with serde_json's `preserve_order`, which the workspace enables) and constant strings are
-/// borrowed. The management module of a large organization has tens of thousands of blocks;
+/// borrowed. A large organization's modules (the identity store's above all) have tens of
+/// thousands of blocks;
 /// as `serde_json::Value`s (an index map per object, an owned string per key) building,
 /// writing and dropping them was most of the time of this target.
 #[derive(Debug, Clone, PartialEq)]
@@ -766,8 +767,8 @@ impl Module {
 }
 
 // Writing. Block bodies are pretty-printed when they are added, each where it goes in the
-// file, and the file is put together from them at the end: the management module of a
-// large organization has tens of thousands of blocks, and keeping each as a tree of values
+// file, and the file is put together from them at the end: a large organization's modules
+// (the identity store's above all) have tens of thousands of blocks, and keeping each as a tree of values
 // until the file was written made dropping them a fifth of this target's time. Every value
 // is written by serde_json's pretty printer; only the file's own braces, keys and line
 // breaks are written here, the way that printer writes them, and the goldens compare the
@@ -976,6 +977,23 @@ fn insert_named(
 /// A literal string for a Terraform JSON string value: [`crate::escape::terraform`].
 pub fn literal(text: &str) -> String {
     crate::escape::terraform(text)
+}
+
+/// An HCL string literal, for use inside `${…}`, of a string already escaped for
+/// Terraform's template syntax ([`literal`]).
+fn hcl_string(literal: &str) -> String {
+    format!("\"{}\"", literal.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The id of the OU named `name` (already escaped as a [`literal`]) among the children that
+/// `data.aws_organizations_organizational_units.<children>` lists: OU names are unique among
+/// siblings, so `one(…)` finds one (null until the OU exists).
+// https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/organizations_organizational_units
+pub(super) fn unit_id_among(children: &str, name: &str) -> String {
+    format!(
+        "${{one([for u in data.aws_organizations_organizational_units.{children}.children : u.id if u.name == {}])}}",
+        hcl_string(name)
+    )
 }
 
 /// A policy as Terraform wants it: the canonical compact JSON, escaped as a literal.

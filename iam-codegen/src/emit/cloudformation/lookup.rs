@@ -61,8 +61,6 @@ user_id() {
 entry() { printf '%s\n  {"ParameterKey": "%s", "ParameterValue": "%s"}' "$1" "$2" "$3"; }
 "#;
 
-/// The script for the laid-out templates, or `None` when no template has a parameter; a
-/// name no shell word can hold is an error.
 /// The compact JSON of `{"UniqueAttribute": {"AttributePath": PATH, "AttributeValue": VALUE}}`
 /// (the `--alternate-identifier` of `get-user-id`/`get-group-id`), written without building a
 /// JSON value: one per user of a large organization.
@@ -71,6 +69,8 @@ fn unique_attribute(path: &str, value: &str) -> String {
     format!(r#"{{"UniqueAttribute":{{"AttributePath":"{path}","AttributeValue":{value}}}}}"#)
 }
 
+/// The script for the laid-out templates, or `None` when no template has a parameter; a
+/// name no shell word can hold is an error.
 pub(super) fn script(laid: &[Laid]) -> Result<Option<String>, EmitError> {
     let lookups = laid
         .iter()

@@ -16,7 +16,8 @@
 //! of a user, which `iam-codegen import` reads from the export): no data source of the
 //! provider finds a policy or a membership id by name, so one whose id the model lacks gets
 //! no block, and [`missing_ids`] names it. Budgets get none. Member accounts get theirs from
-//! the management module ([`super::TerraformOptions::import_accounts`]).
+//! the Organizations module ([`super::ORGANIZATIONS_DIR`],
+//! [`super::TerraformOptions::import_accounts`]).
 use std::fmt;
 
 use iam_model::model::names::{EntityKind, terraform_name};
@@ -25,7 +26,7 @@ use iam_model::policy::Kind;
 use serde_json::{Map, Value, json};
 
 use super::management::{ROOT_ID, attachment_name, membership_key, unit_name};
-use super::{IDENTITY_STORE_DIR, ORGANIZATIONS_DIR};
+use super::{IDENTITY_STORE_DIR, ORGANIZATIONS_DIR, unit_id_among};
 use crate::emit::{Artifacts, EmitError};
 
 /// A resource that `--import-existing` writes no `import` block for, because the model
@@ -126,11 +127,12 @@ fn planned(model: &Model) -> Vec<Planned> {
             ic.instance_account().to_string()
         };
         for (user_name, user) in ic.users() {
+            let user_tf = terraform_name(EntityKind::SsoUser, user_name);
             for group in &user.groups {
                 out.push(Planned {
                     module: module.clone(),
                     ty: "aws_identitystore_group_membership",
-                    name: membership_key(user_name, group),
+                    name: membership_key(&user_tf, &terraform_name(EntityKind::SsoGroup, group)),
                     id: user.membership_ids.get(group).cloned(),
                     what: format!(
                         "user `{user_name}` has no membership id for group `{group}` in the model"
@@ -260,14 +262,6 @@ impl Resources<'_> {
     }
 }
 
-/// An HCL string literal of a rendered (template-escaped) string, for use inside `${…}`.
-fn hcl_string(rendered: &str) -> String {
-    format!(
-        "\"{}\"",
-        rendered.replace('\\', "\\\\").replace('"', "\\\"")
-    )
-}
-
 /// The data sources, locals and import blocks for the resources whose ids are found by name
 /// at plan time.
 #[derive(Default)]
@@ -329,10 +323,7 @@ impl Lookups {
             );
             self.locals.insert(
                 format!("import_unit_{tf}"),
-                Value::from(format!(
-                    "${{one([for u in data.aws_organizations_organizational_units.{children}.children : u.id if u.name == {}])}}",
-                    hcl_string(name)
-                )),
+                Value::from(unit_id_among(&children, name)),
             );
             self.import(
                 format!("aws_organizations_organizational_unit.{tf}"),

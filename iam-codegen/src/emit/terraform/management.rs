@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::{
     IdentityCenterUsers, Module, TerraformOptions, Val, aws_managed_arn, body, literal, obj,
-    policy_string, reference, tags,
+    policy_string, reference, tags, unit_id_among,
 };
 use crate::emit::EmitError;
 use crate::emit::fast_hash::{FastMap, FastSet};
@@ -344,21 +344,8 @@ fn unit_id(module: &mut Module, path: &UnitPath) -> Result<String, EmitError> {
         )?;
     }
     let name = path.segments().last().unwrap_or_default();
-    module.local(
-        &local,
-        format!(
-            "${{one([for u in data.aws_organizations_organizational_units.{children}.children : u.id if u.name == {}])}}",
-            hcl_string(&literal(name))
-        )
-        .into(),
-    );
+    module.local(&local, unit_id_among(&children, &literal(name)).into());
     Ok(format!("${{local.{local}}}"))
-}
-
-/// An HCL string literal, for use inside `${…}`, of a string already escaped for
-/// Terraform's template syntax ([`literal`]).
-fn hcl_string(literal: &str) -> String {
-    format!("\"{}\"", literal.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 pub(super) fn unit_name(path: &UnitPath) -> String {
@@ -434,14 +421,10 @@ pub(super) fn attachment_name(policy_tf: &str, target: &Target) -> String {
     format!("{policy_tf}_{target_tf}")
 }
 
-/// The key of a group membership in `local.group_memberships`: `<user>_in_<group>`, by
-/// Terraform names.
-pub(super) fn membership_key(user: &str, group: &str) -> String {
-    format!(
-        "{}_in_{}",
-        terraform_name(EntityKind::SsoUser, user),
-        terraform_name(EntityKind::SsoGroup, group)
-    )
+/// The key of a group membership in `local.group_memberships`: `<user>_in_<group>`, of the
+/// user's and the group's Terraform names.
+pub(super) fn membership_key(user_tf: &str, group_tf: &str) -> String {
+    format!("{user_tf}_in_{group_tf}")
 }
 
 fn account_id(model: &Model, name: &AccountName) -> Result<String, EmitError> {
@@ -861,7 +844,7 @@ fn directory(
                 principal_ids.push((group_tf.clone(), group_id.clone()));
             }
             memberships.push((
-                membership_key(name, group),
+                membership_key(&tf, group_tf),
                 obj([
                     ("group", group_tf.clone().into()),
                     ("user", tf.clone().into()),
