@@ -625,3 +625,41 @@ No access change.
         )
     );
 }
+
+/// A group renamed together with one of its members: the members are compared in name
+/// order, not in the order the renamed user lands in the document, so the group is a pure
+/// rename (`bob` → `zara` sorts the other way round against `zed`).
+#[test]
+fn a_group_renamed_with_a_renamed_member_is_no_change() {
+    let user = |name: &str| {
+        json!({
+            "display_name": name,
+            "given_name": name,
+            "family_name": "Doe",
+            "email": format!("{name}@example.com"),
+            "groups": ["AWS-Testers"]
+        })
+    };
+    let mut old = base();
+    let users = old["identity_center"]["users"].as_object_mut().unwrap();
+    users.insert("bob".into(), user("bob"));
+    users.insert("zed".into(), user("zed"));
+    let mut new = old.clone();
+    rename_key(&mut new, "/identity_center/groups", "AWS-Testers", "AWS-QA");
+    replace(&mut new["identity_center"], "AWS-Testers", "AWS-QA");
+    // The new file lists its users in name order, as a person would write it.
+    let users = new["identity_center"]["users"].as_object_mut().unwrap();
+    let bob = users.remove("bob").unwrap();
+    let zed = users.remove("zed").unwrap();
+    users.insert("zara".into(), bob);
+    users.insert("zed".into(), zed);
+    let (code, out, err) = diff(&old, &new, &[]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "renamed: group `AWS-Testers` -> `AWS-QA`\nrenamed: user `bob` -> `zara`\nno access change\n",
+            ""
+        )
+    );
+}

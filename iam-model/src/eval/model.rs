@@ -1277,7 +1277,7 @@ impl<'m> ModelEvaluator<'m> {
     }
 
     /// The decision of [`ModelEvaluator::evaluate`], without the evaluation of each path:
-    /// what `who-can` and `check` need first, and several times faster.
+    /// what `diff` needs for each probe, and several times faster.
     ///
     /// ```
     /// use iam_model::eval::model::{ModelEvaluator, Query};

@@ -217,7 +217,7 @@ fn pair_similar(
     pairs
 }
 
-/// Runs the stages on `removed` and `added`: each stage's pairs leave both sets.
+/// Takes one stage's pairs: each leaves `removed` and `added`, and joins `pairs`.
 fn stage(
     removed: &mut BTreeSet<String>,
     added: &mut BTreeSet<String>,
@@ -270,7 +270,6 @@ impl Index {
             list.sort_by_cached_key(Value::to_string);
         }
         let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        // Users in name order, so every list is sorted.
         for (name, user) in object(doc, "/identity_center/users").into_iter().flatten() {
             for group in user
                 .get("groups")
@@ -279,12 +278,18 @@ impl Index {
                 .unwrap_or_default()
             {
                 if let Some(group) = group.as_str() {
-                    let list = members.entry(group.to_string()).or_default();
-                    if list.last() != Some(name) {
-                        list.push(name.clone());
-                    }
+                    members
+                        .entry(group.to_string())
+                        .or_default()
+                        .push(name.clone());
                 }
             }
+        }
+        // Sorted here: a renamed user is re-inserted at the end of the document's users
+        // (serde_json keeps insertion order), so the document's order is not name order.
+        for list in members.values_mut() {
+            list.sort();
+            list.dedup();
         }
         Self {
             user_assignments,
