@@ -146,8 +146,8 @@ impl Model {
         self.accounts.get(name)
     }
 
-    /// The accounts, for changes. After moving an account to another OU or changing its id,
-    /// call [`Model::apply_baselines`].
+    /// The accounts, for changes. After moving an account to another OU, changing its id or
+    /// its IAM ([`Account::iam_mut`]), call [`Model::apply_baselines`].
     pub fn accounts_mut(&mut self) -> &mut BTreeMap<AccountName, Account> {
         &mut self.accounts
     }

@@ -337,3 +337,35 @@ fn applying_baselines_again_changes_nothing() {
     twice.apply_baselines();
     assert_eq!(twice, once);
 }
+
+/// A change through `iam_mut` is to the account's own IAM (what its template deploys), and
+/// survives `apply_baselines`, which then adds the OU's baselines to it again.
+#[test]
+fn an_account_s_own_iam_changed_in_place_keeps_the_change_and_its_baselines() {
+    let mut model = built();
+    let roles = |iam: &iam_model::model::Iam| {
+        iam.roles()
+            .keys()
+            .map(|r| r.as_str().to_string())
+            .collect::<Vec<_>>()
+    };
+    let development = model.account("development").unwrap();
+    let (own_before, all_before) = (roles(development.own_iam()), roles(development.iam()));
+    // The OU's baseline adds roles of its own.
+    assert!(all_before.len() > own_before.len(), "{all_before:?}");
+    let account = model.accounts_mut().get_mut("development").unwrap();
+    let iam = std::mem::take(account.iam_mut());
+    *account.iam_mut() = iam.role(
+        "app-runner".parse().unwrap(),
+        Role::builder().trust_policy(trust_management()).build(),
+    );
+    model.apply_baselines();
+    let development = model.account("development").unwrap();
+    let with = |mut names: Vec<String>| {
+        names.push("app-runner".to_string());
+        names.sort();
+        names
+    };
+    assert_eq!(roles(development.own_iam()), with(own_before));
+    assert_eq!(roles(development.iam()), with(all_before));
+}

@@ -111,10 +111,12 @@ impl Account {
         self.create
     }
 
-    /// The IAM entities, for changes (of an account no baseline applies to: with one, the
-    /// change is seen by validation and the evaluator but not deployed by its template).
+    /// The account's own IAM entities ([`Account::own_iam`]: what its template deploys), for
+    /// changes. Where OU baselines apply, call [`crate::model::Model::apply_baselines`]
+    /// afterwards so that [`Account::iam`] (what validation and the evaluator see) holds the
+    /// change too.
     pub fn iam_mut(&mut self) -> &mut Iam {
-        &mut self.iam
+        self.own.as_mut().unwrap_or(&mut self.iam)
     }
 }
 
