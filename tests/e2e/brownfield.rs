@@ -18,7 +18,7 @@ use std::process::Command;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use crate::support::{root, run_cli};
+use crate::support::{generate_importing, root, run_cli};
 use crate::tools::{MotoServer, copy_module, terraform_ok, text, tool_path, write_moto_override};
 
 fn helper(moto: &MotoServer, step: &str) {
@@ -220,15 +220,7 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     // membership, and Identity Center's module has none), in `tests/e2e/import.rs` and in the
     // emitter's unit tests.
     let whole = work.path().join("whole");
-    let (code, _, err) = run_cli(&[
-        "generate",
-        model.to_str().unwrap(),
-        "--target",
-        "terraform",
-        "--import-existing",
-        "-o",
-        whole.to_str().unwrap(),
-    ]);
+    let (code, err) = generate_importing(&model, &whole);
     assert_eq!(code, 0, "{err}");
     let import_targets = |stage: &str| -> Vec<String> {
         let path = whole
@@ -266,15 +258,7 @@ fn moto_organization_exports_imports_plans_no_iam_change_and_shows_drift() {
     )
     .unwrap();
     let generated = work.path().join("generated");
-    let (code, _, err) = run_cli(&[
-        "generate",
-        iam_model.to_str().unwrap(),
-        "--target",
-        "terraform",
-        "--import-existing",
-        "-o",
-        generated.to_str().unwrap(),
-    ]);
+    let (code, err) = generate_importing(&iam_model, &generated);
     assert_eq!(code, 0, "{err}");
     // Every id is in the imported model: no resource lacks an import block.
     assert!(!err.contains("note:"), "{err}");

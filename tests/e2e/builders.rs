@@ -200,7 +200,7 @@ fn fixture() -> (String, Model) {
 #[test]
 fn a_built_model_with_baselines_is_the_model_its_file_reads_as() {
     let built = built();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if crate::support::update_golden() {
         std::fs::write(root().join(FIXTURE), built.to_json()).unwrap();
     }
     let (text, read) = fixture();

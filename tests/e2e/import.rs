@@ -4,7 +4,7 @@
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use crate::support::{root, run_cli, update_golden};
+use crate::support::{generate_importing, root, run_cli, update_golden};
 
 /// A fixture export of `examples/organization.json` as deployed, written in the AWS CLI's
 /// response shapes (botocore 1.43.11 service models), with what AWS adds by itself: the
@@ -187,20 +187,6 @@ fn a_500_account_export_imports() {
     let imported = iam_model::import::import(&files).unwrap();
     assert_eq!(imported.model.accounts().len(), 501);
     assert_eq!(imported.omissions, []);
-}
-
-/// `generate MODEL --target terraform --import-existing -o DIR`: the exit code and stderr.
-fn generate_importing(model: &std::path::Path, dir: &std::path::Path) -> (u8, String) {
-    let (code, _, err) = run_cli(&[
-        "generate",
-        model.to_str().unwrap(),
-        "--target",
-        "terraform",
-        "--import-existing",
-        "-o",
-        dir.to_str().unwrap(),
-    ]);
-    (code, err)
 }
 
 #[test]
@@ -475,15 +461,36 @@ fn generate_import_existing_names_what_has_no_id_on_stderr() {
             "note: no import block for `aws_identitystore_group_membership.this[\"sso_user_alice_example_com_in_sso_group_aws_admins\"]` in `terraform/management/identity-store`: user `alice@example.com` has no membership id for group `AWS-Admins` in the model",
         ]
     );
-    // ... and the modules' import files have no block for them.
+    // ... and the modules' import files have blocks for the rest, none for them.
+    let mut targets = Vec::new();
     for stage in ["organizations", "identity-store", "identity-center"] {
         let (_, imports) = management_with_imports(dir.path(), stage);
-        assert!(imports["import"].as_array().unwrap().iter().all(|b| {
-            let to = b["to"].as_str().unwrap();
-            !to.starts_with("aws_organizations_policy")
-                && !to.starts_with("aws_identitystore_group_membership")
-        }));
+        for block in imports["import"].as_array().unwrap() {
+            targets.push(format!("{stage}: {}", block["to"].as_str().unwrap()));
+        }
     }
+    assert_eq!(
+        targets,
+        [
+            "organizations: aws_organizations_organizational_unit.unit_sandbox",
+            "organizations: aws_organizations_organizational_unit.unit_security",
+            "organizations: aws_organizations_organizational_unit.unit_workloads",
+            "organizations: aws_organizations_organizational_unit.unit_workloads_non_prod",
+            "organizations: aws_organizations_organizational_unit.unit_workloads_prod",
+            "identity-store: aws_identitystore_group.sso_group_aws_admins",
+            "identity-store: aws_identitystore_group.sso_group_aws_developers",
+            "identity-store: aws_identitystore_group.sso_group_aws_testers",
+            "identity-store: aws_identitystore_user.sso_user_alice_example_com",
+            "identity-center: aws_ssoadmin_permission_set.permission_set_admin_access",
+            "identity-center: aws_ssoadmin_permission_set.permission_set_developer_access",
+            "identity-center: aws_ssoadmin_permission_set.permission_set_tester_access",
+            "identity-center: aws_ssoadmin_permission_set_inline_policy.permission_set_developer_access",
+            "identity-center: aws_ssoadmin_managed_policy_attachment.permission_set_admin_access_aws_policy_administrator_access",
+            "identity-center: aws_ssoadmin_managed_policy_attachment.permission_set_developer_access_aws_policy_power_user_access",
+            "identity-center: aws_ssoadmin_customer_managed_policy_attachment.permission_set_tester_access_policy_tester_policy",
+            "identity-center: aws_ssoadmin_account_assignment.this[each.key]",
+        ]
+    );
     // Without `--import-existing` there is no note.
     let plain = tempfile::tempdir().unwrap();
     let (code, _, err) = run_cli(&[

@@ -114,3 +114,17 @@ pub fn run_cli(args: &[&str]) -> (u8, String, String) {
         String::from_utf8(err).unwrap(),
     )
 }
+
+/// `generate MODEL --target terraform --import-existing -o DIR`: the exit code and stderr.
+pub fn generate_importing(model: &std::path::Path, dir: &std::path::Path) -> (u8, String) {
+    let (code, _, err) = run_cli(&[
+        "generate",
+        model.to_str().unwrap(),
+        "--target",
+        "terraform",
+        "--import-existing",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    (code, err)
+}

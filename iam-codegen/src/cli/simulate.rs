@@ -302,11 +302,13 @@ fn compile(
     Some(SharedPolicy::new(name, document))
 }
 
-// Read one policy entry: a name, or a document written inline (named by its JSON pointer
-// inside the case: `identity_policies/0`).
+// Read one policy entry of the case at `case` (`/cases/0`, or empty in JSON Lines): a name,
+// or a document written inline (named by its JSON pointer inside the case:
+// `identity_policies/0`).
 fn policy(
     value: &Value,
     kind: PolicyKind,
+    case: &str,
     base: &dyn Fn() -> String,
     report: &mut Report,
     library: &mut Library,
@@ -315,7 +317,10 @@ fn policy(
         return library.named(name, kind, base, report);
     }
     let base = &base();
-    let name = base.splitn(4, '/').last().unwrap_or(base);
+    let name = base
+        .strip_prefix(case)
+        .and_then(|inside| inside.strip_prefix('/'))
+        .unwrap_or(base);
     // The RCPFullAWSAccess document written out in full is AWS's own policy, the only RCP
     // that may allow; any other `Allow` in an RCP stays an error.
     let kind = if kind == PolicyKind::Rcp && is_rcp_full_aws_access(value) {
@@ -352,7 +357,7 @@ fn build(case: &CaseIn, base: &str, library: &mut Library) -> Result<Built, Vec<
     let mut set = PolicySet::new();
     for (i, v) in case.identity_policies.iter().enumerate() {
         let path = || format!("{base}/identity_policies/{i}");
-        if let Some(p) = policy(v, PolicyKind::Identity, &path, &mut report, library) {
+        if let Some(p) = policy(v, PolicyKind::Identity, base, &path, &mut report, library) {
             set = set.identity_shared(&p);
         }
     }
@@ -364,7 +369,7 @@ fn build(case: &CaseIn, base: &str, library: &mut Library) -> Result<Built, Vec<
             let mut org = OrgLevel::new(level.level.clone());
             for (i, v) in level.policies.iter().enumerate() {
                 let path = || format!("{base}/{field}/{l}/policies/{i}");
-                if let Some(p) = policy(v, kind, &path, &mut report, library) {
+                if let Some(p) = policy(v, kind, base, &path, &mut report, library) {
                     org = org.shared(&p);
                 }
             }
@@ -376,19 +381,19 @@ fn build(case: &CaseIn, base: &str, library: &mut Library) -> Result<Built, Vec<
     }
     for (i, v) in case.permission_boundaries.iter().enumerate() {
         let path = || format!("{base}/permission_boundaries/{i}");
-        if let Some(p) = policy(v, PolicyKind::Boundary, &path, &mut report, library) {
+        if let Some(p) = policy(v, PolicyKind::Boundary, base, &path, &mut report, library) {
             set = set.boundary_shared(&p);
         }
     }
     if let Some(v) = case.resource_policy.as_ref().filter(|v| !v.is_null()) {
         let path = || format!("{base}/resource_policy");
-        if let Some(p) = policy(v, resource_kind(v), &path, &mut report, library) {
+        if let Some(p) = policy(v, resource_kind(v), base, &path, &mut report, library) {
             set = set.resource_policy_shared(&p);
         }
     }
     if let Some(v) = case.session_policy.as_ref().filter(|v| !v.is_null()) {
         let path = || format!("{base}/session_policy");
-        if let Some(p) = policy(v, PolicyKind::Identity, &path, &mut report, library) {
+        if let Some(p) = policy(v, PolicyKind::Identity, base, &path, &mut report, library) {
             set = set.session_policy_shared(&p);
         }
     }
@@ -1060,6 +1065,17 @@ mod tests {
     }
 
     #[test]
+    fn an_inline_policy_of_a_json_lines_case_is_named_by_its_pointer_in_the_case() {
+        let case = r#"{"id": "inline", "identity_policies": ["read", {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}], "scps": [{"level": "root", "policies": ["FullAWSAccess", {"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"}}]}], "request": {"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k"}}"#;
+        let (out, error) = run_lines(format!("{READ}\n{case}\n").as_bytes(), Format::Text);
+        assert_eq!(error, None);
+        assert_eq!(
+            out,
+            "inline: ExplicitlyDenied\n  reason: an explicit deny applies\n  blocked by: Scp at level `root`\n  denied by: Scp `root` `scps/0/policies/1` statement 0\n  allowed by: Scp `root` `FullAWSAccess` statement 0\n  allowed by: Identity `identity_policies/1` statement 0\n"
+        );
+    }
+
+    #[test]
     fn answers_before_a_bad_line_are_written() {
         // A blank line, a Windows line end, then a bad line.
         let input = format!("{READ}\n{GET}\n \n{PUT}\r\n{{\"id\": 1}}\n{GET}\n");
@@ -1084,7 +1100,12 @@ mod tests {
             out,
             "get: Allowed\n  reason: an identity-based policy allows the request\n  allowed by: Identity `read` statement 0\nput: ImplicitlyDenied\n  reason: no identity-based or resource-based policy allows the request\n  blocked by: Identity\n"
         );
-        assert!(error.is_some());
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "invalid case file `-`: line 5 column 8 (at `/id`): invalid type: integer `1`, expected a string"
+            )
+        );
     }
 
     // A pipe that hands over one piece per read.

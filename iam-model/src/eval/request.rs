@@ -481,20 +481,35 @@ impl Request {
     /// again and again from one template then allocates nothing once the buffers are big
     /// enough (model principals asked question after question).
     pub(crate) fn copy_from(&mut self, other: &Request) {
-        if self.principal != other.principal {
-            self.principal.clone_from(&other.principal);
+        // Every field named, so that a new one cannot be left over from an earlier question.
+        let Request {
+            principal,
+            action,
+            action_lower,
+            index_keys,
+            index_lengths,
+            resource,
+            resource_colons,
+            resource_account,
+            context,
+            text,
+            spans,
+            key_mask,
+        } = other;
+        if self.principal != *principal {
+            self.principal.clone_from(principal);
         }
-        self.action.clone_from(&other.action);
-        self.action_lower.clone_from(&other.action_lower);
-        self.index_keys = other.index_keys;
-        self.index_lengths = other.index_lengths;
-        self.resource.clone_from(&other.resource);
-        self.resource_colons = other.resource_colons;
-        self.resource_account = other.resource_account;
-        self.context.clone_from(&other.context);
-        self.text.clone_from(&other.text);
-        self.spans.clone_from(&other.spans);
-        self.key_mask = other.key_mask;
+        self.action.clone_from(action);
+        self.action_lower.clone_from(action_lower);
+        self.index_keys = *index_keys;
+        self.index_lengths = *index_lengths;
+        self.resource.clone_from(resource);
+        self.resource_colons = *resource_colons;
+        self.resource_account = *resource_account;
+        self.context.clone_from(context);
+        self.text.clone_from(text);
+        self.spans.clone_from(spans);
+        self.key_mask = *key_mask;
     }
 
     // The statement index keys of a lowercase action and their lengths.
