@@ -4,6 +4,8 @@
 //! Sources: AWS Organizations API reference, `DescribePolicy` (`PolicyId`:
 //! `^p-[0-9a-zA-Z_]{8,128}$`); Identity Store API reference, `GroupMembership`
 //! (`MembershipId`: 1 to 47 characters, `([0-9a-f]{10}-|)` and a UUID).
+use std::collections::BTreeMap;
+
 use crate::model::{Model, is_membership_id, is_policy_id};
 use crate::validate::Report;
 
@@ -19,16 +21,28 @@ fn policy_ids(model: &Model, report: &mut Report) {
         .rcps()
         .iter()
         .map(|(n, p)| (at("/organization/rcps", n.as_str()), p.id()));
+    // The first policy to have each id: a second one would import the same live policy.
+    let mut first: BTreeMap<&str, String> = BTreeMap::new();
     for (base, id) in scps.chain(rcps) {
-        if let Some(id) = id
-            && !is_policy_id(id)
-        {
+        let Some(id) = id else {
+            continue;
+        };
+        if !is_policy_id(id) {
             report.error(
                 "invalid-policy-id",
                 format!("{base}/id"),
                 format!("`{id}` is not an AWS Organizations policy id"),
                 "a policy id is `p-` and 8 to 128 letters, digits or underscores, as `aws organizations list-policies` prints it; leave `id` out for a policy that does not exist yet",
             );
+        } else if let Some(other) = first.get(id) {
+            report.error(
+                "duplicate-policy-id",
+                format!("{base}/id"),
+                format!("policy id `{id}` is also the id of `{other}`"),
+                "each SCP and RCP is its own policy with its own id; Terraform would import one live policy into both",
+            );
+        } else {
+            first.insert(id, base);
         }
     }
 }
@@ -37,10 +51,21 @@ fn membership_ids(model: &Model, report: &mut Report) {
     let Some(ic) = model.identity_center() else {
         return;
     };
+    let mut first: BTreeMap<&str, String> = BTreeMap::new();
     for (name, user) in ic.users() {
         let base = format!("{}/membership_ids", at("/identity_center/users", name));
         for (group, id) in &user.membership_ids {
             let path = at(&base, group);
+            if let Some(other) = first.get(id.as_str()) {
+                report.error(
+                    "duplicate-membership-id",
+                    path,
+                    format!("membership id `{id}` is also the id of `{other}`"),
+                    "each membership of a user in a group has its own id; Terraform would import one live membership into both",
+                );
+                continue;
+            }
+            first.insert(id, path.clone());
             if !user.groups.contains(group) {
                 report.error(
                     "membership-id-without-membership",
