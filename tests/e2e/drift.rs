@@ -168,12 +168,15 @@ fn ids_are_not_drift() {
     // as written) there is none either (`the_deployed_model_has_no_drift`).
     let mut model: Value =
         serde_json::from_str(&std::fs::read_to_string(root().join(MODEL)).unwrap()).unwrap();
-    for (kind, name) in [
+    for (i, (kind, name)) in [
         ("scps", "DenyLeaveOrganization"),
         ("scps", "SandboxRegions"),
         ("rcps", "DenyExternalS3"),
-    ] {
-        model["organization"][kind][name]["id"] = json!(format!("p-recreated_{}", name.len()));
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        model["organization"][kind][name]["id"] = json!(format!("p-recreated_{i}"));
     }
     model["identity_center"]["users"]["alice@example.com"]["membership_ids"] = json!({
         "AWS-Admins": "0123456789-a1b2c3d4-5678-90ab-cdef-000000000009"
